@@ -1,0 +1,46 @@
+# congress-site: the two-command quick start is `make site` and `make test`.
+# Every target sets up what it needs itself (.venv, the package and its extras).
+
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+	&& { echo $$p; break; }; done)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+PYTEST_ARGS ?= -n auto
+
+.PHONY: site test serve lint format bench clean check audit
+
+$(STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "需要 Python 3.11 或更高版本 (Python 3.11+ is required)"; exit 2; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
+	@touch $(STAMP)
+
+site: $(STAMP)
+	$(BIN)/congress build
+
+serve: $(STAMP)
+	$(BIN)/congress serve
+
+check: $(STAMP)
+	$(BIN)/congress check
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check generator tests bench
+	$(BIN)/ruff format --check generator tests bench
+	$(BIN)/mypy generator
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix generator tests bench
+	$(BIN)/ruff format generator tests bench
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf site build .site-staging* .pytest_cache .mypy_cache .ruff_cache

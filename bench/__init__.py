@@ -1,0 +1,1 @@
+"""Benchmarks: a seeded corpus generator and timing script (`make bench`)."""

@@ -1,0 +1,158 @@
+"""A seeded generator of realistic Chinese articles in the front-matter contract.
+
+`python -m bench.corpus N DIR` writes a complete site (mkdocs.yml, editorial/, content/) with
+N articles spread over every column of the sample site, with headings, lists, tables and
+images, so that builds can be timed on an archive of any size.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import yaml
+
+from generator.clock import CHINA
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PLACES = ["临江区", "青山区", "北湖区", "云溪县", "南屏镇", "东港街道", "西岭乡", "滨河社区"]
+TOPICS = [
+    "物业管理",
+    "民生实事",
+    "营商环境",
+    "养老服务",
+    "生态环境保护",
+    "历史文化名城保护",
+    "电动自行车管理",
+    "基层立法联系点",
+    "代表联络站",
+    "预算审查监督",
+    "国有资产管理",
+    "乡村振兴",
+    "城市更新",
+    "食品安全",
+    "义务教育",
+    "医疗保障",
+    "水污染防治",
+    "优化营商环境",
+]
+ACTIONS = [
+    "开展执法检查",
+    "召开专题询问",
+    "听取和审议专项工作报告",
+    "开展专题调研",
+    "组织代表视察",
+    "召开座谈会",
+    "审议法规草案",
+    "开展工作评议",
+    "听取整改情况报告",
+    "召开新闻发布会",
+]
+HEADINGS = ["主要做法", "存在问题", "意见建议", "下一步工作", "工作成效"]
+SENTENCES = [
+    "会议指出，要坚持以人民为中心的发展思想，把{topic}工作抓细抓实。",
+    "检查组深入{place}，实地查看{topic}相关工作落实情况，听取基层干部群众意见建议。",
+    "常委会组成人员认为，{topic}工作取得积极进展，但仍存在制度落实不到位、部门协同不够等问题。",
+    "市人大常委会将持续跟踪监督，推动“一府一委两院”依法履职，确保整改落到实处。",
+    "与会代表围绕{topic}提出意见建议{n}条，相关部门现场作了回应。",
+    "{place}人大代表联络站组织代表走访群众{n}户，收集社情民意{n2}条。",
+    "截至目前，{topic}领域共有{n}项问题完成整改，整改完成率达到百分之{pct}。",
+    "下一步，将以“十五五”开局之年为契机，进一步完善{topic}相关地方性法规。",
+]
+
+
+def _paragraph(rng: random.Random, topic: str) -> str:
+    return "".join(
+        rng.choice(SENTENCES).format(
+            topic=topic,
+            place=rng.choice(PLACES),
+            n=rng.randint(3, 90),
+            n2=rng.randint(10, 300),
+            pct=rng.randint(40, 99),
+        )
+        for _ in range(rng.randint(3, 6))
+    )
+
+
+def _body(rng: random.Random, topic: str, image: str | None) -> str:
+    parts = [_paragraph(rng, topic)]
+    for i in range(rng.randint(2, 4)):
+        parts.append(f"## {rng.choice(HEADINGS)}（{i + 1}）")
+        parts.append(_paragraph(rng, topic))
+        if rng.random() < 0.5:
+            parts.append(
+                "\n".join(
+                    f"- {rng.choice(PLACES)}：{_paragraph(rng, topic)[:40]}" for _ in range(3)
+                )
+            )
+    if rng.random() < 0.4:
+        rows = "\n".join(
+            f"| {rng.choice(PLACES)} | {rng.randint(5, 80)} | {rng.randint(1, 60)} |"
+            for _ in range(4)
+        )
+        parts.append(f"| 地区 | 问题数 | 已整改 |\n|---|---|---|\n{rows}")
+    if image:
+        parts.insert(1, f"![{topic}工作现场示意图]({image})")
+    return "\n\n".join(parts) + "\n"
+
+
+def write_corpus(n: int, out: Path, *, seed: int = 20261128) -> list[Path]:
+    """Write a site with `n` articles into `out` (replaced if it exists)."""
+    rng = random.Random(seed)
+    if out.exists():
+        shutil.rmtree(out)
+    (out / "content" / "assets" / "images").mkdir(parents=True)
+    shutil.copytree(ROOT / "editorial", out / "editorial")
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    config = config.replace(
+        "custom_dir: themes/congress", f"custom_dir: {ROOT / 'themes' / 'congress'}"
+    )
+    (out / "mkdocs.yml").write_text(config, encoding="utf-8")
+    site = yaml.load(config, Loader=yaml.BaseLoader)
+    columns = [c["id"] for c in site["plugins"][0]["congress"]["columns"]]
+    image = out / "content" / "assets" / "images" / "bench.svg"
+    image.write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="320" height="180" viewBox="0 0 320 180">'
+        '<title>示意图</title><rect width="320" height="180" fill="#b3121b"/></svg>\n',
+        encoding="utf-8",
+    )
+    editors = ["zhou-yun", "he-lan", "song-yi"]
+    start = datetime(2016, 1, 1, 9, 0, tzinfo=CHINA)
+    span = (datetime(2026, 11, 27, tzinfo=CHINA) - start).total_seconds()
+    written = []
+    for i in range(n):
+        column = columns[i % len(columns)]
+        when = start + timedelta(seconds=int(span * (i + rng.random()) / n))
+        when = when.replace(second=0)
+        topic = rng.choice(TOPICS)
+        title = f"市人大常委会{rng.choice(ACTIONS)}推进{topic}工作（第{i + 1}号）"
+        meta = {
+            "uid": f"{when:%Y-%m%d}-{i:06x}",
+            "title": title,
+            "column": column,
+            "date": when.isoformat(),
+            "authors": [rng.choice(["林晓", "郑文", "苏岩", "孟琳"])],
+            "editor": rng.choice(editors),
+            "source": "示例市人大常委会办公室",
+            "summary": _paragraph(rng, topic)[:80],
+            "tags": rng.sample(TOPICS, 2),
+            "kind": "meeting-report" if column == "sessions" else "news",
+        }
+        body = _body(rng, topic, "../../assets/images/bench.svg" if rng.random() < 0.3 else None)
+        path = out / "content" / column / f"{when:%Y}" / f"article-{i:06d}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False)
+        path.write_text(f"---\n{front}---\n\n{body}", encoding="utf-8")
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 100
+    target = Path(sys.argv[2]) if len(sys.argv) > 2 else ROOT / "bench" / "corpus" / str(count)
+    write_corpus(count, target)
+    print(f"{count} articles in {target}")

@@ -1,0 +1,221 @@
+"""Loading one article: bytes → front matter + body → a validated `Article`.
+
+A bad file never raises: every problem becomes a finding on the article, and an article
+without valid front matter has `meta = None`, so the gate keeps it out.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from pydantic import ValidationError
+
+from . import yamlsource
+from .clock import TimeParseError, parse_datetime
+from .findings import Code, Finding, Severity
+from .model import DATETIME_KEYS, EXAMPLES, FrontMatter, label
+
+E, W = Severity.ERROR, Severity.WARNING
+
+ART_READ = Code("ART-READ", E, "无法读取文件：{problem}", "检查文件是否存在、权限是否正确。")
+ART_EMPTY = Code("ART-EMPTY", E, "文件是空的", "删除这个文件，或用 congress new 重新生成稿件。")
+ART_ENCODING = Code(
+    "ART-ENCODING",
+    E,
+    "文件不是 UTF-8 编码（第 {line} 行附近）",
+    "请用编辑器将文件另存为 UTF-8 编码。",
+)
+FM_MISSING = Code(
+    "FM-MISSING",
+    E,
+    "缺少 front matter（文件开头应以 --- 开始、以 --- 结束的 YAML 稿件信息）",
+    "用 congress new 生成稿件骨架，或在文件开头补上 --- 包围的稿件信息。",
+)
+FM_YAML = Code(
+    "FM-YAML", E, "稿件信息不是合法的 YAML：{problem}", "检查第 {line} 行附近的缩进、冒号和引号。"
+)
+FM_NOT_MAPPING = Code(
+    "FM-NOT-MAPPING",
+    E,
+    "稿件信息应为“键: 值”的映射，实际是{actual}",
+    "每行写成“键: 值”，例如 title: 标题。",
+)
+FM_DUPLICATE_KEY = Code(
+    "FM-DUPLICATE-KEY", E, "字段 {field} 重复出现", "删除重复的一行，只保留正确的值。"
+)
+FM_REQUIRED = Code("FM-REQUIRED", E, "缺少必填字段 {field}", "请补上，例如 {example}")
+FM_UNKNOWN_KEY = Code(
+    "FM-UNKNOWN-KEY", E, "未知字段 {field}", "{suggestion}可用字段见 README 的“稿件信息”一节。"
+)
+FM_DATE = Code(
+    "FM-DATE",
+    E,
+    "{field} 不是有效的日期时间：{value}",
+    "请写成 2026-11-28T09:30:00+08:00 这样的形式。",
+)
+FM_NAIVE_DATE = Code(
+    "FM-NAIVE-DATE",
+    W,
+    "{field} 没有写时区，已按北京时间（+08:00）理解：{value}",
+    "请在时间后加上 +08:00，例如 {fixed}",
+)
+FM_INVALID = Code("FM-INVALID", E, "{field} 的值无效：{problem}", "{example}")
+
+_FRONT_MATTER = re.compile(r"^-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.DOTALL)
+
+# pydantic's error types, said in Chinese.
+_PROBLEMS = {
+    "string_type": "应为文字",
+    "list_type": "应为列表，例如 [甲, 乙]",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "bool_type": "应为 true 或 false",
+    "dict_type": "应为“键: 值”的映射",
+    "model_type": "应为“键: 值”的映射",
+    "model_attributes_type": "应为“键: 值”的映射",
+    "string_too_short": "不能为空",
+    "too_short": "不能为空",
+    "string_too_long": "过长",
+    "string_pattern_mismatch": "格式不正确",
+    "literal_error": "应为以下之一：{expected}",
+    "greater_than_equal": "不能小于 {ge}",
+}
+
+
+@dataclass(slots=True)
+class Article:
+    """One Markdown file of the newsroom, as loaded: front matter, body and findings."""
+
+    src: str  # relative to docs_dir: "supervision/2026/x.md"
+    path: str  # as findings show it: "content/supervision/2026/x.md"
+    meta: FrontMatter | None = None
+    body: str = ""
+    body_line: int = 1
+    lines: dict[yamlsource.Loc, int] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return url_of(self.src)
+
+    @property
+    def uid(self) -> str:
+        return self.meta.uid if self.meta else ""
+
+    def line_of(self, *loc: str | int) -> int | None:
+        """The file line of a front-matter key (or of its nearest parent)."""
+        for end in range(len(loc), 0, -1):
+            line = self.lines.get(tuple(loc[:end]))
+            if line is not None:
+                return line
+        return 1
+
+    def add(self, finding: Finding) -> None:
+        self.findings.append(finding)
+
+
+def url_of(src: str) -> str:
+    """The page URL mkdocs gives a Markdown file with `use_directory_urls` (no leading slash)."""
+    p = PurePosixPath(src)
+    if p.stem in ("index", "README"):
+        return f"{p.parent.as_posix()}/" if str(p.parent) != "." else ""
+    return f"{p.with_suffix('').as_posix()}/"
+
+
+def load_article(file: Path, src: str, shown: str) -> Article:
+    """Read and validate one article file; never raises for bad content."""
+    article = Article(src=src, path=shown)
+    try:
+        raw = file.read_bytes()
+    except OSError as exc:
+        article.add(ART_READ.at(shown, None, problem=exc.strerror or str(exc)))
+        return article
+    if not raw.strip():
+        article.add(ART_EMPTY.at(shown, 1))
+        return article
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        article.add(ART_ENCODING.at(shown, line))
+        return article
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        article.add(FM_MISSING.at(shown, 1))
+        return article
+    article.body = text[match.end() :]
+    article.body_line = text[: match.end()].count("\n") + 1
+    try:
+        doc = yamlsource.parse(match.group(1), first_line=2)
+    except yamlsource.YamlSyntaxError as exc:
+        article.add(FM_YAML.at(shown, exc.line, col=exc.column, problem=exc.problem))
+        return article
+    article.lines = doc.lines
+    for loc, line in doc.duplicates:
+        article.add(FM_DUPLICATE_KEY.at(shown, line, field=label(loc)))
+    if not isinstance(doc.data, dict):
+        actual = "空的" if doc.data is None else f"“{type(doc.data).__name__}”"
+        article.add(FM_NOT_MAPPING.at(shown, 2, actual=actual))
+        return article
+    _check_naive_datetimes(article, doc.data, ())
+    try:
+        article.meta = FrontMatter.model_validate(doc.data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            article.add(_finding_for(article, doc, err))
+    return article
+
+
+def _check_naive_datetimes(article: Article, node: Any, loc: yamlsource.Loc) -> None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            here = (*loc, str(key))
+            if key in DATETIME_KEYS and isinstance(value, str):
+                try:
+                    parsed, naive = parse_datetime(value)
+                except TimeParseError:
+                    continue  # reported by validation
+                if naive:
+                    article.add(
+                        FM_NAIVE_DATE.at(
+                            article.path,
+                            article.line_of(*here),
+                            field=label(here),
+                            value=value,
+                            fixed=parsed.isoformat(timespec="seconds"),
+                        )
+                    )
+            else:
+                _check_naive_datetimes(article, value, here)
+    elif isinstance(node, list):
+        for i, item in enumerate(node):
+            _check_naive_datetimes(article, item, (*loc, i))
+
+
+def _finding_for(article: Article, doc: yamlsource.YamlDoc, err: Any) -> Finding:
+    loc: tuple[str | int, ...] = tuple(err["loc"])
+    line = doc.line_of(loc, 1)
+    key = next((p for p in reversed(loc) if isinstance(p, str)), "")
+    where = label(loc)
+    kind = err["type"]
+    if kind == "missing":
+        example = f"{key}: {EXAMPLES.get(key, '…')}"
+        return FM_REQUIRED.at(article.path, line, field=where, example=example)
+    if kind == "extra_forbidden":
+        known = [n for n in FrontMatter.model_fields if n != key]
+        close = difflib.get_close_matches(str(key), known, n=1)
+        suggestion = f"是否应为 {close[0]}？" if close else "请删除或改正。"
+        return FM_UNKNOWN_KEY.at(article.path, line, field=where, suggestion=suggestion)
+    ctx = err.get("ctx") or {}
+    if isinstance(ctx.get("error"), TimeParseError):
+        return FM_DATE.at(article.path, line, field=where, value=err["input"])
+    problem = _PROBLEMS.get(kind, str(err["msg"])).format(**{k: str(v) for k, v in ctx.items()})
+    example = (
+        f"例如 {key}: {EXAMPLES[key]}" if key in EXAMPLES else "请按 README 的“稿件信息”一节改正。"
+    )
+    return FM_INVALID.at(article.path, line, field=where, problem=problem, example=example)

@@ -1,0 +1,191 @@
+"""The `congress` command. Editor-facing output is Chinese; exit codes follow the contract:
+0 success, 1 findings of error severity, 2 usage or configuration error."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from . import clock
+from .config import ConfigError, Site, load_site
+from .findings import Finding
+from .gate import decide
+from .newsroom import load_newsroom
+from .report import as_json, as_text
+from .scaffold import new_uid, skeleton, target_path
+from .staff import Staff, load_staff
+
+CONFIG_OPTION = click.option(
+    "-f",
+    "--config-file",
+    "config_file",
+    default="mkdocs.yml",
+    show_default=True,
+    help="站点配置文件 (mkdocs.yml)",
+)
+
+
+class Moment(click.ParamType):  # type: ignore[type-arg]
+    """An ISO 8601 datetime; naive values are read as Beijing time."""
+
+    name = "ISO时间"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> datetime:
+        try:
+            return clock.aware(value)
+        except clock.TimeParseError:
+            self.fail(f"{value!r} 不是有效的时间，请写成 2026-11-28T12:00:00+08:00", param, ctx)
+
+
+NOW_OPTION = click.option(
+    "--now", type=Moment(), default=None, help="以此时间判断定时发布、下线等（默认：当前时间）"
+)
+
+
+def _fail_config(findings: list[Finding]) -> NoReturn:
+    for f in findings:
+        click.echo(f"配置错误 {f.location()} [{f.code}] {f.message}", err=True)
+        if f.hint:
+            click.echo(f"    建议：{f.hint}", err=True)
+    sys.exit(2)
+
+
+def _load(config_file: str) -> tuple[Site, Staff]:
+    try:
+        site = load_site(config_file)
+        return site, load_staff(site)
+    except ConfigError as exc:
+        _fail_config(exc.findings)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="congress-site")
+def main() -> None:
+    """congress：人大常委会门户网站的稿件审核与发布工具。"""
+
+
+@main.command()
+@NOW_OPTION
+@click.option(
+    "--site-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="输出目录（默认 mkdocs.yml 的 site_dir）",
+)
+@CONFIG_OPTION
+def build(now: datetime | None, site_dir: Path | None, config_file: str) -> None:
+    """构建公开网站：只发布通过审核的稿件；构建失败时保留原有站点。"""
+    from .mkdocs_plugin.commands import build_site
+
+    site, _ = _load(config_file)
+    target = site_dir or site.site_dir
+    started = time.monotonic()
+    try:
+        pub = build_site(config_file, target, clock.now(now))
+    except ConfigError as exc:
+        _fail_config(exc.findings)
+    except Exception as exc:  # mkdocs, theme or template failure: no traceback for editors
+        click.echo(f"构建失败 [BUILD-FAILED]：{exc}", err=True)
+        click.echo(f"原有站点 {target} 未改动。", err=True)
+        sys.exit(1)
+    errors = [f for f in pub.findings() if f.is_error]
+    for f in errors:
+        click.echo(f"错误 {f.location()} [{f.code}] {f.message}", err=True)
+        if f.hint:
+            click.echo(f"    建议：{f.hint}", err=True)
+    d = pub.decision
+    click.echo(
+        f"已构建 {target}：公开稿件 {len(d.published)} 篇，撤稿说明 {len(d.notices)} 篇，"
+        f"未公开 {len(d.verdicts) - len(d.published) - len(d.notices)} 篇，"
+        f"用时 {time.monotonic() - started:.1f} 秒。"
+    )
+    if errors:
+        click.echo(
+            f"有 {len(errors)} 处错误，相关稿件未发布；运行 congress check 查看详情。", err=True
+        )
+        sys.exit(1)
+
+
+@main.command()
+@NOW_OPTION
+@click.option("-a", "--dev-addr", default=None, help="预览地址，如 127.0.0.1:8000")
+@CONFIG_OPTION
+def serve(now: datetime | None, dev_addr: str | None, config_file: str) -> None:
+    """本地预览：未审核的稿件也显示，并带红色提示条和审核清单。"""
+    from .mkdocs_plugin.commands import serve_site
+
+    _load(config_file)
+    serve_site(config_file, clock.iso(now) if now else None, dev_addr)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@NOW_OPTION
+@click.option("--json", "as_json_flag", is_flag=True, help="输出 JSON（供程序读取）")
+@CONFIG_OPTION
+def check(
+    paths: tuple[Path, ...], now: datetime | None, as_json_flag: bool, config_file: str
+) -> None:
+    """检查稿件：列出每篇稿件的状态和问题；有错误时退出码为 1。"""
+    site, staff = _load(config_file)
+    decision = decide(load_newsroom(site, staff=staff), clock.now(now))
+    wanted = [p.resolve() for p in paths]
+    verdicts = [
+        v
+        for v in decision.verdicts
+        if not wanted
+        or any(
+            p == (site.root / v.article.path).resolve()
+            or p in (site.root / v.article.path).resolve().parents
+            for p in wanted
+        )
+    ]
+    if as_json_flag:
+        click.echo(json.dumps(as_json(decision, verdicts), ensure_ascii=False, indent=2))
+    else:
+        click.echo(as_text(decision, verdicts, colour=sys.stdout.isatty()))
+    sys.exit(1 if any(f.is_error for v in verdicts for f in v.findings) else 0)
+
+
+@main.command()
+@click.argument("column")
+@click.argument("title")
+@click.option("--editor", default=None, help="责任编辑的人员编号（默认：人员名录中第一位编辑）")
+@NOW_OPTION
+@CONFIG_OPTION
+def new(
+    column: str, title: str, editor: str | None, now: datetime | None, config_file: str
+) -> None:
+    """新建稿件：生成稿件编号和带中文注释的稿件信息骨架。"""
+    site, staff = _load(config_file)
+    col = site.congress.column(column)
+    if col is None:
+        known = "、".join(f"{c.id}（{c.name}）" for c in site.columns)
+        raise click.UsageError(f"栏目 {column} 不存在 [NEW-COLUMN]。可用栏目：{known}")
+    if not title.strip():
+        raise click.UsageError("标题不能为空 [NEW-TITLE]。")
+    editors = [i for i in staff.people if staff.has_role(i, "editor")]
+    editor = editor or (editors[0] if editors else None)
+    if editor is None or not staff.has_role(editor, "editor"):
+        raise click.UsageError(
+            f"{editor or '人员名录'} 没有可用的编辑 [NEW-EDITOR]，请用 --editor 指定。"
+        )
+    when = clock.now(now)
+    taken = {a.uid for a in load_newsroom(site, staff=staff).articles if a.meta}
+    uid = new_uid(when, taken)
+    path = target_path(site, col, when, title.strip(), uid)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        skeleton(
+            uid, title.strip(), col, when=when, editor=editor, source=site.congress.default_source
+        ),
+        encoding="utf-8",
+    )
+    click.echo(f"已新建稿件 {site.rel(path)}（稿件编号 {uid}，责任编辑 {staff.name(editor)}）。")

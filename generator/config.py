@@ -1,0 +1,240 @@
+"""Site configuration: the `congress` plugin's section of mkdocs.yml, validated once.
+
+The same pydantic model validates the options whether mkdocs loads them (the plugin) or the
+command line reads mkdocs.yml itself (`congress check`, which does not start mkdocs).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .findings import Code, Finding, Severity
+
+ColumnKind = Literal["news", "notice", "consultation", "gazette", "video"]
+
+# 政府网站发展指引: news columns stale after 2 weeks, notice/policy columns after 6 months.
+DEFAULT_CADENCE: dict[str, int] = {
+    "news": 14,
+    "notice": 180,
+    "consultation": 180,
+    "gazette": 180,
+    "video": 14,
+}
+
+# Top-level URL segments the generator owns; a column cannot take them.
+RESERVED_SEGMENTS = frozenset(
+    {"assets", "archive", "feeds", "images", "index", "page", "search", "tags", "stylesheets"}
+)
+
+CFG_INVALID = Code(
+    "CFG-INVALID",
+    Severity.ERROR,
+    "配置项 {where} 无效：{problem}",
+    "请按 README 的“配置”一节修改 {file}。",
+)
+CFG_MISSING = Code(
+    "CFG-MISSING",
+    Severity.ERROR,
+    "找不到配置文件 {file}",
+    "请在站点根目录运行命令，或用 --config 指定 mkdocs.yml。",
+)
+CFG_YAML = Code(
+    "CFG-YAML",
+    Severity.ERROR,
+    "配置文件不是合法的 YAML：{problem}",
+    "检查第 {line} 行附近的缩进、冒号和引号。",
+)
+CFG_NO_PLUGIN = Code(
+    "CFG-NO-PLUGIN",
+    Severity.ERROR,
+    "mkdocs.yml 的 plugins 中没有启用 congress 插件",
+    "在 plugins 下加入 `- congress:` 及栏目配置。",
+)
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the findings say why (exit code 2)."""
+
+    def __init__(self, findings: list[Finding]) -> None:
+        super().__init__("; ".join(f.message for f in findings))
+        self.findings = findings
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Column(_Model):
+    """A column (栏目) of the site."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9-]{0,39}$")
+    name: str = Field(min_length=1)
+    description: str = ""
+    kind: ColumnKind = "news"
+    cadence_days: int | None = Field(default=None, ge=1)
+    feeds: bool = True
+    keywords: list[str] = []
+    order: int = 0
+
+    @field_validator("id")
+    @classmethod
+    def _not_reserved(cls, value: str) -> str:
+        if value in RESERVED_SEGMENTS:
+            raise ValueError(f"栏目编号 {value} 与站点保留路径冲突")
+        return value
+
+    @property
+    def cadence(self) -> int:
+        """Days without an update after which the column counts as stale."""
+        return self.cadence_days or DEFAULT_CADENCE[self.kind]
+
+
+class CongressConfig(_Model):
+    """Options of the `congress` plugin in mkdocs.yml."""
+
+    columns: list[Column] = Field(min_length=1)
+    committees: dict[str, str] = {}
+    staff: str = "editorial/staff.yml"
+    default_source: str = ""
+    per_page: int = Field(default=20, ge=1, le=500)
+    home_items: int = Field(default=5, ge=1, le=50)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _number_columns(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("columns"), list):
+            data = dict(data)
+            data["columns"] = [
+                {**c, "order": i} if isinstance(c, dict) and "order" not in c else c
+                for i, c in enumerate(data["columns"])
+            ]
+        return data
+
+    @model_validator(mode="after")
+    def _unique_columns(self) -> CongressConfig:
+        ids = [c.id for c in self.columns]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"栏目编号重复：{', '.join(dupes)}")
+        return self
+
+    def column(self, column_id: str) -> Column | None:
+        return next((c for c in self.columns if c.id == column_id), None)
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything the core needs to know about the site, independent of mkdocs."""
+
+    root: Path
+    docs_dir: Path
+    site_dir: Path
+    site_url: str
+    site_name: str
+    congress: CongressConfig
+    extra: dict[str, Any] = field(default_factory=dict)
+    config_file: str = "mkdocs.yml"
+
+    @property
+    def columns(self) -> list[Column]:
+        return self.congress.columns
+
+    def rel(self, path: Path) -> str:
+        """A path as findings show it: relative to the site root, with forward slashes."""
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    @property
+    def build_dir(self) -> Path:
+        return self.root / "build"
+
+
+def validate_options(options: dict[str, Any], file: str) -> CongressConfig:
+    """Validate the plugin options or raise ConfigError with one finding per problem."""
+    try:
+        return CongressConfig.model_validate(options)
+    except ValidationError as exc:
+        raise ConfigError(
+            [
+                CFG_INVALID.at(
+                    file,
+                    where="plugins.congress." + ".".join(str(p) for p in err["loc"]),
+                    problem=_plain(err),
+                    file=file,
+                )
+                for err in exc.errors()
+            ]
+        ) from exc
+
+
+def _plain(err: Any) -> str:
+    msg = str(err.get("msg", ""))
+    return msg.removeprefix("Value error, ")
+
+
+class _ConfigLoader(yaml.SafeLoader):
+    """Reads mkdocs.yml without importing anything it names (`!!python/name:` tags)."""
+
+
+def _env(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    names = (
+        loader.construct_sequence(node)
+        if isinstance(node, yaml.SequenceNode)
+        else [loader.construct_scalar(node)]  # type: ignore[arg-type]
+    )
+    *keys, default = names if len(names) > 1 else (*names, None)
+    for key in keys:
+        if str(key) in os.environ:
+            return os.environ[str(key)]
+    return default
+
+
+_ConfigLoader.add_constructor("!ENV", _env)
+_ConfigLoader.add_constructor("!relative", lambda loader, node: None)
+_ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+
+
+def plugin_options(plugins: Any) -> dict[str, Any] | None:
+    """The options of the `congress` entry in mkdocs.yml's `plugins` (list or mapping form)."""
+    if isinstance(plugins, dict):
+        return dict(plugins["congress"] or {}) if "congress" in plugins else None
+    for item in plugins or []:
+        if item == "congress":
+            return {}
+        if isinstance(item, dict) and "congress" in item:
+            return dict(item["congress"] or {})
+    return None
+
+
+def load_site(config_file: str | Path = "mkdocs.yml") -> Site:
+    """Read mkdocs.yml and the congress options, as the command line needs them."""
+    path = Path(config_file)
+    if not path.is_file():
+        raise ConfigError([CFG_MISSING.at(str(config_file), file=str(config_file))])
+    try:
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_ConfigLoader) or {}
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else 1
+        raise ConfigError([CFG_YAML.at(path.name, line, problem=exc.problem or str(exc))]) from exc
+    options = plugin_options(raw.get("plugins"))
+    if options is None:
+        raise ConfigError([CFG_NO_PLUGIN.at(path.name)])
+    root = path.resolve().parent
+    return Site(
+        root=root,
+        docs_dir=root / str(raw.get("docs_dir") or "docs"),
+        site_dir=root / str(raw.get("site_dir") or "site"),
+        site_url=str(raw.get("site_url") or ""),
+        site_name=str(raw.get("site_name") or ""),
+        congress=validate_options(options, path.name),
+        extra=dict(raw.get("extra") or {}),
+        config_file=path.name,
+    )

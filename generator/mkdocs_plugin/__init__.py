@@ -1,0 +1,141 @@
+"""The mkdocs adapter: calls the core from mkdocs events and does nothing else.
+
+on_startup  learns whether this is a preview (`serve`) or a production build
+on_config   validates the options once, fixes the navigation to home + columns
+on_files    (first, priority 100) asks the core for the publication, keeps only the pages
+            and files it allows, adds the listing pages as generated files
+on_page_*   feeds each page the body the gate approved and the context the theme shows
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
+
+from .. import clock
+from ..config import ConfigError, CongressConfig, Site, validate_options
+from ..publication import Publication, publish
+from ..staff import Staff, load_staff
+from .context import page_context
+
+log = logging.getLogger("mkdocs.plugins.congress")
+
+NOW_ENV = "CONGRESS_NOW"
+
+
+class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
+    """mkdocs plugin `congress`: the review gate and the newsroom's pages."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.options: CongressConfig | None = None
+        self.preview = False
+        self.now_override: datetime | None = None
+        self.report = True  # log findings; the `congress` command prints them itself
+        self.publication: Publication | None = None
+
+    def load_config(
+        self, options: dict[str, Any], config_file_path: str | None = None
+    ) -> tuple[list[tuple[str, Exception]], list[tuple[str, str]]]:
+        # One schema: the core's pydantic model validates the options, not mkdocs' config classes.
+        try:
+            self.options = validate_options(dict(options), config_file_path or "mkdocs.yml")
+        except ConfigError as exc:
+            return [(f.message, PluginError(f.message)) for f in exc.findings], []
+        return [], []
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.preview = command == "serve"
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        assert self.options is not None
+        self.publication = None  # per-build state: `serve` rebuilds with the same plugin
+        root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
+        self.site = Site(
+            root=root,
+            docs_dir=Path(config.docs_dir),
+            site_dir=Path(config.site_dir),
+            site_url=config.site_url or "",
+            site_name=config.site_name,
+            congress=self.options,
+            extra=dict(config.extra),
+        )
+        self.staff = _staff(self.site)
+        self.now = _now(self.now_override or os.environ.get(NOW_ENV))
+        config.nav = [{"首页": "index.md"}] + [
+            {c.name: f"{c.id}/index.md"} for c in self.options.columns
+        ]
+        return config
+
+    @event_priority(100)  # before any other plugin lists pages
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        docs_dir = self.site.docs_dir.resolve()
+        mine = [f for f in files if f.src_dir and Path(f.src_dir).resolve() == docs_dir]
+        # The core reads docs_dir itself, so that `congress check` and the build judge the
+        # same files (mkdocs has already dropped some, e.g. one of two clashing pages).
+        pub = publish(self.site, self.now, staff=self.staff, preview=self.preview)
+        self.publication = pub
+        if self.report:
+            for f in pub.findings():
+                if f.is_error:
+                    log.warning("%s %s [%s] %s", f.location(), f.message, f.code, f.hint)
+        for file in mine:
+            if file.is_documentation_page():
+                if file.src_uri in pub.shown:
+                    file.inclusion = InclusionLevel.NOT_IN_NAV
+                else:
+                    files.remove(file)
+            elif file.src_uri not in pub.assets:
+                files.remove(file)  # never copy a file no public article uses
+        for item in pub.plan:
+            if files.get_file_from_path(item.src) is not None:
+                raise PluginError(f"两个来源要写同一个页面 {item.src}，请改名其中一个。")
+            first = item.pager is None or item.pager.number == 1
+            in_nav = item.kind == "home" or (item.kind == "column" and first)
+            content = f"---\ntitle: {json.dumps(item.title, ensure_ascii=False)}\n---\n"
+            inclusion = InclusionLevel.INCLUDED if in_nav else InclusionLevel.NOT_IN_NAV
+            files.append(File.generated(config, item.src, content=content, inclusion=inclusion))
+        return files
+
+    def on_page_markdown(
+        self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str:
+        assert self.publication is not None
+        verdict = self.publication.shown.get(page.file.src_uri)
+        if verdict is None or verdict.article.meta is None:
+            return markdown
+        # Render the body the gate judged, never a second reading of the file; a withdrawal
+        # notice renders no body at all, and no front matter reaches the page's meta.
+        page.meta = {"title": verdict.article.meta.title}
+        return "" if verdict.notice and not self.publication.preview else verdict.article.body
+
+    def on_page_context(  # type: ignore[override]
+        self, context: dict[str, Any], *, page: Page, config: MkDocsConfig, nav: Any
+    ) -> dict[str, Any]:
+        assert self.publication is not None
+        context["congress"] = page_context(self.publication, page.file.src_uri)
+        return context
+
+
+def _staff(site: Site) -> Staff:
+    try:
+        return load_staff(site)
+    except ConfigError as exc:
+        raise PluginError("；".join(f"{f.location()} {f.message}" for f in exc.findings)) from exc
+
+
+def _now(override: datetime | str | None) -> datetime:
+    try:
+        return clock.now(override or None)
+    except clock.TimeParseError as exc:
+        raise PluginError(f"--now 的值不是有效的时间：{override}") from exc

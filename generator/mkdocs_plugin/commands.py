@@ -1,0 +1,90 @@
+"""Running mkdocs for the `congress` command: a production build and the preview server."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import ClassVar
+
+from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.config import load_config
+
+from ..atomic import replace_dir
+from ..publication import Publication
+from . import NOW_ENV, CongressPlugin
+
+
+class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever sys.stderr is at the time (test runners swap it)."""
+
+    @property
+    def stream(self) -> object:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: object) -> None:
+        pass
+
+
+class _Chinese(logging.Formatter):
+    LEVELS: ClassVar[dict[str, str]] = {
+        "WARNING": "警告",
+        "ERROR": "错误",
+        "CRITICAL": "错误",
+        "INFO": "信息",
+        "DEBUG": "调试",
+    }
+
+    def format(self, record: logging.LogRecord) -> str:
+        return (
+            f"mkdocs {self.LEVELS.get(record.levelname, record.levelname)}：{record.getMessage()}"
+        )
+
+
+def quiet_mkdocs(level: int = logging.WARNING) -> None:
+    """Show mkdocs' own warnings and errors on stderr, once, without its INFO chatter."""
+    logger = logging.getLogger("mkdocs")
+    if not any(getattr(h, "_congress", False) for h in logger.handlers):
+        handler = _Stderr()
+        handler.setFormatter(_Chinese())
+        handler._congress = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+    logger.setLevel(level)
+    logger.propagate = False
+
+
+def _plugin(config: object) -> CongressPlugin:
+    plugin = config.plugins.get("congress")  # type: ignore[attr-defined]
+    if not isinstance(plugin, CongressPlugin):
+        raise RuntimeError("mkdocs.yml 的 plugins 中没有启用 congress 插件")
+    return plugin
+
+
+def build_site(config_file: str, target: Path, now: datetime) -> Publication:
+    """Build the public site into a staging folder and swap it in only if mkdocs succeeds."""
+    quiet_mkdocs()
+    with replace_dir(target) as staging:
+        config = load_config(config_file, site_dir=str(staging))
+        plugin = _plugin(config)
+        plugin.now_override = now
+        plugin.report = False
+        config.plugins.on_startup(command="build", dirty=False)
+        try:
+            mkdocs_build(config)
+        finally:
+            config.plugins.on_shutdown()
+        assert plugin.publication is not None
+        return plugin.publication
+
+
+def serve_site(config_file: str, now: str | None, dev_addr: str | None) -> None:
+    """Preview with live reload: unpublished articles shown with a banner and their checklist."""
+    from mkdocs.commands.serve import serve
+
+    quiet_mkdocs(logging.INFO)
+    if now:
+        os.environ[NOW_ENV] = now  # the server reloads config on every rebuild
+    serve(config_file=config_file, livereload=True, dev_addr=dev_addr)

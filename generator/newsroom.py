@@ -1,0 +1,262 @@
+"""The newsroom: every article of `content/`, loaded and checked against the registries.
+
+Gather first (load every file), then check what needs more than one file (unique uids and
+URLs) or the registries (columns, staff, committees). The gate decides afterwards.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from .article import Article, load_article
+from .clock import minute
+from .config import Site
+from .findings import Code, Finding, Severity
+from .staff import Staff, load_staff
+
+E, W = Severity.ERROR, Severity.WARNING
+
+MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".mkdn", ".mkd"})
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+ART_LOCATION = Code(
+    "ART-LOCATION",
+    E,
+    "稿件不在栏目目录中：{src}",
+    "稿件应放在 content/<栏目>/<年份>/<文件名>.md，"
+    "例如 content/supervision/2026/zhifa-jiancha.md。",
+)
+ART_SLUG = Code(
+    "ART-SLUG",
+    W,
+    "文件名 {name} 不是小写拼音或英文（网址中会出现转义字符）",
+    "改用小写字母、数字和连字符，例如 {suggestion}.md。",
+)
+ART_COLUMN_UNKNOWN = Code("ART-COLUMN-UNKNOWN", E, "栏目 {column} 不存在", "可用栏目：{known}")
+ART_COLUMN_MISMATCH = Code(
+    "ART-COLUMN-MISMATCH",
+    E,
+    "稿件信息中的栏目 {column} 与所在目录 {folder} 不一致",
+    "把 column 改为 {folder}，或把文件移到 content/{column}/ 下。",
+)
+ART_YEAR = Code(
+    "ART-YEAR",
+    W,
+    "发布时间在 {year} 年，但文件放在 {folder} 目录",
+    "把文件移到 {year} 年的目录下。",
+)
+ART_EDITOR = Code(
+    "ART-EDITOR",
+    E,
+    "责任编辑 {editor} {problem}",
+    "填写 editorial/staff.yml 中具有编辑角色的人员编号。",
+)
+ART_SPECIALIST = Code(
+    "ART-SPECIALIST",
+    E,
+    "专业审核委员会 {committee} 不存在",
+    "可用：{known}（见 mkdocs.yml 的 committees）。",
+)
+ART_CONSULTATION = Code("ART-CONSULTATION", E, "{problem}", "{hint}")
+ART_EXPIRY = Code(
+    "ART-EXPIRY",
+    E,
+    "下线时间 {expires} 早于上线时间 {start}",
+    "检查 expires_at 与 publish_at、date。",
+)
+ART_UID_DUPLICATE = Code(
+    "ART-UID-DUPLICATE",
+    E,
+    "稿件编号 {uid} 与 {other} 重复",
+    "稿件编号必须唯一：复制稿件后请用 congress new 生成新编号。",
+)
+ART_URL_CLASH = Code(
+    "ART-URL-CLASH", E, "与 {other} 生成同一网址 /{url}", "修改其中一个文件的文件名。"
+)
+ART_FEEDBACK = Code(
+    "ART-FEEDBACK", E, "feedback_for 指向的稿件 {uid} {problem}", "填写所反馈的征求意见稿件的 uid。"
+)
+
+
+@dataclass
+class Newsroom:
+    site: Site
+    staff: Staff
+    articles: list[Article] = field(default_factory=list)
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for a in self.articles for f in a.findings]
+
+    def by_uid(self) -> dict[str, Article]:
+        return {a.uid: a for a in self.articles if a.meta}
+
+
+def markdown_files(docs_dir: Path) -> list[Path]:
+    """Every Markdown file under docs_dir, skipping hidden files and folders (as mkdocs does)."""
+    found = []
+    for path in docs_dir.rglob("*"):
+        rel = path.relative_to(docs_dir)
+        if any(part.startswith(".") for part in rel.parts):
+            continue
+        if path.suffix.lower() in MARKDOWN_SUFFIXES and path.is_file():
+            found.append(path)
+    return sorted(found)
+
+
+def load_newsroom(
+    site: Site, files: Iterable[Path] | None = None, staff: Staff | None = None
+) -> Newsroom:
+    """Load and check every article (or the given files) of the site."""
+    room = Newsroom(site, staff or load_staff(site))
+    for path in sorted(files) if files is not None else markdown_files(site.docs_dir):
+        src = path.resolve().relative_to(site.docs_dir.resolve()).as_posix()
+        article = load_article(path, src, site.rel(path))
+        _check_against_site(article, room)
+        room.articles.append(article)
+    _check_unique(room.articles)
+    _check_feedback(room)
+    return room
+
+
+def _check_against_site(article: Article, room: Newsroom) -> None:
+    site, meta = room.site, article.meta
+    parts = PurePosixPath(article.src).parts
+    column_ids = [c.id for c in site.columns]
+    placed = len(parts) == 3 and parts[0] in column_ids and re.fullmatch(r"\d{4}", parts[1])
+    if not placed:
+        article.add(ART_LOCATION.at(article.path, 1, src=article.src))
+    else:
+        stem = PurePosixPath(parts[2]).stem
+        if not _SLUG.match(stem) or stem in ("index", "readme"):
+            from .slug import slugify
+
+            article.add(
+                ART_SLUG.at(article.path, 1, name=parts[2], suggestion=slugify(stem) or "article")
+            )
+    if meta is None:
+        return
+    path, line = article.path, article.line_of
+    if site.congress.column(meta.column) is None:
+        article.add(
+            ART_COLUMN_UNKNOWN.at(
+                path, line("column"), column=meta.column, known="、".join(column_ids)
+            )
+        )
+    elif placed and parts[0] != meta.column:
+        article.add(
+            ART_COLUMN_MISMATCH.at(path, line("column"), column=meta.column, folder=parts[0])
+        )
+    if placed and str(meta.date.year) != parts[1]:
+        article.add(ART_YEAR.at(path, line("date"), year=meta.date.year, folder=parts[1]))
+    if meta.editor not in room.staff:
+        article.add(
+            ART_EDITOR.at(path, line("editor"), editor=meta.editor, problem="不在人员名录中")
+        )
+    elif not room.staff.has_role(meta.editor, "editor"):
+        article.add(
+            ART_EDITOR.at(path, line("editor"), editor=meta.editor, problem="不具备编辑角色")
+        )
+    committees = site.congress.committees
+    if meta.specialist and meta.specialist not in committees:
+        article.add(
+            ART_SPECIALIST.at(
+                path, line("specialist"), committee=meta.specialist, known="、".join(committees)
+            )
+        )
+    _check_consultation(article)
+    start = meta.publish_at or meta.date
+    if meta.expires_at and meta.expires_at <= start:
+        article.add(
+            ART_EXPIRY.at(
+                path, line("expires_at"), expires=minute(meta.expires_at), start=minute(start)
+            )
+        )
+
+
+def _check_consultation(article: Article) -> None:
+    meta = article.meta
+    assert meta is not None
+    if meta.kind == "consultation" and meta.consultation is None:
+        article.add(
+            ART_CONSULTATION.at(
+                article.path,
+                article.line_of("kind"),
+                problem="征求意见稿件缺少 consultation（截止时间和意见提交渠道）",
+                hint="补上 consultation: {deadline: …, channels: {email: …, post: …, url: …}}。",
+            )
+        )
+    elif meta.consultation is not None and meta.kind != "consultation":
+        article.add(
+            ART_CONSULTATION.at(
+                article.path,
+                article.line_of("consultation"),
+                problem="只有 kind: consultation 的稿件可以写 consultation",
+                hint="把 kind 改为 consultation，或删除 consultation。",
+            )
+        )
+    elif meta.consultation is not None:
+        c = meta.consultation
+        if not (c.channels.email or c.channels.post or c.channels.url):
+            article.add(
+                ART_CONSULTATION.at(
+                    article.path,
+                    article.line_of("consultation", "channels"),
+                    problem="征求意见至少要列出一种意见提交渠道",
+                    hint="在 channels 中填写 email、post 或 url。",
+                )
+            )
+        if c.opens and c.opens >= c.deadline:
+            article.add(
+                ART_CONSULTATION.at(
+                    article.path,
+                    article.line_of("consultation", "deadline"),
+                    problem="征求意见的截止时间早于开始时间",
+                    hint="检查 consultation 的 opens 和 deadline。",
+                )
+            )
+
+
+def _check_unique(articles: list[Article]) -> None:
+    by_uid: dict[str, list[Article]] = defaultdict(list)
+    by_url: dict[str, list[Article]] = defaultdict(list)
+    for a in articles:
+        if a.meta:
+            by_uid[a.uid].append(a)
+        by_url[a.url.lower()].append(a)  # case-folded: hosts may be case-insensitive
+    for uid, group in by_uid.items():
+        for a in group[1:] if len(group) > 1 else []:
+            a.add(ART_UID_DUPLICATE.at(a.path, a.line_of("uid"), uid=uid, other=group[0].path))
+        if len(group) > 1:
+            group[0].add(
+                ART_UID_DUPLICATE.at(
+                    group[0].path, group[0].line_of("uid"), uid=uid, other=group[1].path
+                )
+            )
+    for url, group in by_url.items():
+        for a in group if len(group) > 1 else []:
+            other = next(o for o in group if o is not a)
+            a.add(ART_URL_CLASH.at(a.path, 1, other=other.path, url=url))
+
+
+def _check_feedback(room: Newsroom) -> None:
+    uids = room.by_uid()
+    for a in room.articles:
+        if a.meta is None or a.meta.feedback_for is None:
+            continue
+        target = uids.get(a.meta.feedback_for)
+        problem = ""
+        if target is None:
+            problem = "不存在"
+        elif target.meta is not None and target.meta.kind != "consultation":
+            problem = "不是征求意见稿件"
+        if problem:
+            a.add(
+                ART_FEEDBACK.at(
+                    a.path, a.line_of("feedback_for"), uid=a.meta.feedback_for, problem=problem
+                )
+            )

@@ -1,0 +1,66 @@
+"""One build's publication: the newsroom, the gate's decision and everything derived from it.
+
+This is the seam between "gather" and "write": a renderer asks it which pages exist, which
+files may be copied and what each page shows, and never looks at the files or the gate again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from pathlib import Path
+
+from . import listing
+from .assets import used_files
+from .config import Site
+from .findings import Finding, sort_key
+from .gate import Decision, Verdict, decide
+from .newsroom import Newsroom, load_newsroom
+from .present import ArticleView, view
+from .staff import Staff
+
+
+@dataclass
+class Publication:
+    site: Site
+    staff: Staff
+    room: Newsroom
+    decision: Decision
+    plan: listing.Plan
+    preview: bool = False
+    shown: dict[str, Verdict] = field(default_factory=dict)  # src → verdict, pages to render
+    assets: set[str] = field(default_factory=set)  # docs paths that may be copied
+
+    @cached_property
+    def listings(self) -> dict[str, listing.Listing]:
+        return {item.src: item for item in self.plan}
+
+    def findings(self) -> list[Finding]:
+        return sorted((f for v in self.decision.verdicts for f in v.findings), key=sort_key)
+
+    def view(self, verdict: Verdict) -> ArticleView:
+        return view(verdict.article, self.site, self.staff, self.plan.tag_urls)
+
+
+def publish(
+    site: Site,
+    now: datetime,
+    *,
+    staff: Staff,
+    files: Iterable[Path] | None = None,
+    preview: bool = False,
+) -> Publication:
+    """Gather and decide: load every article, ask the gate, plan the pages."""
+    room = load_newsroom(site, files, staff)
+    decision = decide(room, now)
+    pub = Publication(site, staff, room, decision, listing.plan(site, decision.published), preview)
+    for v in decision.verdicts:
+        # Preview shows every readable article (with a banner); a build only the public
+        # ones and the withdrawal notices.
+        if v.public or v.notice or (preview and v.article.meta is not None):
+            pub.shown[v.article.src] = v
+        if v.public or (preview and v.article.meta is not None):
+            pub.assets |= used_files(v.article)
+    return pub

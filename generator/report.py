@@ -1,0 +1,83 @@
+"""What `congress check` prints: a table for editors, JSON (the contract) for machines."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+import click
+
+from .clock import iso, minute
+from .findings import Finding, Severity
+from .gate import Decision, State, Verdict
+
+_STATE_COLOURS = {
+    State.PUBLISHED: "green",
+    State.PENDING: "yellow",
+    State.SCHEDULED: "cyan",
+    State.EXPIRED: "white",
+    State.WITHDRAWN: "magenta",
+    State.INVALID: "red",
+}
+_SEVERITY_COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
+
+
+def summary(verdicts: Iterable[Verdict]) -> dict[str, int]:
+    verdicts = list(verdicts)
+    states = Counter(v.state.value for v in verdicts)
+    severities = Counter(f.severity.value for v in verdicts for f in v.findings)
+    result = {s.value: states.get(s.value, 0) for s in State}
+    result["errors"] = severities.get("error", 0)
+    result["warnings"] = severities.get("warning", 0)
+    return result
+
+
+def as_json(decision: Decision, verdicts: list[Verdict]) -> dict[str, Any]:
+    return {
+        "now": iso(decision.now),
+        "articles": [
+            {
+                "path": v.article.path,
+                "uid": v.article.uid or None,
+                "title": v.article.meta.title if v.article.meta else None,
+                "state": v.state.value,
+                "url": v.article.url,
+                "findings": [f.to_dict() for f in v.findings],
+            }
+            for v in verdicts
+        ],
+        "summary": summary(verdicts),
+    }
+
+
+def _finding_line(f: Finding, colour: bool) -> str:
+    tag = (
+        click.style(f.severity.label, fg=_SEVERITY_COLOURS[f.severity], bold=True)
+        if colour
+        else f.severity.label
+    )
+    text = f"    {tag} {f.location()} [{f.code}] {f.message}"
+    if f.excerpt:
+        text += f"\n        原文：{f.excerpt}"
+    if f.hint:
+        text += f"\n        建议：{f.hint}"
+    return text
+
+
+def as_text(decision: Decision, verdicts: list[Verdict], *, colour: bool = False) -> str:
+    lines = [f"稿件检查（以 {minute(decision.now)} 北京时间为准），共 {len(verdicts)} 篇", ""]
+    for v in verdicts:
+        label = f"{v.state.label:<3}"
+        state = click.style(label, fg=_STATE_COLOURS[v.state], bold=True) if colour else label
+        title = v.article.meta.title if v.article.meta else "（无法读取稿件信息）"
+        lines.append(f"{state}  {v.article.path}  {title}")
+        for f in v.findings:
+            # A published article's info findings are noise; anything else is worth a line.
+            if v.state is State.PUBLISHED and f.severity is Severity.INFO:
+                continue
+            lines.append(_finding_line(f, colour))
+    s = summary(verdicts)
+    counts = "，".join(f"{State(k).label} {s[k]}" for k in (st.value for st in State))
+    lines += ["", f"合计：{counts}；错误 {s['errors']} 处，警告 {s['warnings']} 处"]
+    return "\n".join(lines)

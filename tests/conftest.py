@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.sitekit import NOW, ROOT, congress
+
+
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample newsroom of content/, built once with the real command at a fixed time."""
+    out = tmp_path_factory.mktemp("sample") / "site"
+    result = congress("build", "--now", NOW, "--site-dir", str(out), cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    return out

@@ -1,0 +1,123 @@
+"""Small helpers to write a throwaway site (mkdocs.yml, staff, articles) into a folder.
+
+Unit tests load single files with them; site tests build the folder with the real mkdocs.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+NOW = "2026-11-28T12:00:00+08:00"
+ROOT = Path(__file__).resolve().parent.parent
+
+STAFF: dict[str, dict[str, Any]] = {
+    "ed-a": {"name": "编辑甲", "roles": ["editor"]},
+    "ed-b": {"name": "编辑乙", "roles": ["editor", "proofreader"]},
+    "head": {"name": "处长丙", "roles": ["dept-head"]},
+    "boss": {"name": "领导丁", "roles": ["leader"]},
+    "boss2": {"name": "领导戊", "roles": ["leader"]},
+    "pr-1": {"name": "校对一", "roles": ["proofreader"]},
+    "pr-2": {"name": "校对二", "roles": ["proofreader"]},
+    "law": {"name": "委员己", "roles": ["committee:fagongwei"]},
+    "proc": {"name": "秘书庚", "roles": ["procedure"]},
+    "sec": {"name": "保密辛", "roles": ["secrecy"]},
+}
+
+COLUMNS: list[dict[str, Any]] = [
+    {"id": "news", "name": "要闻", "description": "测试要闻栏目", "kind": "news"},
+    {"id": "sessions", "name": "会议报道", "kind": "news"},
+    {"id": "notices", "name": "通知公告", "kind": "notice"},
+]
+
+
+def mkdocs_yml(columns: list[dict[str, Any]] | None = None, **plugin: Any) -> str:
+    config = {
+        "site_name": "测试市人大常委会",
+        "site_url": "https://www.example.gov.cn/",
+        "docs_dir": "content",
+        "site_dir": "site",
+        "theme": {
+            "name": "material",
+            "custom_dir": str(ROOT / "themes" / "congress"),
+            "language": "zh",
+        },
+        "extra_css": ["assets/congress.css"],
+        "plugins": [
+            {
+                "congress": {
+                    "columns": columns or COLUMNS,
+                    "committees": {"fagongwei": "法制工作委员会"},
+                    **plugin,
+                }
+            }
+        ],
+    }
+    return yaml.safe_dump(config, allow_unicode=True, sort_keys=False)
+
+
+def fields(**over: Any) -> dict[str, Any]:
+    """Valid front matter for a news article; `None` removes a key."""
+    base: dict[str, Any] = {
+        "uid": "2026-1120-aaaaaa",
+        "title": "测试稿件",
+        "column": "news",
+        "date": "2026-11-20T10:00:00+08:00",
+        "authors": ["记者甲"],
+        "editor": "ed-a",
+        "source": "测试市人大常委会办公室",
+        "summary": "一句话摘要。",
+        "tags": ["测试"],
+        "kind": "news",
+    }
+    base.update(over)
+    return {k: v for k, v in base.items() if v is not None}
+
+
+def article(body: str = "正文第一段。\n\n## 小标题\n\n正文第二段。\n", **over: Any) -> str:
+    front = yaml.safe_dump(fields(**over), allow_unicode=True, sort_keys=False)
+    return f"---\n{front}---\n\n{textwrap.dedent(body)}"
+
+
+def make_site(
+    root: Path,
+    articles: dict[str, str | bytes],
+    *,
+    columns: list[dict[str, Any]] | None = None,
+    staff: dict[str, dict[str, Any]] | None = None,
+    assets: dict[str, bytes] | None = None,
+    **plugin: Any,
+) -> Path:
+    """Write a site into `root`: articles are keyed by their path under content/."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "mkdocs.yml").write_text(mkdocs_yml(columns, **plugin), encoding="utf-8")
+    (root / "editorial").mkdir(exist_ok=True)
+    (root / "editorial" / "staff.yml").write_text(
+        yaml.safe_dump(staff or STAFF, allow_unicode=True), encoding="utf-8"
+    )
+    for rel, text in {**articles, **(assets or {})}.items():
+        path = root / "content" / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8")
+    (root / "content").mkdir(exist_ok=True)
+    return root
+
+
+def congress(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run the real `congress` command in a fresh process (exit codes, stderr, no traceback)."""
+    return subprocess.run(
+        [sys.executable, "-m", "generator", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
