@@ -15,7 +15,11 @@ from pathlib import Path
 
 import yaml
 
+from generator.article import parse_article
 from generator.clock import CHINA
+from generator.frontedit import replace_review
+from generator.policy import Policy
+from generator.signing import sign_through
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -100,6 +104,27 @@ def _body(rng: random.Random, topic: str, image: str | None) -> str:
     return "\n\n".join(parts) + "\n"
 
 
+SIGNED_SHARE = 0.9  # the rest stays pending, as in a real newsroom
+
+
+def _approve(text: str, rng: random.Random, when: datetime) -> str:
+    """Sign every required stage through the real signature writer and digest."""
+    article = parse_article(text.encode("utf-8"), "x/2026/x.md", "x.md")
+    assert article.meta is not None, article.findings
+    proofreaders = rng.sample(["fang-xiao", "qin-yue", "luo-ping"], 3)
+    signers = {
+        "first": [article.meta.editor],
+        "proofread": proofreaders,
+        "second": [rng.choice(["tang-jing", "xu-wen"])],
+        "committee": [],
+        "procedure": ["jiang-tao"],
+        "secrecy": ["wei-ning"],
+        "final": [rng.choice(["gu-chengzhi", "lu-mingyuan"])],
+    }
+    review = sign_through(article, signers, when - timedelta(hours=6), Policy())
+    return replace_review(text, review)
+
+
 def write_corpus(n: int, out: Path, *, seed: int = 20261128) -> list[Path]:
     """Write a site with `n` articles into `out` (replaced if it exists)."""
     rng = random.Random(seed)
@@ -146,7 +171,10 @@ def write_corpus(n: int, out: Path, *, seed: int = 20261128) -> list[Path]:
         path = out / "content" / column / f"{when:%Y}" / f"article-{i:06d}.md"
         path.parent.mkdir(parents=True, exist_ok=True)
         front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False)
-        path.write_text(f"---\n{front}---\n\n{body}", encoding="utf-8")
+        text = f"---\n{front}---\n\n{body}"
+        if rng.random() < SIGNED_SHARE:
+            text = _approve(text, rng, when)
+        path.write_text(text, encoding="utf-8")
         written.append(path)
     return written
 

@@ -45,3 +45,10 @@ def replace_dir(target: Path) -> Iterator[Path]:
         target.rename(old)
     staging.rename(target)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace a file's content in one step: a crash leaves the old or the new file, not half."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)

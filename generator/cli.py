@@ -15,10 +15,12 @@ import click
 from . import clock
 from .config import ConfigError, Site, load_site
 from .findings import Finding
-from .gate import decide
+from .gate import Context, decide
 from .newsroom import load_newsroom
+from .policy import STAGE_LABELS, STAGES
 from .report import as_json, as_text
 from .scaffold import new_uid, skeleton, target_path
+from .signing import Refused, sign
 from .staff import Staff, load_staff
 
 CONFIG_OPTION = click.option(
@@ -189,3 +191,57 @@ def new(
         encoding="utf-8",
     )
     click.echo(f"已新建稿件 {site.rel(path)}（稿件编号 {uid}，责任编辑 {staff.name(editor)}）。")
+
+
+@main.command()
+@click.argument(
+    "paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option("--stage", required=True, type=click.Choice(STAGES), help="审核环节")
+@click.option("--by", "by", required=True, help="签署人的人员编号（editorial/staff.yml）")
+@click.option("--at", "at", type=Moment(), default=None, help="签署时间（默认：当前时间）")
+@NOW_OPTION
+@CONFIG_OPTION
+def review(
+    paths: tuple[Path, ...],
+    stage: str,
+    by: str,
+    at: datetime | None,
+    now: datetime | None,
+    config_file: str,
+) -> None:
+    """签署审核环节：first 初审、second 复审、final 终审、proofread 校对、committee 专业审核、
+    procedure 程序符合性校验、secrecy 保密审查。终审同时记录所签文本的摘要值。"""
+    site, staff = _load(config_file)
+    if by not in staff:
+        raise click.UsageError(f"人员编号 {by} 不在 editorial/staff.yml 中 [REVIEW-SIGNER]。")
+    moment = clock.now(now)
+    when = at or moment
+    room = load_newsroom(site, staff=staff)
+    by_file = {(site.root / a.path).resolve(): a for a in room.articles}
+    ctx = Context(now=moment, site=site, staff=staff)
+    refused = 0
+    for path in paths:
+        article = by_file.get(path.resolve())
+        if article is None or article.meta is None:
+            refused += 1
+            reason = (
+                "不是 content/ 中的稿件"
+                if article is None
+                else "稿件信息无法读取，先运行 congress check 修正"
+            )
+            click.echo(f"拒绝签署 {path} [REVIEW-NOT-ARTICLE]：{reason}", err=True)
+            continue
+        try:
+            done = sign(article, path, ctx, stage=stage, by=by, at=when)
+        except Refused as exc:
+            refused += 1
+            f = exc.finding
+            click.echo(f"拒绝签署 {f.location()} [{f.code}] {f.message}", err=True)
+            if f.hint:
+                click.echo(f"    建议：{f.hint}", err=True)
+            continue
+        click.echo(
+            f"已签署{STAGE_LABELS[stage]}：{done.path}（{done.signer}，{clock.minute(done.at)}）"
+        )
+    sys.exit(1 if refused else 0)

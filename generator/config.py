@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .findings import Code, Finding, Severity
+from .policy import Policy
 
 ColumnKind = Literal["news", "notice", "consultation", "gazette", "video"]
 
@@ -104,6 +105,7 @@ class CongressConfig(_Model):
     default_source: str = ""
     per_page: int = Field(default=20, ge=1, le=500)
     home_items: int = Field(default=5, ge=1, le=50)
+    policy: Policy = Policy()
 
     @model_validator(mode="before")
     @classmethod

@@ -87,6 +87,7 @@ class Code:
         self,
         path: str,
         line: int | None = None,
+        /,
         *,
         col: int | None = None,
         excerpt: str = "",
@@ -94,6 +95,7 @@ class Code:
         **params: object,
     ) -> Finding:
         params.setdefault("line", line if line is not None else "?")
+        params.setdefault("path", path)
         return Finding(
             code=self.code,
             severity=severity or self.severity,

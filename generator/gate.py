@@ -8,20 +8,18 @@ feeds, manifest and copied assets are all derived from `Decision.published`; not
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from functools import cached_property
 
 from .article import Article
-from .clock import minute
-from .config import Site
-from .findings import Code, Finding, Severity
+from .findings import Finding
 from .newsroom import Newsroom
-from .staff import Staff
+from .rules import Context, Rule, review, schedule
 
-INFO = Severity.INFO
+__all__ = ["RULES", "Context", "Decision", "State", "Verdict", "decide", "verdict"]
 
 
 class State(StrEnum):
@@ -49,64 +47,24 @@ _STATE_LABELS = {
 # When several findings name a state, the first of this order wins.
 PRECEDENCE = (State.INVALID, State.WITHDRAWN, State.PENDING, State.SCHEDULED, State.EXPIRED)
 
-
-@dataclass(frozen=True)
-class Context:
-    """What rules may look at besides the article: the clock and the registries."""
-
-    now: datetime
-    site: Site
-    staff: Staff
-
-
-Rule = Callable[[Article, Context], Iterable[Finding]]
-
-GATE_WITHDRAWN = Code(
-    "GATE-WITHDRAWN", INFO, "已撤稿（{at}）：{reason}", "撤稿后网址只保留撤稿说明。"
-)
-GATE_SCHEDULED = Code(
-    "GATE-SCHEDULED", INFO, "定时发布：{at} 之前不公开", "到时间后的下一次构建会自动发布。"
-)
-GATE_EXPIRED = Code(
-    "GATE-EXPIRED", INFO, "已于 {at} 下线", "如需继续公开，修改 expires_at 并重新终审。"
-)
-
-# Findings that put an article in a state other than published.
-STATE_OF: dict[str, State] = {
-    GATE_WITHDRAWN.code: State.WITHDRAWN,
-    GATE_SCHEDULED.code: State.SCHEDULED,
-    GATE_EXPIRED.code: State.EXPIRED,
-}
-
-
-def withdrawal(article: Article, ctx: Context) -> Iterable[Finding]:
-    w = article.meta.withdrawn if article.meta else None
-    if w is not None:
-        yield GATE_WITHDRAWN.at(
-            article.path, article.line_of("withdrawn"), at=minute(w.at), reason=w.reason
-        )
-
-
-def embargo(article: Article, ctx: Context) -> Iterable[Finding]:
-    meta = article.meta
-    assert meta is not None
-    # A 发布时间 in the future embargoes too: a page must not show a time still to come.
-    start, key = max((meta.date, "date"), (meta.publish_at or meta.date, "publish_at"))
-    if start > ctx.now:
-        yield GATE_SCHEDULED.at(article.path, article.line_of(key), at=minute(start))
-
-
-def expiry(article: Article, ctx: Context) -> Iterable[Finding]:
-    meta = article.meta
-    assert meta is not None
-    if meta.expires_at is not None and meta.expires_at <= ctx.now:
-        yield GATE_EXPIRED.at(
-            article.path, article.line_of("expires_at"), at=minute(meta.expires_at)
-        )
-
-
 # The rule table: add a rule here and nowhere else.
-RULES: list[Rule] = [withdrawal, embargo, expiry]
+RULES: list[Rule] = [
+    review.signers,
+    review.people,
+    review.chronology,
+    review.approval,
+    review.stages,
+    schedule.withdrawal,
+    schedule.embargo,
+    schedule.expiry,
+]
+
+# Info findings that put an article in a state other than published.
+STATE_OF: dict[str, State] = {
+    code: State(state)
+    for module in (review, schedule)
+    for code, state in module.STATE_CODES.items()
+}
 
 
 @dataclass(frozen=True)
@@ -114,7 +72,7 @@ class Verdict:
     article: Article
     state: State
     findings: tuple[Finding, ...]
-    notice: bool = False  # withdrawn after publication: the URL keeps a withdrawal notice
+    notice: bool = False  # withdrawn after approval: the URL keeps a withdrawal notice
 
     @property
     def public(self) -> bool:
@@ -133,8 +91,10 @@ def verdict(article: Article, ctx: Context) -> Verdict:
         for rule in RULES:
             findings.extend(rule(article, ctx))
     state = _state(findings)
+    # A withdrawn piece keeps a notice at its URL only if it had been fully approved; one
+    # withdrawn before approval or before its embargo never appeared, so nothing remains.
     notice = state is State.WITHDRAWN and _state(
-        f for f in findings if f.code != GATE_WITHDRAWN.code
+        f for f in findings if f.code != schedule.GATE_WITHDRAWN.code
     ) in (State.PUBLISHED, State.EXPIRED)
     return Verdict(article, state, tuple(findings), notice)
 

@@ -67,3 +67,33 @@ def view(article: Article, site: Site, staff: Staff, tag_urls: dict[str, str]) -
         if meta.withdrawn
         else None,
     )
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of an article's review checklist (shown in the preview banner)."""
+
+    label: str
+    done: bool
+    detail: str
+
+
+def checklist(article: Article, site: Site, staff: Staff) -> tuple[Step, ...]:
+    from .policy import requirements
+
+    meta = article.meta
+    assert meta is not None
+    policy, review = site.congress.policy, meta.review
+    steps = []
+    for req in requirements(policy, meta):
+        if req.stage == "proofread":
+            sigs = list(review.proofread)
+            done = len(sigs) >= policy.proofread.rounds
+            detail = "、".join(f"{staff.name(s.by)} {minute(s.at)}" for s in sigs) or "未校对"
+            detail = f"{len(sigs)}/{policy.proofread.rounds}：{detail}"
+        else:
+            sig = getattr(review, req.stage)
+            done = sig is not None
+            detail = f"{staff.name(sig.by)} {minute(sig.at)}" if sig else "未签署"
+        steps.append(Step(req.label, done, detail))
+    return tuple(steps)

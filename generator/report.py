@@ -10,7 +10,7 @@ import click
 
 from .clock import iso, minute
 from .findings import Finding, Severity
-from .gate import Decision, State, Verdict
+from .gate import STATE_OF, Decision, State, Verdict
 
 _STATE_COLOURS = {
     State.PUBLISHED: "green",
@@ -72,11 +72,16 @@ def as_text(decision: Decision, verdicts: list[Verdict], *, colour: bool = False
         state = click.style(label, fg=_STATE_COLOURS[v.state], bold=True) if colour else label
         title = v.article.meta.title if v.article.meta else "（无法读取稿件信息）"
         lines.append(f"{state}  {v.article.path}  {title}")
+        pending = [f for f in v.findings if STATE_OF.get(f.code) is State.PENDING]
         for f in v.findings:
             # A published article's info findings are noise; anything else is worth a line.
-            if v.state is State.PUBLISHED and f.severity is Severity.INFO:
+            if f in pending or (v.state is State.PUBLISHED and f.severity is Severity.INFO):
                 continue
             lines.append(_finding_line(f, colour))
+        if pending:
+            missing = "、".join(f.message.removeprefix("缺少") for f in pending)
+            lines.append(f"    尚缺：{missing}")
+            lines.append(f"    下一步：{pending[0].hint}")
     s = summary(verdicts)
     counts = "，".join(f"{State(k).label} {s[k]}" for k in (st.value for st in State))
     lines += ["", f"合计：{counts}；错误 {s['errors']} 处，警告 {s['warnings']} 处"]

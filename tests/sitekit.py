@@ -8,10 +8,20 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from generator.article import parse_article
+from generator.clock import aware
+from generator.config import CongressConfig, Site
+from generator.frontedit import replace_review
+from generator.gate import Context, Verdict, verdict
+from generator.policy import Policy
+from generator.signing import sign_through
+from generator.staff import Person, Staff
 
 NOW = "2026-11-28T12:00:00+08:00"
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,6 +37,7 @@ STAFF: dict[str, dict[str, Any]] = {
     "law": {"name": "委员己", "roles": ["committee:fagongwei"]},
     "proc": {"name": "秘书庚", "roles": ["procedure"]},
     "sec": {"name": "保密辛", "roles": ["secrecy"]},
+    "multi": {"name": "全能壬", "roles": ["editor", "dept-head", "leader", "proofreader"]},
 }
 
 COLUMNS: list[dict[str, Any]] = [
@@ -79,9 +90,36 @@ def fields(**over: Any) -> dict[str, Any]:
     return {k: v for k, v in base.items() if v is not None}
 
 
-def article(body: str = "正文第一段。\n\n## 小标题\n\n正文第二段。\n", **over: Any) -> str:
+def draft(body: str = "正文第一段。\n\n## 小标题\n\n正文第二段。\n", **over: Any) -> str:
+    """An article with no review block (pending)."""
     front = yaml.safe_dump(fields(**over), allow_unicode=True, sort_keys=False)
     return f"---\n{front}---\n\n{textwrap.dedent(body)}"
+
+
+def approve(text: str, *, skip: tuple[str, ...] = (), **signers: str) -> str:
+    """Sign every stage the default policy asks of `text` (except `skip`), through the real
+    signature writer and digest. Signers default to the STAFF roles; times precede the date."""
+    a = parse_article(text.encode("utf-8"), "news/2026/x.md", "x.md")
+    if a.meta is None:
+        return text  # invalid input cannot be signed; tests of bad input use it as it is
+    who = {
+        "first": a.meta.editor,
+        "second": "head",
+        "final": "boss",
+        "committee": "law",
+        "procedure": "proc",
+        "secrecy": "sec",
+        "proofread": "pr-1,pr-2,ed-b",
+        **signers,
+    }
+    start = min(a.meta.date, aware(NOW)) - timedelta(hours=8)
+    plan = {stage: people.split(",") for stage, people in who.items()}
+    return replace_review(text, sign_through(a, plan, start, Policy(), skip=skip))
+
+
+def article(body: str = "正文第一段。\n\n## 小标题\n\n正文第二段。\n", **over: Any) -> str:
+    """A fully approved article: published unless its dates say otherwise."""
+    return approve(draft(body, **over))
 
 
 def make_site(
@@ -120,4 +158,26 @@ def congress(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=300,
         check=False,
+    )
+
+
+def context(now: str = NOW, **plugin: Any) -> Context:
+    """A gate context for in-memory articles: the STAFF registry and COLUMNS site."""
+    options = yaml.safe_load(mkdocs_yml(**plugin))["plugins"][0]["congress"]
+    site = Site(
+        root=Path("/nonexistent"),
+        docs_dir=Path("/nonexistent/content"),
+        site_dir=Path("/nonexistent/site"),
+        site_url="https://www.example.gov.cn/",
+        site_name="测试市人大常委会",
+        congress=CongressConfig.model_validate(options),
+    )
+    staff = Staff({k: Person.model_validate(v) for k, v in STAFF.items()})
+    return Context(now=aware(now), site=site, staff=staff)
+
+
+def judge(text: str, now: str = NOW, src: str = "news/2026/x.md", **plugin: Any) -> Verdict:
+    """The gate's verdict on one article given as text."""
+    return verdict(
+        parse_article(text.encode("utf-8"), src, f"content/{src}"), context(now, **plugin)
     )

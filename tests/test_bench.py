@@ -19,4 +19,5 @@ def test_corpus_loads_cleanly_and_covers_every_column(tmp_path: Path) -> None:
     assert len(room.articles) == 40
     assert [f for f in room.findings if f.is_error] == []
     assert {a.meta.column for a in room.articles if a.meta} == {c.id for c in site.columns}
-    assert decide(room, aware(NOW)).published
+    decision = decide(room, aware(NOW))
+    assert 0.8 * 40 <= len(decision.published) < 40

@@ -6,19 +6,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..findings import Finding
-from ..gate import State
+from ..gate import STATE_OF, State
 from ..listing import Listing
-from ..present import ArticleView
+from ..present import ArticleView, Step, checklist
 from ..publication import Publication
 
 
 @dataclass(frozen=True)
 class Banner:
-    """Preview only: why an article is not public, and what is still missing."""
+    """Preview only: the review checklist, and every other finding on the article."""
 
     state: str
     label: str
     findings: tuple[Finding, ...]
+    steps: tuple[Step, ...]
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,11 @@ def page_context(pub: Publication, src: str) -> PageContext:
     if verdict is not None and verdict.article.meta is not None:
         banner = None
         if pub.preview and verdict.state is not State.PUBLISHED:
-            banner = Banner(verdict.state.value, verdict.state.label, verdict.findings)
+            steps = checklist(verdict.article, pub.site, pub.staff)
+            problems = tuple(
+                f for f in verdict.findings if STATE_OF.get(f.code) is not State.PENDING
+            )
+            banner = Banner(verdict.state.value, verdict.state.label, problems, steps)
         kind = "withdrawn" if verdict.notice and not pub.preview else "article"
         return PageContext(kind, article=pub.view(verdict), banner=banner, **base)
     item = pub.listings.get(src)

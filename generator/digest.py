@@ -1,0 +1,42 @@
+"""The digest that binds a final sign-off to the exact text approved.
+
+It covers every public field of the front matter and the body; it leaves out only `review`
+(the signatures themselves) and `withdrawn` (taking a piece down needs no new approval).
+Values are hashed as validated, not as typed: quoting or re-spelling a time as the same
+instant keeps the approval; changing a word, a time, a tag or a correction voids it.
+
+    sha256( canonical JSON of {"front": {...}, "body": "..."} )
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from .model import FrontMatter
+
+EXCLUDED = frozenset({"review", "withdrawn"})
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat(timespec="seconds")
+    if isinstance(value, dict):
+        return {k: _canonical(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_canonical(v) for v in value]
+    return value
+
+
+def normal_body(body: str) -> str:
+    """Blank lines around the body do not change what is published."""
+    return body.strip("\n").rstrip() + "\n"
+
+
+def digest(meta: FrontMatter, body: str) -> str:
+    front = meta.model_dump(exclude=set(EXCLUDED))
+    payload = {"front": _canonical(front), "body": normal_body(body)}
+    data = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(data.encode("utf-8")).hexdigest()

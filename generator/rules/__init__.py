@@ -1,0 +1,49 @@
+"""Gate rules: each is a function `(article, ctx) -> Iterable[Finding]`, tested alone.
+
+The table that lists them is `generator.gate.RULES`. A rule module also names, in
+`STATE_CODES`, the info findings that put an article in a state other than published.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..article import Article
+from ..config import Site
+from ..findings import Finding
+from ..model import Signature
+from ..policy import STAGES, Policy
+from ..staff import Staff
+
+
+@dataclass(frozen=True)
+class Context:
+    """What rules may look at besides the article: the clock, the registries, the policy."""
+
+    now: datetime
+    site: Site
+    staff: Staff
+
+    @property
+    def policy(self) -> Policy:
+        return self.site.congress.policy
+
+
+Rule = Callable[[Article, Context], Iterable[Finding]]
+Loc = tuple[str | int, ...]
+
+
+def signatures(article: Article) -> Iterator[tuple[str, Loc, Signature]]:
+    """Every signature of the review block: (stage, its key path, the signature)."""
+    assert article.meta is not None
+    review = article.meta.review
+    for stage in STAGES:
+        if stage == "proofread":
+            for i, sig in enumerate(review.proofread):
+                yield stage, ("review", "proofread", i), sig
+        else:
+            sig = getattr(review, stage)
+            if sig is not None:
+                yield stage, ("review", stage), sig

@@ -1,0 +1,136 @@
+"""Nothing unapproved leaks: one article in every non-public state, each carrying unique
+canary strings in its title, body, tags, summary and an image of its own. After a real
+build, no canary is in any byte (or name) of any output file, and every public article is."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+
+from tests.sitekit import NOW, approve, congress, draft, make_site
+
+pytestmark = pytest.mark.site
+
+WITHDRAWN = {"at": "2026-11-25T10:00:00+08:00", "reason": "数据核实中"}
+
+
+def canary_article(n: int, *, sign: dict[str, object] | None, **over: object) -> str:
+    tag = f"CANARY{n}"
+    body = (
+        f"正文 {tag}。\n\n![示意图 {tag}](img-{n}.svg)\n\n[附件](att-{n}.svg)\n\n"
+        f'<img src="html-{n}.svg" alt="{tag}">\n'
+    )
+    fields: dict[str, object] = {
+        "uid": f"2026-1120-c{n:05d}",
+        "title": f"稿件 TITLE{n}",
+        "summary": f"摘要 {tag}",
+        "tags": ["公共标签", tag],
+        "cover": {"src": f"cover-{n}.svg", "alt": f"封面 {tag}"},
+        **over,
+    }
+    text = draft(body, **fields)  # type: ignore[arg-type]
+    return approve(text, **sign) if sign is not None else text  # type: ignore[arg-type]
+
+
+def images(n: int) -> dict[str, bytes]:
+    svg = f'<svg xmlns="http://www.w3.org/2000/svg"><title>CANARY{n}</title></svg>'.encode()
+    return {f"news/2026/{name}-{n}.svg": svg for name in ("img", "att", "html", "cover")}
+
+
+PUBLIC = {1: {}, 2: {"specialist": "fagongwei"}}
+HIDDEN: dict[int, tuple[dict[str, object] | None, dict[str, object]]] = {
+    10: (None, {}),  # nothing signed
+    11: ({"skip": ("first",)}, {}),
+    12: ({"skip": ("proofread",)}, {}),
+    13: ({"skip": ("second",)}, {}),
+    14: ({"skip": ("secrecy",)}, {}),
+    15: ({"skip": ("final",)}, {}),
+    16: ({"skip": ("committee",)}, {"specialist": "fagongwei"}),
+    17: ({"skip": ("procedure",)}, {"kind": "meeting-report"}),
+    18: ({"final": "proc"}, {}),  # wrong role
+    19: ({"second": "multi", "final": "multi"}, {}),  # same person twice
+    20: ({}, {"publish_at": "2026-12-01T00:00:00+08:00"}),  # scheduled
+    21: ({}, {"expires_at": "2026-11-25T00:00:00+08:00"}),  # expired
+    22: (None, {"withdrawn": WITHDRAWN}),  # withdrawn before approval
+    23: ({}, {"withdrawn": WITHDRAWN}),  # withdrawn after approval: a notice remains
+    24: ({}, {"date": "2026-12-02T10:00:00+08:00"}),  # dated in the future
+}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("canary")
+    articles: dict[str, str | bytes] = {}
+    assets: dict[str, bytes] = {}
+    for n, over in PUBLIC.items():
+        articles[f"news/2026/public-{n}.md"] = canary_article(n, sign={}, **over)
+        assets |= images(n)
+    for n, (sign, over) in HIDDEN.items():
+        articles[f"news/2026/hidden-{n}.md"] = canary_article(n, sign=sign, **over)
+        assets |= images(n)
+    edited = canary_article(25, sign={}).replace("正文 CANARY25", "正文（终审后改动）CANARY25")
+    articles["news/2026/hidden-25.md"] = edited
+    articles["news/2026/hidden-26.md"] = (
+        "---\ntitle: 稿件 TITLE26 CANARY26\ntags: [CANARY26\n---\n正文 CANARY26\n"
+    )
+    articles["news/2026/hidden-27.md"] = canary_article(27, sign={}, column="sports")
+    for n in (25, 26, 27):
+        assets |= images(n)
+    make_site(root, articles, assets=assets)
+    result = congress("build", "--now", NOW, cwd=root)
+    assert result.returncode == 1  # the invalid ones are reported
+    assert "Traceback" not in result.stderr
+    return root / "site"
+
+
+def output_bytes(site: Path) -> dict[Path, bytes]:
+    found = {}
+    for path in site.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            found[path] = gzip.decompress(data) if path.suffix == ".gz" else data
+    return found
+
+
+HIDDEN_NUMBERS = [*HIDDEN, 25, 26, 27]
+
+
+@pytest.mark.parametrize("n", HIDDEN_NUMBERS)
+def test_no_canary_of_an_unpublished_article_in_any_output(built: Path, n: int) -> None:
+    for path, data in output_bytes(built).items():
+        for token in (f"CANARY{n}", f"canary{n}"):
+            assert token.encode() not in data, f"{token} leaked into {path.relative_to(built)}"
+            assert token not in str(path.relative_to(built)).lower().replace("canary", "canary")
+        title = f"TITLE{n}".encode()
+        if n == 23:  # the withdrawal notice keeps the title, at its own URL only
+            holders = [
+                p.relative_to(built).as_posix()
+                for p, d in output_bytes(built).items()
+                if title in d
+            ]
+            assert holders == ["news/2026/hidden-23/index.html"]
+        else:
+            assert title not in data, f"TITLE{n} leaked into {path.relative_to(built)}"
+
+
+def test_withdrawal_notice_shows_only_title_date_and_reason(built: Path) -> None:
+    notice = (built / "news/2026/hidden-23/index.html").read_text(encoding="utf-8")
+    assert "本文已撤回" in notice and "数据核实中" in notice and "TITLE23" in notice
+
+
+@pytest.mark.parametrize("n", PUBLIC)
+def test_every_public_article_is_in_the_output(built: Path, n: int) -> None:
+    page = (built / f"news/2026/public-{n}/index.html").read_text(encoding="utf-8")
+    assert f"正文 CANARY{n}" in page and f"TITLE{n}" in page
+    for name in ("img", "att", "html", "cover"):
+        assert (built / f"news/2026/{name}-{n}.svg").is_file()
+    listing = (built / "news/index.html").read_text(encoding="utf-8")
+    assert f"TITLE{n}" in listing
+    assert f"public-{n}/" in (built / "sitemap.xml").read_text(encoding="utf-8")
+
+
+def test_production_build_has_no_preview_banner(built: Path) -> None:
+    for path, data in output_bytes(built).items():
+        assert "未经审核".encode() not in data, path
