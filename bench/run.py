@@ -52,6 +52,27 @@ def plain_config(site: Path) -> Path:
     return path
 
 
+def time_feeds(site_dir: Path, repeat: int) -> float:
+    """Writing every feed from the published set, the HTML rendered beforehand (as mkdocs has)."""
+    import markdown
+
+    from generator import clock
+    from generator.config import load_site
+    from generator.feeds import render_feeds
+    from generator.publication import publish
+    from generator.staff import load_staff
+
+    site = load_site(site_dir / "mkdocs.yml")
+    pub = publish(site, clock.aware(NOW), staff=load_staff(site))
+    html = {a.src: markdown.markdown(a.body, extensions=["tables", "toc"]) for a in pub.decision.published}
+    runs = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        render_feeds(site, pub.decision.published, lambda a: html[a.src])
+        runs.append(time.perf_counter() - started)
+    return statistics.median(runs)
+
+
 def measure(n: int, repeat: int) -> dict[str, float]:
     site = ROOT / "bench" / "corpus" / str(n)
     write_corpus(n, site)
@@ -59,6 +80,7 @@ def measure(n: int, repeat: int) -> dict[str, float]:
     result = {
         "check": _time([*congress, "check", "--now", NOW], site, repeat),
         "build": _time([*congress, "build", "--now", NOW], site, repeat),
+        "feeds": time_feeds(site, repeat),
     }
     plain = plain_config(site)
     result["plain"] = _time(
@@ -73,11 +95,11 @@ def main() -> None:
     parser.add_argument("sizes", nargs="*", type=int, default=[500, 1000])
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    print(f"{'N':>6} {'check s':>9} {'build s':>9} {'plain s':>9} {'build/plain':>12}")
+    print(f"{'N':>6} {'check s':>9} {'feeds s':>9} {'build s':>9} {'plain s':>9} {'build/plain':>12}")
     for n in args.sizes:
         r = measure(n, args.repeat)
         print(
-            f"{n:>6} {r['check']:>9.2f} {r['build']:>9.2f} {r['plain']:>9.2f}"
+            f"{n:>6} {r['check']:>9.2f} {r['feeds']:>9.2f} {r['build']:>9.2f} {r['plain']:>9.2f}"
             f" {r['build'] / r['plain']:>12.2f}"
         )
 

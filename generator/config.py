@@ -96,6 +96,18 @@ class Column(_Model):
         return self.cadence_days or DEFAULT_CADENCE[self.kind]
 
 
+class FeedsConfig(_Model):
+    """Syndication feeds (RSS, Atom, JSON Feed) for media outlets."""
+
+    limit: int = Field(default=50, ge=1, le=1000)
+    # The date part of every item id (`tag:<domain>,<tag_date>:<uid>`): set once, never change.
+    tag_date: str = Field(default="2026", pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")
+    title: str = ""  # default: the site name
+    description: str = ""
+    # Hosts whose <iframe> players may stay in feed content (all other iframes are removed).
+    video_hosts: list[str] = []
+
+
 class CongressConfig(_Model):
     """Options of the `congress` plugin in mkdocs.yml."""
 
@@ -106,6 +118,7 @@ class CongressConfig(_Model):
     per_page: int = Field(default=20, ge=1, le=500)
     home_items: int = Field(default=5, ge=1, le=50)
     policy: Policy = Policy()
+    feeds: FeedsConfig = FeedsConfig()
 
     @model_validator(mode="before")
     @classmethod

@@ -58,6 +58,12 @@ class Listing:
     def url(self) -> str:
         return url_of(self.src)
 
+    @property
+    def in_nav(self) -> bool:
+        """The navigation holds the home page and each column's first page, nothing else."""
+        first = self.pager is None or self.pager.number == 1
+        return self.kind == "home" or (self.kind == "column" and first)
+
 
 def page_src(base: str, number: int) -> str:
     return f"{base}/index.md" if number == 1 else f"{base}/page/{number}.md"

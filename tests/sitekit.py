@@ -96,7 +96,9 @@ def draft(body: str = "正文第一段。\n\n## 小标题\n\n正文第二段。\
     return f"---\n{front}---\n\n{textwrap.dedent(body)}"
 
 
-def approve(text: str, *, skip: tuple[str, ...] = (), **signers: str) -> str:
+def approve(
+    text: str, *, skip: tuple[str, ...] = (), start: str | None = None, **signers: str
+) -> str:
     """Sign every stage the default policy asks of `text` (except `skip`), through the real
     signature writer and digest. Signers default to the STAFF roles; times precede the date."""
     a = parse_article(text.encode("utf-8"), "news/2026/x.md", "x.md")
@@ -112,9 +114,13 @@ def approve(text: str, *, skip: tuple[str, ...] = (), **signers: str) -> str:
         "proofread": "pr-1,pr-2,ed-b",
         **signers,
     }
-    start = min(a.meta.date, aware(NOW)) - timedelta(hours=8)
+    begin = min(a.meta.date, aware(NOW)) - timedelta(hours=8)
+    if a.meta.corrections:  # a corrected piece is approved again after its last correction
+        begin = max(c.at for c in a.meta.corrections) + timedelta(minutes=1)
+    if start is not None:
+        begin = aware(start)
     plan = {stage: people.split(",") for stage, people in who.items()}
-    return replace_review(text, sign_through(a, plan, start, Policy(), skip=skip))
+    return replace_review(text, sign_through(a, plan, begin, Policy(), skip=skip))
 
 
 def article(body: str = "正文第一段。\n\n## 小标题\n\n正文第二段。\n", **over: Any) -> str:

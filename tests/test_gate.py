@@ -163,7 +163,9 @@ def test_second_review_before_first_is_out_of_order() -> None:
 
 def test_correction_after_the_final_sign_off_is_out_of_order() -> None:
     late = {"at": "2026-11-21T09:00:00+08:00", "note": "原文数据有误，已更正。"}
-    assert errors(article(corrections=[late])) == ["GATE-ORDER"]
+    signed_before = approve(draft(corrections=[late]), start="2026-11-20T08:00:00+08:00")
+    assert errors(signed_before) == ["GATE-ORDER"]
+    assert errors(article(corrections=[late])) == []  # approved again after the correction
     early = {"at": "2026-11-19T09:00:00+08:00", "note": "原文数据有误，已更正。"}
     assert errors(article(corrections=[early])) == []
 

@@ -23,7 +23,9 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from .. import clock
+from ..article import Article
 from ..config import ConfigError, CongressConfig, Site, validate_options
+from ..feeds import PAGE_SRC, render_feeds
 from ..publication import Publication, publish
 from ..staff import Staff, load_staff
 from .context import page_context
@@ -97,15 +99,27 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
                     files.remove(file)
             elif file.src_uri not in pub.assets:
                 files.remove(file)  # never copy a file no public article uses
-        for item in pub.plan:
-            if files.get_file_from_path(item.src) is not None:
-                raise PluginError(f"两个来源要写同一个页面 {item.src}，请改名其中一个。")
-            first = item.pager is None or item.pager.number == 1
-            in_nav = item.kind == "home" or (item.kind == "column" and first)
-            content = f"---\ntitle: {json.dumps(item.title, ensure_ascii=False)}\n---\n"
+        pages = [(item.src, item.title, item.in_nav) for item in pub.plan]
+        pages.append((PAGE_SRC, "订阅", False))
+        for src, title, in_nav in pages:
+            content = f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\n---\n"
             inclusion = InclusionLevel.INCLUDED if in_nav else InclusionLevel.NOT_IN_NAV
-            files.append(File.generated(config, item.src, content=content, inclusion=inclusion))
+            _add(files, File.generated(config, src, content=content, inclusion=inclusion))
         return files
+
+    def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        # Every page is rendered by now: feeds take the HTML mkdocs made, never render twice.
+        assert self.publication is not None
+
+        def rendered(article: Article) -> str:
+            file = files.get_file_from_path(article.src)
+            page = file.page if file is not None else None
+            return str(page.content or "") if page is not None else ""
+
+        written = render_feeds(self.site, self.publication.decision.published, rendered)
+        for path, data in written.items():
+            _add(files, File.generated(config, path, content=data))
+        return env
 
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
@@ -125,6 +139,13 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         assert self.publication is not None
         context["congress"] = page_context(self.publication, page.file.src_uri)
         return context
+
+
+def _add(files: Files, file: File) -> None:
+    """Add a generated file, refusing a second writer for one output path."""
+    if files.get_file_from_path(file.src_uri) is not None:
+        raise PluginError(f"两个来源要写同一个文件 {file.src_uri}，请改名其中一个。")
+    files.append(file)
 
 
 def _staff(site: Site) -> Staff:

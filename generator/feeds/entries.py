@@ -1,0 +1,120 @@
+"""Feed entries: one public article as media outlets receive it, independent of format."""
+
+from __future__ import annotations
+
+import html
+import mimetypes
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urljoin, urlsplit
+
+from ..article import Article
+from ..assets import resolve
+from ..clock import minute
+from ..config import Site
+from .content import feed_html
+
+
+@dataclass(frozen=True)
+class Media:
+    url: str
+    type: str
+    length: int
+    medium: str  # image | video
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    uid: str
+    title: str
+    link: str
+    published: datetime
+    updated: datetime
+    summary: str
+    content_html: str
+    authors: tuple[str, ...]
+    source: str
+    column_id: str
+    column_name: str
+    tags: tuple[str, ...]
+    image: Media | None
+    video: Media | None
+    corrections: tuple[tuple[datetime, str], ...]
+
+    @property
+    def enclosure(self) -> Media | None:
+        """RSS allows one enclosure: the video if there is one, else the cover image."""
+        return self.video or self.image
+
+
+def domain(site: Site) -> str:
+    return urlsplit(site.site_url).hostname or "localhost"
+
+
+def tag_uri(site: Site, uid: str) -> str:
+    """The item id: a `tag:` URI on the site's domain, from the uid alone (RFC 4151)."""
+    return f"tag:{domain(site)},{site.congress.feeds.tag_date}:{uid}"
+
+
+def absolute(site: Site, url: str) -> str:
+    return urljoin(site.site_url if site.site_url.endswith("/") else site.site_url + "/", url)
+
+
+def _cover(article: Article, site: Site) -> Media | None:
+    meta = article.meta
+    assert meta is not None
+    if meta.cover is None:
+        return None
+    path = resolve(article.src, meta.cover.src)
+    if path is None:  # an external image
+        kind = mimetypes.guess_type(meta.cover.src)[0] or "image/jpeg"
+        return Media(meta.cover.src, kind, 0, "image")
+    file = site.docs_dir / path
+    size = file.stat().st_size if file.is_file() else 0
+    return Media(absolute(site, path), mimetypes.guess_type(path)[0] or "image/jpeg", size, "image")
+
+
+def _notes(article: Article, link: str) -> tuple[str, str]:
+    """HTML put before and after the body: corrections first, source and a link back last."""
+    meta = article.meta
+    assert meta is not None
+    before = "".join(
+        f"<p><strong>更正</strong>（{minute(c.at)}）：{html.escape(c.note)}</p>"
+        for c in meta.corrections
+    )
+    source = f"来源：{html.escape(meta.source)}　" if meta.source else ""
+    after = f'<p>{source}原文链接：<a href="{html.escape(link)}">{html.escape(link)}</a></p>'
+    return before, after
+
+
+def entry(article: Article, site: Site, rendered: str) -> Entry:
+    meta = article.meta
+    assert meta is not None
+    link = absolute(site, article.url)
+    column = site.congress.column(meta.column)
+    before, after = _notes(article, link)
+    hosts = frozenset(site.congress.feeds.video_hosts)
+    body = feed_html(rendered, link, hosts)
+    video = None
+    if meta.video is not None:
+        video = Media(meta.video.src, meta.video.type, meta.video.length or 0, "video")
+    corrections = tuple((c.at, c.note) for c in meta.corrections)
+    return Entry(
+        id=tag_uri(site, meta.uid),
+        uid=meta.uid,
+        title=meta.title,
+        link=link,
+        published=meta.date,
+        updated=max([meta.date, *(c.at for c in meta.corrections)]),
+        summary=meta.summary or "",
+        content_html=before + body + after,
+        authors=tuple(meta.authors),
+        source=meta.source or "",
+        column_id=meta.column,
+        column_name=column.name if column else meta.column,
+        tags=tuple(dict.fromkeys(meta.tags)),
+        image=_cover(article, site),
+        video=video,
+        corrections=corrections,
+    )

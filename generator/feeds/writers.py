@@ -1,0 +1,186 @@
+"""Writing a feed in each format: RSS 2.0 and Atom with feedgen, JSON Feed 1.1, OPML 2.0.
+
+Every timestamp comes from the entries (never the clock), and entries keep the order given
+(feedgen's add_entry prepends unless told `order="append"`), so two builds of the same
+content are byte-identical.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from xml.sax.saxutils import quoteattr
+
+from feedgen.feed import FeedGenerator
+from lxml import etree
+
+from ..clock import iso
+from .entries import Entry
+
+
+@dataclass(frozen=True)
+class Feed:
+    key: str  # "all" or a column id
+    title: str
+    description: str
+    home: str  # absolute URL of the page the feed follows
+    urls: dict[str, str]  # format → absolute URL of the feed file
+    entries: tuple[Entry, ...]
+    updated: datetime
+    language: str = "zh-CN"
+
+
+def _generator(feed: Feed, fmt: str) -> FeedGenerator:
+    fg = FeedGenerator()
+    fg.load_extension("dc")
+    fg.load_extension("media")
+    fg.id(feed.urls[fmt])
+    fg.title(feed.title)
+    fg.description(feed.description or feed.title)
+    fg.subtitle(feed.description or feed.title)
+    fg.link(href=feed.urls[fmt], rel="self")
+    fg.link(href=feed.home, rel="alternate")  # feedgen's RSS <link> is the last one set
+    fg.language(feed.language)
+    fg.generator("congress-site")
+    fg.updated(feed.updated)  # also RSS lastBuildDate: never the clock
+    fg.pubDate(feed.updated)
+    for e in feed.entries:
+        fe = fg.add_entry(order="append")
+        fe.id(e.id)
+        fe.guid(e.id, permalink=False)
+        fe.title(e.title)
+        fe.link(href=e.link, rel="alternate")
+        fe.published(e.published)
+        fe.updated(e.updated)
+        fe.summary(e.summary or e.title)
+        fe.content(e.content_html, type="html")
+        for name in e.authors:
+            fe.author(name=name)
+            fe.dc.dc_creator(name)  # RSS drops authors without an e-mail address
+        if e.source:
+            fe.dc.dc_source(e.source)
+        fe.category(term=e.column_id, label=e.column_name, scheme=feed.home)
+        for tag in e.tags:
+            fe.category(term=tag, label=tag)
+        if e.enclosure is not None:
+            fe.enclosure(e.enclosure.url, str(e.enclosure.length), e.enclosure.type)
+        for m in (e.image, e.video):
+            if m is not None:
+                fe.media.content(url=m.url, type=m.type, medium=m.medium, fileSize=str(m.length))
+    return fg
+
+
+def rss(feed: Feed) -> bytes:
+    return bytes(_generator(feed, "rss").rss_str(pretty=True))
+
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def atom(feed: Feed) -> bytes:
+    xml = bytes(_generator(feed, "atom").atom_str(pretty=True))
+    return _repair_atom_links(xml, feed)
+
+
+def _repair_atom_links(xml: bytes, feed: Feed) -> bytes:
+    """feedgen 1.0 writes entry links without rel/type/length (lkiesow/python-feedgen#135,
+    #143), so an enclosure reads as a second alternate link: write each entry's links anew."""
+    root = etree.fromstring(xml)
+    for element, e in zip(root.iter(f"{ATOM}entry"), feed.entries, strict=True):
+        links = element.findall(f"{ATOM}link")
+        position = list(element).index(links[0]) if links else len(element)
+        for link in links:
+            element.remove(link)
+        wanted = [{"href": e.link, "rel": "alternate", "type": "text/html"}]
+        wanted += [
+            {"href": m.url, "rel": "enclosure", "type": m.type, "length": str(m.length)}
+            for m in (e.video, e.image)
+            if m is not None
+        ]
+        for offset, attrs in enumerate(wanted):
+            link = etree.Element(f"{ATOM}link", attrs)
+            link.tail = links[0].tail if links else None
+            element.insert(position + offset, link)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+
+
+def json_feed(feed: Feed) -> bytes:
+    """JSON Feed 1.1 (https://jsonfeed.org/version/1.1), from the same entries."""
+
+    def item(e: Entry) -> dict[str, object]:
+        data: dict[str, object] = {
+            "id": e.id,
+            "url": e.link,
+            "title": e.title,
+            "content_html": e.content_html,
+            "summary": e.summary,
+            "date_published": iso(e.published),
+            "date_modified": iso(e.updated),
+            "authors": [{"name": a} for a in e.authors],
+            "tags": [e.column_name, *e.tags],
+            "language": feed.language,
+            "_congress": {
+                "uid": e.uid,
+                "column": e.column_id,
+                "source": e.source,
+                "corrections": [{"at": iso(at), "note": note} for at, note in e.corrections],
+            },
+        }
+        if e.image is not None:
+            data["image"] = e.image.url
+        attachments = [
+            {"url": m.url, "mime_type": m.type, "size_in_bytes": m.length}
+            for m in (e.video, e.image)
+            if m
+        ]
+        if attachments:
+            data["attachments"] = attachments
+        return data
+
+    document = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": feed.title,
+        "home_page_url": feed.home,
+        "feed_url": feed.urls["json"],
+        "description": feed.description or feed.title,
+        "language": feed.language,
+        "items": [item(e) for e in feed.entries],
+    }
+    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+Writer = Callable[[Feed], bytes]
+
+# The formats: file suffix, MIME type, human name, writer. One table, one loop.
+FORMATS: dict[str, tuple[str, str, str, Writer]] = {
+    "rss": (".rss", "application/rss+xml", "RSS 2.0", rss),
+    "atom": (".atom", "application/atom+xml", "Atom", atom),
+    "json": (".json", "application/feed+json", "JSON Feed", json_feed),
+}
+
+
+def opml(title: str, feeds: list[Feed]) -> bytes:
+    """Every feed, grouped by format, for subscribing in one step."""
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<opml version="2.0">',
+        f"  <head><title>{_text(title)}</title></head>",
+        "  <body>",
+    ]
+    for fmt, (_, _mime, name, _writer) in FORMATS.items():
+        lines.append(f"    <outline text={quoteattr(name)} title={quoteattr(name)}>")
+        for f in feeds:
+            lines.append(
+                f'      <outline type="rss" text={quoteattr(f.title)} title={quoteattr(f.title)}'
+                f" xmlUrl={quoteattr(f.urls[fmt])} htmlUrl={quoteattr(f.home)}"
+                f" description={quoteattr(f.description or f.title)}/>"
+            )
+        lines.append("    </outline>")
+    lines += ["  </body>", "</opml>", ""]
+    return "\n".join(lines).encode("utf-8")
+
+
+def _text(value: str) -> str:
+    return quoteattr(value)[1:-1]
