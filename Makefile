@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?= -n auto
 
-.PHONY: site test serve lint format bench clean check audit
+.PHONY: site test serve lint format bench clean check audit screenshots
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "需要 Python 3.11 或更高版本 (Python 3.11+ is required)"; exit 2; }
@@ -27,7 +27,13 @@ serve: $(STAMP)
 check: $(STAMP)
 	$(BIN)/congress check
 
-test: $(STAMP)
+# axe-core for the accessibility tests comes from the npm registry (package-lock.json).
+NODE_STAMP := node_modules/.package-lock.json
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "npm 不可用：无障碍测试将跳过 (npm not found: accessibility tests will be skipped)"; fi
+
+test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -41,6 +47,9 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
+
+screenshots: $(STAMP)
+	$(BIN)/python -m tests.browser.screenshots docs/screenshots
 
 clean:
 	rm -rf site build .site-staging* .pytest_cache .mypy_cache .ruff_cache

@@ -8,14 +8,19 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import urljoin, urlsplit
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .findings import Code, Finding, Severity
 from .policy import Policy
+
+if TYPE_CHECKING:
+    from .identity import Footer
 
 ColumnKind = Literal["news", "notice", "consultation", "gazette", "video"]
 
@@ -119,6 +124,7 @@ class CongressConfig(_Model):
     home_items: int = Field(default=5, ge=1, le=50)
     policy: Policy = Policy()
     feeds: FeedsConfig = FeedsConfig()
+    search: bool = True  # the Pagefind index, the search page and the header search box
 
     @model_validator(mode="before")
     @classmethod
@@ -155,6 +161,21 @@ class Site:
     congress: CongressConfig
     extra: dict[str, Any] = field(default_factory=dict)
     config_file: str = "mkdocs.yml"
+
+    @cached_property
+    def footer(self) -> Footer:
+        """The validated national footer (checked when the site is loaded)."""
+        from .identity import load_footer
+
+        return load_footer(self.extra, self.config_file)
+
+    @property
+    def domain(self) -> str:
+        return urlsplit(self.site_url).hostname or ""
+
+    def absolute(self, url: str) -> str:
+        """A site-relative URL made absolute with site_url."""
+        return urljoin(self.site_url if self.site_url.endswith("/") else self.site_url + "/", url)
 
     @property
     def columns(self) -> list[Column]:
@@ -243,7 +264,7 @@ def load_site(config_file: str | Path = "mkdocs.yml") -> Site:
     if options is None:
         raise ConfigError([CFG_NO_PLUGIN.at(path.name)])
     root = path.resolve().parent
-    return Site(
+    site = Site(
         root=root,
         docs_dir=root / str(raw.get("docs_dir") or "docs"),
         site_dir=root / str(raw.get("site_dir") or "site"),
@@ -253,3 +274,5 @@ def load_site(config_file: str | Path = "mkdocs.yml") -> Site:
         extra=dict(raw.get("extra") or {}),
         config_file=path.name,
     )
+    _ = site.footer  # a missing footer field is a configuration error, found now
+    return site

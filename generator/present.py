@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from .article import Article
 from .assets import resolve
@@ -24,6 +25,21 @@ class Notice:
 
 
 @dataclass(frozen=True)
+class ConsultationView:
+    """征求意见: the deadline, whether it is still open at build time, channels, feedback."""
+
+    status: str  # 征求意见中 | 已截止 | 尚未开始
+    open: bool
+    opens: str
+    deadline: str
+    deadline_iso: str
+    email: str
+    post: str
+    url: str
+    feedback: Link | None
+
+
+@dataclass(frozen=True)
 class ArticleView:
     uid: str
     title: str
@@ -41,9 +57,48 @@ class ArticleView:
     cover_url: str | None
     cover_alt: str
     withdrawn: Notice | None
+    consultation: ConsultationView | None = None
 
 
-def view(article: Article, site: Site, staff: Staff, tag_urls: dict[str, str]) -> ArticleView:
+def consultation_view(
+    article: Article, now: datetime, feedback: Article | None
+) -> ConsultationView | None:
+    meta = article.meta
+    assert meta is not None
+    c = meta.consultation
+    if c is None:
+        return None
+    if c.opens is not None and now < c.opens:
+        status = "尚未开始"
+    elif now <= c.deadline:
+        status = "征求意见中"
+    else:
+        status = "已截止"
+    link = None
+    if feedback is not None and feedback.meta is not None and status == "已截止":
+        link = Link(feedback.meta.title, feedback.url)
+    return ConsultationView(
+        status=status,
+        open=status == "征求意见中",
+        opens=minute(c.opens) if c.opens else "",
+        deadline=minute(c.deadline),
+        deadline_iso=c.deadline.isoformat(timespec="seconds"),
+        email=c.channels.email or "",
+        post=c.channels.post or "",
+        url=c.channels.url or "",
+        feedback=link,
+    )
+
+
+def view(
+    article: Article,
+    site: Site,
+    staff: Staff,
+    tag_urls: dict[str, str],
+    *,
+    now: datetime | None = None,
+    feedback: Article | None = None,
+) -> ArticleView:
     meta = article.meta
     assert meta is not None
     cover = resolve(article.src, meta.cover.src) if meta.cover else None
@@ -66,6 +121,7 @@ def view(article: Article, site: Site, staff: Staff, tag_urls: dict[str, str]) -
         withdrawn=Notice(minute(meta.withdrawn.at), meta.withdrawn.reason)
         if meta.withdrawn
         else None,
+        consultation=consultation_view(article, now, feedback) if now is not None else None,
     )
 
 

@@ -13,6 +13,7 @@ from functools import cached_property
 from pathlib import Path
 
 from . import listing
+from .article import Article
 from .assets import used_files
 from .config import Site
 from .findings import Finding, sort_key
@@ -40,8 +41,25 @@ class Publication:
     def findings(self) -> list[Finding]:
         return sorted((f for v in self.decision.verdicts for f in v.findings), key=sort_key)
 
+    @cached_property
+    def feedback(self) -> dict[str, Article]:
+        """uid of a consultation → its public 采纳情况反馈 article."""
+        return {
+            a.meta.feedback_for: a
+            for a in reversed(self.decision.published)
+            if a.meta is not None and a.meta.feedback_for
+        }
+
     def view(self, verdict: Verdict) -> ArticleView:
-        return view(verdict.article, self.site, self.staff, self.plan.tag_urls)
+        a = verdict.article
+        return view(
+            a,
+            self.site,
+            self.staff,
+            self.plan.tag_urls,
+            now=self.decision.now,
+            feedback=self.feedback.get(a.uid),
+        )
 
 
 def publish(

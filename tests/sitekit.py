@@ -40,6 +40,16 @@ STAFF: dict[str, dict[str, Any]] = {
     "multi": {"name": "全能壬", "roles": ["editor", "dept-head", "leader", "proofreader"]},
 }
 
+FOOTER: dict[str, str] = {
+    "sponsor": "测试市人民代表大会常务委员会",
+    "organizer": "测试市人大常委会办公室",
+    "address": "测试市人民路1号",
+    "phone": "0123-12345678",
+    "site_code": "1234567890",
+    "icp": "测ICP备12345678号",
+    "police": "测公网安备12345678901234号",
+}
+
 COLUMNS: list[dict[str, Any]] = [
     {"id": "news", "name": "要闻", "description": "测试要闻栏目", "kind": "news"},
     {"id": "sessions", "name": "会议报道", "kind": "news"},
@@ -58,7 +68,7 @@ def mkdocs_yml(columns: list[dict[str, Any]] | None = None, **plugin: Any) -> st
             "custom_dir": str(ROOT / "themes" / "congress"),
             "language": "zh",
         },
-        "extra_css": ["assets/congress.css"],
+        "extra": {"footer": FOOTER},
         "plugins": [
             {
                 "congress": {
@@ -177,6 +187,7 @@ def context(now: str = NOW, **plugin: Any) -> Context:
         site_url="https://www.example.gov.cn/",
         site_name="测试市人大常委会",
         congress=CongressConfig.model_validate(options),
+        extra={"footer": FOOTER},
     )
     staff = Staff({k: Person.model_validate(v) for k, v in STAFF.items()})
     return Context(now=aware(now), site=site, staff=staff)

@@ -86,11 +86,12 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def output_bytes(site: Path) -> dict[Path, bytes]:
+    """Every output file's bytes, decompressed where gzip (sitemap.xml.gz, Pagefind's files)."""
     found = {}
     for path in site.rglob("*"):
         if path.is_file():
             data = path.read_bytes()
-            found[path] = gzip.decompress(data) if path.suffix == ".gz" else data
+            found[path] = gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
     return found
 
 
@@ -129,6 +130,14 @@ def test_every_public_article_is_in_the_output(built: Path, n: int) -> None:
     listing = (built / "news/index.html").read_text(encoding="utf-8")
     assert f"TITLE{n}" in listing
     assert f"public-{n}/" in (built / "sitemap.xml").read_text(encoding="utf-8")
+
+
+def test_search_index_covers_exactly_the_public_articles(built: Path) -> None:
+    texts = sorted(p.stem for p in (built / "pagefind" / "text").glob("*.txt"))
+    assert texts == [f"2026-1120-c{n:05d}" for n in PUBLIC]
+    index = b"".join(data for path, data in output_bytes(built).items() if "pagefind" in path.parts)
+    for n in PUBLIC:
+        assert f"canary{n}".encode() in index  # Latin words are indexed as they are
 
 
 def test_production_build_has_no_preview_banner(built: Path) -> None:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from ..article import Article
 from ..config import Column, Site
-from .entries import Entry, absolute, entry
+from .entries import Entry, entry
 from .writers import FORMATS, Feed, opml
 
 __all__ = ["FORMATS", "FeedLink", "Scope", "alternates", "plan_feeds", "render_feeds"]
@@ -43,7 +43,7 @@ class Scope:
 
     def links(self, site: Site) -> list[FeedLink]:
         return [
-            FeedLink(self.title, absolute(site, self.path(fmt)), self.path(fmt), mime, name)
+            FeedLink(self.title, site.absolute(self.path(fmt)), self.path(fmt), mime, name)
             for fmt, (_, mime, name, _) in FORMATS.items()
         ]
 
@@ -92,8 +92,8 @@ def render_feeds(
         ]
         items = entries_of(chosen)
         updated = max((e.updated for e in items), default=newest_overall)
-        home = absolute(site, f"{scope.key}/" if scope.column else "")
-        urls = {fmt: absolute(site, scope.path(fmt)) for fmt in FORMATS}
+        home = site.absolute(f"{scope.key}/" if scope.column else "")
+        urls = {fmt: site.absolute(scope.path(fmt)) for fmt in FORMATS}
         feed = Feed(scope.key, scope.title, scope.description, home, urls, items, updated)
         feeds.append(feed)
         for fmt, (_, _, _, write) in FORMATS.items():

@@ -6,7 +6,6 @@ import html
 import mimetypes
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urljoin, urlsplit
 
 from ..article import Article
 from ..assets import resolve
@@ -48,17 +47,9 @@ class Entry:
         return self.video or self.image
 
 
-def domain(site: Site) -> str:
-    return urlsplit(site.site_url).hostname or "localhost"
-
-
 def tag_uri(site: Site, uid: str) -> str:
     """The item id: a `tag:` URI on the site's domain, from the uid alone (RFC 4151)."""
-    return f"tag:{domain(site)},{site.congress.feeds.tag_date}:{uid}"
-
-
-def absolute(site: Site, url: str) -> str:
-    return urljoin(site.site_url if site.site_url.endswith("/") else site.site_url + "/", url)
+    return f"tag:{site.domain or 'localhost'},{site.congress.feeds.tag_date}:{uid}"
 
 
 def _cover(article: Article, site: Site) -> Media | None:
@@ -72,7 +63,7 @@ def _cover(article: Article, site: Site) -> Media | None:
         return Media(meta.cover.src, kind, 0, "image")
     file = site.docs_dir / path
     size = file.stat().st_size if file.is_file() else 0
-    return Media(absolute(site, path), mimetypes.guess_type(path)[0] or "image/jpeg", size, "image")
+    return Media(site.absolute(path), mimetypes.guess_type(path)[0] or "image/jpeg", size, "image")
 
 
 def _notes(article: Article, link: str) -> tuple[str, str]:
@@ -91,7 +82,7 @@ def _notes(article: Article, link: str) -> tuple[str, str]:
 def entry(article: Article, site: Site, rendered: str) -> Entry:
     meta = article.meta
     assert meta is not None
-    link = absolute(site, article.url)
+    link = site.absolute(article.url)
     column = site.congress.column(meta.column)
     before, after = _notes(article, link)
     hosts = frozenset(site.congress.feeds.video_hosts)

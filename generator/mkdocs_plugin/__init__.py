@@ -25,10 +25,12 @@ from mkdocs.structure.pages import Page
 from .. import clock
 from ..article import Article
 from ..config import ConfigError, CongressConfig, Site, validate_options
-from ..feeds import PAGE_SRC, render_feeds
+from ..feeds import PAGE_SRC as FEEDS_SRC
+from ..feeds import render_feeds
 from ..publication import Publication, publish
+from ..search import Indexing, sources
 from ..staff import Staff, load_staff
-from .context import page_context
+from .context import SEARCH_SRC, page_context
 
 log = logging.getLogger("mkdocs.plugins.congress")
 
@@ -45,6 +47,7 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         self.now_override: datetime | None = None
         self.report = True  # log findings; the `congress` command prints them itself
         self.publication: Publication | None = None
+        self.indexing: Indexing | None = None
 
     def load_config(
         self, options: dict[str, Any], config_file_path: str | None = None
@@ -73,6 +76,10 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             extra=dict(config.extra),
         )
         self.staff = _staff(self.site)
+        try:
+            _ = self.site.footer
+        except ConfigError as exc:
+            raise PluginError("；".join(f.message for f in exc.findings)) from exc
         self.now = _now(self.now_override or os.environ.get(NOW_ENV))
         config.nav = [{"首页": "index.md"}] + [
             {c.name: f"{c.id}/index.md"} for c in self.options.columns
@@ -100,7 +107,9 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             elif file.src_uri not in pub.assets:
                 files.remove(file)  # never copy a file no public article uses
         pages = [(item.src, item.title, item.in_nav) for item in pub.plan]
-        pages.append((PAGE_SRC, "订阅", False))
+        pages.append((FEEDS_SRC, "订阅", False))
+        if self.site.congress.search:
+            pages.append((SEARCH_SRC, "搜索", False))
         for src, title, in_nav in pages:
             content = f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\n---\n"
             inclusion = InclusionLevel.INCLUDED if in_nav else InclusionLevel.NOT_IN_NAV
@@ -116,10 +125,28 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             page = file.page if file is not None else None
             return str(page.content or "") if page is not None else ""
 
-        written = render_feeds(self.site, self.publication.decision.published, rendered)
-        for path, data in written.items():
+        published = self.publication.decision.published
+        if self.site.congress.search:  # built alongside while mkdocs writes the pages
+            output = Path(config.site_dir) / "pagefind"
+            try:
+                self.indexing = Indexing(sources(self.site, published, rendered), output)
+            except FileExistsError as exc:
+                raise PluginError(str(exc)) from exc
+        for path, data in render_feeds(self.site, published, rendered).items():
             _add(files, File.generated(config, path, content=data))
         return env
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.indexing is not None:
+            try:
+                self.indexing.result()
+            finally:
+                self.indexing = None
+
+    def on_build_error(self, *, error: Exception) -> None:
+        if self.indexing is not None:
+            self.indexing.cancel()
+            self.indexing = None
 
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
@@ -130,14 +157,20 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             return markdown
         # Render the body the gate judged, never a second reading of the file; a withdrawal
         # notice renders no body at all, and no front matter reaches the page's meta.
-        page.meta = {"title": verdict.article.meta.title}
+        meta = verdict.article.meta
+        page.meta = {"title": meta.title}
+        if not verdict.notice or self.publication.preview:
+            page.meta |= {
+                "description": meta.summary or meta.title,
+                "author": "、".join(meta.authors),
+            }
         return "" if verdict.notice and not self.publication.preview else verdict.article.body
 
     def on_page_context(  # type: ignore[override]
         self, context: dict[str, Any], *, page: Page, config: MkDocsConfig, nav: Any
     ) -> dict[str, Any]:
         assert self.publication is not None
-        context["congress"] = page_context(self.publication, page.file.src_uri)
+        context["congress"] = page_context(self.publication, page.file.src_uri, page.title or "")
         return context
 
 

@@ -5,12 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..feeds import PAGE_SRC, FeedLink, alternates, plan_feeds
+from ..article import url_of
+from ..config import Column, Site
+from ..feeds import PAGE_SRC as FEEDS_SRC
+from ..feeds import FeedLink, alternates, plan_feeds
 from ..findings import Finding
 from ..gate import STATE_OF, State
+from ..identity import Footer, open_graph, page_meta
 from ..listing import Listing
 from ..present import ArticleView, Step, checklist
 from ..publication import Publication
+
+SEARCH_SRC = "search/index.md"
 
 
 @dataclass(frozen=True)
@@ -25,10 +31,13 @@ class Banner:
 
 @dataclass(frozen=True)
 class PageContext:
-    kind: str  # article | withdrawn | listing | feeds | other
-    site: Any
-    columns: list[Any]
+    kind: str  # article | withdrawn | listing | feeds | search | other
+    site: Site
+    footer: Footer
+    columns: list[Column]
     alternates: list[FeedLink]
+    meta: list[tuple[str, str]]
+    og: list[tuple[str, str]]
     article: ArticleView | None = None
     listing: Listing | None = None
     views: dict[str, ArticleView] = field(default_factory=dict)
@@ -36,35 +45,45 @@ class PageContext:
     feeds: list[tuple[Any, list[FeedLink]]] = field(default_factory=list)
 
 
-def page_context(pub: Publication, src: str) -> PageContext:
+def _banner(pub: Publication, src: str) -> Banner | None:
+    verdict = pub.shown[src]
+    if not pub.preview or verdict.state is State.PUBLISHED:
+        return None
+    steps = checklist(verdict.article, pub.site, pub.staff)
+    problems = tuple(f for f in verdict.findings if STATE_OF.get(f.code) is not State.PENDING)
+    return Banner(verdict.state.value, verdict.state.label, problems, steps)
+
+
+def page_context(pub: Publication, src: str, title: str) -> PageContext:
     site = pub.site
+    url = url_of(src)
+
+    def base(column: Column | None, article: ArticleView | None = None) -> dict[str, Any]:
+        return {
+            "site": site,
+            "footer": site.footer,
+            "columns": site.columns,
+            "alternates": alternates(site, column.id if column else None),
+            "meta": page_meta(site, url, column=column, article=article),
+            "og": open_graph(site, url, title, article=article),
+        }
+
     verdict = pub.shown.get(src)
     if verdict is not None and verdict.article.meta is not None:
-        meta = verdict.article.meta
-        base: dict[str, Any] = {
-            "site": site,
-            "columns": site.columns,
-            "alternates": alternates(site, meta.column),
-        }
-        banner = None
-        if pub.preview and verdict.state is not State.PUBLISHED:
-            steps = checklist(verdict.article, site, pub.staff)
-            problems = tuple(
-                f for f in verdict.findings if STATE_OF.get(f.code) is not State.PENDING
-            )
-            banner = Banner(verdict.state.value, verdict.state.label, problems, steps)
-        kind = "withdrawn" if verdict.notice and not pub.preview else "article"
-        return PageContext(kind, article=pub.view(verdict), banner=banner, **base)
+        view = pub.view(verdict)
+        if verdict.notice and not pub.preview:  # a withdrawal notice says nothing more
+            return PageContext("withdrawn", article=view, **base(view.column))
+        return PageContext(
+            "article", article=view, banner=_banner(pub, src), **base(view.column, view)
+        )
     item = pub.listings.get(src)
-    column = item.column.id if item is not None and item.column is not None else None
-    base = {"site": site, "columns": site.columns, "alternates": alternates(site, column)}
     if item is not None:
         shown = [*item.items, *(a for g in item.groups for a in g.items)]
         if item.lead is not None:
             shown.append(item.lead)
         views = {a.src: pub.view(pub.shown[a.src]) for a in shown}
-        return PageContext("listing", listing=item, views=views, **base)
-    if src == PAGE_SRC:
+        return PageContext("listing", listing=item, views=views, **base(item.column))
+    if src == FEEDS_SRC:
         feeds = [(scope, scope.links(site)) for scope in plan_feeds(site)]
-        return PageContext("feeds", feeds=feeds, **base)
-    return PageContext("other", **base)
+        return PageContext("feeds", feeds=feeds, **base(None))
+    return PageContext("search" if src == SEARCH_SRC else "other", **base(None))
