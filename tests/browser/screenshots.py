@@ -1,0 +1,65 @@
+"""`make screenshots`: the sample site behind nginx, photographed in Chromium for the README.
+
+    python -m tests.browser.screenshots docs/screenshots
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, NGINX, build_sample, free_port, nginx_config
+
+SHOTS = {
+    "home": "",
+    "column": "supervision/",
+    "article": "supervision/2026/wuye-zhifa-jiancha-shidi-jiancha/",
+    "search": "search/?q=营商环境",
+}
+WIDTHS = {"1280": (1280, 900), "375": (375, 812)}
+
+
+def main(out: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        prefix = Path(tmp)
+        port = free_port()
+        build_sample(prefix / "site", f"http://127.0.0.1:{port}/")
+        conf = prefix / "nginx.conf"
+        conf.write_text(nginx_config(prefix / "site", port, prefix), encoding="utf-8")
+        server = subprocess.Popen([NGINX, "-c", str(conf), "-p", str(prefix), "-g", "daemon off;"])
+        base = f"http://127.0.0.1:{port}/"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base, timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.05)
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                for name, path in SHOTS.items():
+                    for width, (w, h) in WIDTHS.items():
+                        page = browser.new_page(viewport={"width": w, "height": h}, locale="zh-CN")
+                        page.goto(base + path, wait_until="networkidle")
+                        if name == "search":
+                            page.wait_for_selector(".cg-result")
+                        target = out / f"{name}-{width}.png"
+                        page.screenshot(path=str(target))
+                        page.close()
+                        print(target)
+                browser.close()
+        finally:
+            server.send_signal(signal.SIGQUIT)
+            server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots"))
