@@ -13,15 +13,18 @@ from typing import Any, NoReturn
 import click
 
 from . import clock
+from .atomic import write_atomic
 from .config import ConfigError, Site, load_site
+from .digest import digest
 from .findings import Finding
-from .gate import Context, decide
+from .gate import Context, Verdict, decide
 from .newsroom import load_newsroom
 from .policy import STAGE_LABELS, STAGES
 from .report import as_json, as_text
 from .scaffold import new_uid, skeleton, target_path
 from .signing import Refused, sign
 from .staff import Staff, load_staff
+from .text.typography import FIXABLE, fix_body, rewrite
 
 CONFIG_OPTION = click.option(
     "-f",
@@ -131,29 +134,56 @@ def serve(now: datetime | None, dev_addr: str | None, config_file: str) -> None:
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @NOW_OPTION
 @click.option("--json", "as_json_flag", is_flag=True, help="输出 JSON（供程序读取）")
+@click.option(
+    "--fix",
+    is_flag=True,
+    help="就地改正可安全修正的标点、空格问题（不改代码、网址、链接和稿件信息）",
+)
 @CONFIG_OPTION
 def check(
-    paths: tuple[Path, ...], now: datetime | None, as_json_flag: bool, config_file: str
+    paths: tuple[Path, ...], now: datetime | None, as_json_flag: bool, fix: bool, config_file: str
 ) -> None:
     """检查稿件：列出每篇稿件的状态和问题；有错误时退出码为 1。"""
     site, staff = _load(config_file)
-    decision = decide(load_newsroom(site, staff=staff), clock.now(now))
+    moment = clock.now(now)
+    decision = decide(load_newsroom(site, staff=staff), moment)
     wanted = [p.resolve() for p in paths]
-    verdicts = [
-        v
-        for v in decision.verdicts
-        if not wanted
-        or any(
-            p == (site.root / v.article.path).resolve()
-            or p in (site.root / v.article.path).resolve().parents
-            for p in wanted
-        )
-    ]
+    if fix:
+        _fix(site, [v for v in decision.verdicts if _selected(site, v.article.path, wanted)])
+        decision = decide(load_newsroom(site, staff=staff), moment)
+    verdicts = [v for v in decision.verdicts if _selected(site, v.article.path, wanted)]
     if as_json_flag:
         click.echo(json.dumps(as_json(decision, verdicts), ensure_ascii=False, indent=2))
     else:
         click.echo(as_text(decision, verdicts, colour=sys.stdout.isatty()))
     sys.exit(1 if any(f.is_error for v in verdicts for f in v.findings) else 0)
+
+
+def _selected(site: Site, shown: str, wanted: list[Path]) -> bool:
+    """Whether an article (as findings show its path) is one of the given files or folders."""
+    path = (site.root / shown).resolve()
+    return not wanted or any(p == path or p in path.parents for p in wanted)
+
+
+def _fix(site: Site, verdicts: list[Verdict]) -> None:
+    """`check --fix`: apply the safe typographic corrections, never to an approved article."""
+    spacing = site.congress.text.spacing == "none"
+    for v in verdicts:
+        article = v.article
+        fixable = [f for f in v.findings if f.code in FIXABLE]
+        if article.meta is None or not fixable:
+            continue
+        final = article.meta.review.final
+        if final is not None and final.digest == digest(article.meta, article.body):
+            click.echo(f"未修改 {article.path}：已终审签发，修改须重新终审；请由编辑改后重新送审。")
+            continue
+        file = site.root / article.path
+        raw = file.read_bytes().decode("utf-8")
+        updated = rewrite(raw, article, fix_body(article, spacing))
+        if updated != raw:
+            write_atomic(file, updated.encode("utf-8"))
+            for f in fixable:
+                click.echo(f"已修正 {f.location()} [{f.code}] {f.message}")
 
 
 @main.command()
@@ -219,7 +249,7 @@ def review(
     when = at or moment
     room = load_newsroom(site, staff=staff)
     by_file = {(site.root / a.path).resolve(): a for a in room.articles}
-    ctx = Context(now=moment, site=site, staff=staff)
+    ctx = Context(now=moment, site=site, staff=staff, wording=room.wording)
     refused = 0
     for path in paths:
         article = by_file.get(path.resolve())

@@ -113,6 +113,16 @@ class FeedsConfig(_Model):
     video_hosts: list[str] = []
 
 
+class TextConfig(_Model):
+    """The text checks of the gate (政治关 政策关 法律关 文字关)."""
+
+    wording: str = "editorial/wording.yml"  # 统一口径: preferred forms, forbidden terms, officials
+    typography: Literal["warning", "error", "off"] = "warning"
+    # none: no space between Chinese and Latin letters or digits (government copy);
+    # ignore: spacing is not checked
+    spacing: Literal["none", "ignore"] = "none"
+
+
 class CongressConfig(_Model):
     """Options of the `congress` plugin in mkdocs.yml."""
 
@@ -125,6 +135,7 @@ class CongressConfig(_Model):
     policy: Policy = Policy()
     feeds: FeedsConfig = FeedsConfig()
     search: bool = True  # the Pagefind index, the search page and the header search box
+    text: TextConfig = TextConfig()
 
     @model_validator(mode="before")
     @classmethod

@@ -3,7 +3,9 @@
 It covers every public field of the front matter and the body; it leaves out only `review`
 (the signatures themselves) and `withdrawn` (taking a piece down needs no new approval).
 Values are hashed as validated, not as typed: quoting or re-spelling a time as the same
-instant keeps the approval; changing a word, a time, a tag or a correction voids it.
+instant keeps the approval; changing a word, a time, a tag or a correction voids it. A field
+left at its default counts as absent, so that a later version of the contract with a new
+optional field does not void the approvals of the archive.
 
     sha256( canonical JSON of {"front": {...}, "body": "..."} )
 """
@@ -36,7 +38,8 @@ def normal_body(body: str) -> str:
 
 
 def digest(meta: FrontMatter, body: str) -> str:
-    front = meta.model_dump(exclude=set(EXCLUDED))
+    # Fields at their default are left out: a field added to the contract later voids no approval.
+    front = meta.model_dump(exclude=set(EXCLUDED), exclude_defaults=True)
     payload = {"front": _canonical(front), "body": normal_body(body)}
     data = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return "sha256:" + hashlib.sha256(data.encode("utf-8")).hexdigest()

@@ -18,6 +18,7 @@ from .article import Article
 from .findings import Finding
 from .newsroom import Newsroom
 from .rules import Context, Rule, review, schedule
+from .text import sensitive, typography, wording
 
 __all__ = ["RULES", "Context", "Decision", "State", "Verdict", "decide", "verdict"]
 
@@ -54,6 +55,11 @@ RULES: list[Rule] = [
     review.chronology,
     review.approval,
     review.stages,
+    sensitive.secrecy,
+    sensitive.personal_data,
+    wording.wording,
+    wording.officials,
+    typography.typography,
     schedule.withdrawal,
     schedule.embargo,
     schedule.expiry,
@@ -128,5 +134,5 @@ def newest_first(articles: Iterable[Article]) -> list[Article]:
 
 
 def decide(room: Newsroom, now: datetime) -> Decision:
-    ctx = Context(now=now, site=room.site, staff=room.staff)
+    ctx = Context(now=now, site=room.site, staff=room.staff, wording=room.wording)
     return Decision(now, [verdict(a, ctx) for a in room.articles])

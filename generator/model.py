@@ -92,6 +92,13 @@ class Review(Strict):
     secrecy: Signature | None = None
 
 
+class Exemption(Strict):
+    """One value a text check lets pass in this article (e.g. a deputy's published hotline)."""
+
+    value: Text
+    reason: Text
+
+
 class FrontMatter(Strict):
     uid: Uid
     title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -112,6 +119,7 @@ class FrontMatter(Strict):
     feedback_for: Uid | None = None
     corrections: list[Correction] = []
     withdrawn: Withdrawal | None = None
+    exempt: list[Exemption] = []
     review: Review = Review()
 
 
@@ -137,6 +145,7 @@ LABELS: dict[str, str] = {
     "corrections": "更正",
     "withdrawn": "撤稿",
     "review": "审核记录",
+    "exempt": "检查豁免",
     "first": "初审",
     "second": "复审",
     "final": "终审",

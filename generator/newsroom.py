@@ -17,6 +17,7 @@ from .clock import minute
 from .config import Site
 from .findings import Code, Finding, Severity
 from .staff import Staff, load_staff
+from .text.wording import Wording, load_wording
 
 E, W = Severity.ERROR, Severity.WARNING
 
@@ -86,6 +87,7 @@ ART_FEEDBACK = Code(
 class Newsroom:
     site: Site
     staff: Staff
+    wording: Wording
     articles: list[Article] = field(default_factory=list)
 
     @property
@@ -112,7 +114,7 @@ def load_newsroom(
     site: Site, files: Iterable[Path] | None = None, staff: Staff | None = None
 ) -> Newsroom:
     """Load and check every article (or the given files) of the site."""
-    room = Newsroom(site, staff or load_staff(site))
+    room = Newsroom(site, staff or load_staff(site), load_wording(site))
     for path in sorted(files) if files is not None else markdown_files(site.docs_dir):
         src = path.resolve().relative_to(site.docs_dir.resolve()).as_posix()
         article = load_article(path, src, site.rel(path))

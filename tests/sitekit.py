@@ -22,6 +22,7 @@ from generator.gate import Context, Verdict, verdict
 from generator.policy import Policy
 from generator.signing import sign_through
 from generator.staff import Person, Staff
+from generator.text.wording import Wording
 
 NOW = "2026-11-28T12:00:00+08:00"
 ROOT = Path(__file__).resolve().parent.parent
@@ -177,7 +178,7 @@ def congress(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def context(now: str = NOW, **plugin: Any) -> Context:
+def context(now: str = NOW, wording: dict[str, Any] | None = None, **plugin: Any) -> Context:
     """A gate context for in-memory articles: the STAFF registry and COLUMNS site."""
     options = yaml.safe_load(mkdocs_yml(**plugin))["plugins"][0]["congress"]
     site = Site(
@@ -190,11 +191,13 @@ def context(now: str = NOW, **plugin: Any) -> Context:
         extra={"footer": FOOTER},
     )
     staff = Staff({k: Person.model_validate(v) for k, v in STAFF.items()})
-    return Context(now=aware(now), site=site, staff=staff)
+    return Context(
+        now=aware(now), site=site, staff=staff, wording=Wording.model_validate(wording or {})
+    )
 
 
-def judge(text: str, now: str = NOW, src: str = "news/2026/x.md", **plugin: Any) -> Verdict:
-    """The gate's verdict on one article given as text."""
+def judge(source: str, now: str = NOW, src: str = "news/2026/x.md", **plugin: Any) -> Verdict:
+    """The gate's verdict on one article given as text (plugin options, `wording=` too)."""
     return verdict(
-        parse_article(text.encode("utf-8"), src, f"content/{src}"), context(now, **plugin)
+        parse_article(source.encode("utf-8"), src, f"content/{src}"), context(now, **plugin)
     )

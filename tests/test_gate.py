@@ -28,7 +28,7 @@ def test_fully_approved_article_is_published() -> None:
     assert v.findings == ()
 
 
-# --- every required stage is signed ------------------------------------------------------
+# --- every required stage is signed ---
 
 
 @pytest.mark.parametrize("stage", ["first", "proofread", "second", "secrecy", "final"])
@@ -88,7 +88,7 @@ def test_proofreading_rounds_and_people_are_configurable() -> None:
     assert judge(text, policy=policy).state is State.PUBLISHED
 
 
-# --- signed by a known person holding the role -------------------------------------------
+# --- signed by a known person holding the role ---
 
 
 def test_final_sign_off_by_non_leader_blocks_publication() -> None:
@@ -144,7 +144,7 @@ def test_first_review_is_by_the_articles_own_editor() -> None:
     ]
 
 
-# --- chronology ----------------------------------------------------------------------------
+# --- chronology ---
 
 
 def test_signature_later_than_now_is_an_error() -> None:
@@ -170,7 +170,7 @@ def test_correction_after_the_final_sign_off_is_out_of_order() -> None:
     assert errors(article(corrections=[early])) == []
 
 
-# --- the final sign-off binds the approved text --------------------------------------------
+# --- the final sign-off binds the approved text ---
 
 
 @pytest.mark.parametrize(
@@ -217,7 +217,7 @@ def test_withdrawal_of_a_piece_never_approved_leaves_nothing() -> None:
     assert not v.notice
 
 
-# --- embargo and expiry ----------------------------------------------------------------------
+# --- embargo and expiry ---
 
 
 def test_embargo_and_expiry() -> None:
@@ -241,7 +241,7 @@ def test_state_precedence_error_over_pending_over_schedule() -> None:
     assert judge(broken).state is State.INVALID
 
 
-# --- hand-edited or malformed review blocks ---------------------------------------------------
+# --- hand-edited or malformed review blocks ---
 
 
 def test_malformed_review_block() -> None:

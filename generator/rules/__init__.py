@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from ..article import Article
 from ..config import Site
@@ -16,6 +17,9 @@ from ..findings import Finding
 from ..model import Signature
 from ..policy import STAGES, Policy
 from ..staff import Staff
+
+if TYPE_CHECKING:
+    from ..text.wording import Wording
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,7 @@ class Context:
     now: datetime
     site: Site
     staff: Staff
+    wording: Wording
 
     @property
     def policy(self) -> Policy:

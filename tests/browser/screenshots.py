@@ -1,6 +1,6 @@
 """`make screenshots`: the sample site behind nginx, photographed in Chromium for the README.
 
-    python -m tests.browser.screenshots docs/screenshots
+python -m tests.browser.screenshots docs/screenshots
 """
 
 from __future__ import annotations
@@ -13,7 +13,14 @@ import time
 import urllib.request
 from pathlib import Path
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, NGINX, build_sample, free_port, nginx_config
+from tests.browser.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    NGINX,
+    build_sample,
+    free_port,
+    nginx_config,
+)
 
 SHOTS = {
     "home": "",

@@ -1,0 +1,85 @@
+"""Where an article's text lives: front-matter fields and body lines, each with its file
+position, and the prose parts of a body line (without code, URLs, link targets or HTML)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ..article import Article
+
+_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+_REFDEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s")
+# Spans inside a line that are not prose: inline code, HTML comments and tags, autolinks,
+# link and image targets, bare URLs and e-mail addresses.
+_NOT_PROSE = re.compile(
+    r"`+[^`]*`+"
+    r"|<!--.*?-->"
+    r"|<[^>\n]+>"
+    r"|\]\([^)]*\)"
+    r"|\b(?:https?|ftp)://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+"
+    r"|\bwww\.[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+"
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One line of text and where it is: file line, and the column of its first character."""
+
+    text: str
+    line: int
+    column: int = 1
+    prose: bool = True  # False inside fenced code
+
+
+def fields(article: Article) -> Iterator[Line]:
+    """The free-text front-matter fields: title, summary, tags, source, authors."""
+    meta = article.meta
+    assert meta is not None
+    singles = {"title": meta.title, "summary": meta.summary or "", "source": meta.source or ""}
+    for key, value in singles.items():
+        if value:
+            yield Line(value, article.line_of(key) or 1)
+    for key, values in (("tags", meta.tags), ("authors", meta.authors)):
+        for i, value in enumerate(values):
+            yield Line(value, article.line_of(key, i) or 1)
+
+
+def body(article: Article) -> Iterator[Line]:
+    """Every body line; lines in fenced code blocks are marked as not prose."""
+    fence = ""
+    for i, text in enumerate(article.body.split("\n")):
+        opened = _FENCE.match(text)
+        in_code = bool(fence) or bool(opened)
+        if opened and not fence:
+            fence = opened.group(1)[0] * 3
+        elif fence and text.strip().startswith(fence):
+            fence = ""
+        yield Line(text, article.body_line + i, 1, prose=not in_code and not _REFDEF.match(text))
+
+
+def everything(article: Article) -> Iterator[Line]:
+    """All text of the article, code included (for what must never be published anywhere)."""
+    yield from fields(article)
+    yield from body(article)
+
+
+def prose_parts(line: Line) -> Iterator[tuple[int, str]]:
+    """(offset in the line, text) of each prose part of a line."""
+    if not line.prose:
+        return
+    start = 0
+    for match in _NOT_PROSE.finditer(line.text):
+        if match.start() > start:
+            yield start, line.text[start : match.start()]
+        start = match.end()
+    if start < len(line.text):
+        yield start, line.text[start:]
+
+
+def excerpt(text: str, start: int, end: int, width: int = 16) -> str:
+    left = max(0, start - width)
+    right = min(len(text), end + width)
+    return ("…" if left else "") + text[left:right].strip() + ("…" if right < len(text) else "")
