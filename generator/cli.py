@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
@@ -15,12 +16,16 @@ import click
 from . import clock
 from .atomic import write_atomic
 from .config import ConfigError, Site, load_site
+from .diff import as_text as diff_text
+from .diff import diff
 from .digest import digest
-from .findings import Finding
+from .findings import Finding, Severity, sort_key
 from .gate import Context, Verdict, decide
+from .manifest import dumps
+from .manifest import manifest as build_manifest
 from .newsroom import load_newsroom
 from .policy import STAGE_LABELS, STAGES
-from .report import as_json, as_text
+from .report import as_json, as_text, finding_line
 from .scaffold import new_uid, skeleton, target_path
 from .signing import Refused, sign
 from .staff import Staff, load_staff
@@ -84,22 +89,44 @@ def main() -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="输出目录（默认 mkdocs.yml 的 site_dir）",
 )
+@click.option(
+    "--manifest",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="发布登记文件（默认 build/publication-manifest.json）",
+)
+@click.option("--strict", is_flag=True, help="任何稿件有错误时不替换现有站点")
 @CONFIG_OPTION
-def build(now: datetime | None, site_dir: Path | None, config_file: str) -> None:
-    """构建公开网站：只发布通过审核的稿件；构建失败时保留原有站点。"""
-    from .mkdocs_plugin.commands import build_site
+def build(
+    now: datetime | None,
+    site_dir: Path | None,
+    manifest: Path | None,
+    strict: bool,
+    config_file: str,
+) -> None:
+    """构建公开网站：只发布通过审核的稿件；构建或检查失败时保留原有站点。"""
+    from .mkdocs_plugin.commands import Unverified, build_site
 
     site, _ = _load(config_file)
     target = site_dir or site.site_dir
     started = time.monotonic()
     try:
-        pub = build_site(config_file, target, clock.now(now))
+        pub = build_site(config_file, target, clock.now(now), strict=strict)
     except ConfigError as exc:
         _fail_config(exc.findings)
+    except Unverified as exc:
+        click.echo("构建结果未通过发布前检查 [BUILD-VERIFY]：", err=True)
+        for problem in exc.problems:
+            click.echo(f"    {problem}", err=True)
+        click.echo(f"原有站点 {target} 未改动。", err=True)
+        sys.exit(1)
     except Exception as exc:  # mkdocs, theme or template failure: no traceback for editors
         click.echo(f"构建失败 [BUILD-FAILED]：{exc}", err=True)
         click.echo(f"原有站点 {target} 未改动。", err=True)
         sys.exit(1)
+    register = manifest or site.build_dir / "publication-manifest.json"
+    register.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(register, dumps(build_manifest(pub)))
     errors = [f for f in pub.findings() if f.is_error]
     for f in errors:
         click.echo(f"错误 {f.location()} [{f.code}] {f.message}", err=True)
@@ -109,13 +136,32 @@ def build(now: datetime | None, site_dir: Path | None, config_file: str) -> None
     click.echo(
         f"已构建 {target}：公开稿件 {len(d.published)} 篇，撤稿说明 {len(d.notices)} 篇，"
         f"未公开 {len(d.verdicts) - len(d.published) - len(d.notices)} 篇，"
-        f"用时 {time.monotonic() - started:.1f} 秒。"
+        f"用时 {time.monotonic() - started:.1f} 秒。发布登记：{site.rel(register)}"
     )
     if errors:
         click.echo(
             f"有 {len(errors)} 处错误，相关稿件未发布；运行 congress check 查看详情。", err=True
         )
         sys.exit(1)
+
+
+@main.command(name="diff")
+@click.argument("old", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json_flag", is_flag=True, help="输出 JSON（供程序读取）")
+def diff_command(old: Path, new: Path, as_json_flag: bool) -> None:
+    """比较两次发布登记：新发布、定时发布到期、更正、撤回、到期下线、停止公开。
+    OLD 不存在时视为首次发布。"""
+    try:
+        before = json.loads(old.read_text(encoding="utf-8")) if old.exists() else {}
+        after = json.loads(new.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise click.UsageError(f"发布登记文件不是合法的 JSON [DIFF-INPUT]：{exc}") from exc
+    result = diff(before, after)
+    if as_json_flag:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(diff_text(result))
 
 
 @main.command()
@@ -275,3 +321,59 @@ def review(
             f"已签署{STAGE_LABELS[stage]}：{done.path}（{done.signer}，{clock.minute(done.at)}）"
         )
     sys.exit(1 if refused else 0)
+
+
+@main.command()
+@NOW_OPTION
+@click.option("--json", "as_json_flag", is_flag=True, help="输出 JSON（供程序读取）")
+@click.option(
+    "--site-dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="清查已构建的站点（默认：先构建到临时目录再清查）",
+)
+@CONFIG_OPTION
+def audit(
+    now: datetime | None, as_json_flag: bool, site_dir: Path | None, config_file: str
+) -> None:
+    """定期清查：栏目更新、空白栏目、首页更新、失效链接和锚点、图片替代文字、来源、征求意见反馈、
+    长期未处理的稿件。有单项否决问题时退出码为 1。"""
+    from .audit import audit as sweep
+    from .mkdocs_plugin.commands import build_site
+
+    site, staff = _load(config_file)
+    moment = clock.now(now)
+    with tempfile.TemporaryDirectory(prefix="congress-audit-") as tmp:
+        if site_dir is None:
+            site_dir = Path(tmp) / "site"
+            try:
+                pub = build_site(config_file, site_dir, moment)
+            except Exception as exc:
+                click.echo(f"清查前构建失败 [BUILD-FAILED]：{exc}", err=True)
+                sys.exit(1)
+        else:
+            from .publication import publish
+
+            pub = publish(site, moment, staff=staff)
+        result = sweep(pub, site_dir)
+    findings = sorted(result.findings, key=sort_key)
+    if as_json_flag:
+        counts = {s.value: sum(f.severity is s for f in findings) for s in Severity}
+        data = {
+            "now": clock.iso(moment),
+            "veto": result.veto,
+            "findings": [f.to_dict() for f in findings],
+        }
+        data["summary"] = {
+            "errors": counts["error"],
+            "warnings": counts["warning"],
+            "info": counts["info"],
+        }
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        click.echo(f"定期清查（以 {clock.minute(moment)} 北京时间为准）")
+        for f in findings:
+            click.echo(finding_line(f, sys.stdout.isatty()))
+        verdict = "有单项否决问题，须立即整改。" if result.veto else "没有单项否决问题。"
+        click.echo(f"共 {len(findings)} 项：{verdict}")
+    sys.exit(1 if result.veto else 0)

@@ -123,6 +123,11 @@ class FrontMatter(Strict):
     review: Review = Review()
 
 
+def updated(meta: FrontMatter) -> datetime:
+    """When an article last changed in public: its latest correction, else its 发布时间."""
+    return max([meta.date, *(c.at for c in meta.corrections)])
+
+
 # What each key is called in the newsroom, for messages.
 LABELS: dict[str, str] = {
     "uid": "稿件编号",

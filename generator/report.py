@@ -51,7 +51,7 @@ def as_json(decision: Decision, verdicts: list[Verdict]) -> dict[str, Any]:
     }
 
 
-def _finding_line(f: Finding, colour: bool) -> str:
+def finding_line(f: Finding, colour: bool) -> str:
     tag = (
         click.style(f.severity.label, fg=_SEVERITY_COLOURS[f.severity], bold=True)
         if colour
@@ -77,7 +77,7 @@ def as_text(decision: Decision, verdicts: list[Verdict], *, colour: bool = False
             # A published article's info findings are noise; anything else is worth a line.
             if f in pending or (v.state is State.PUBLISHED and f.severity is Severity.INFO):
                 continue
-            lines.append(_finding_line(f, colour))
+            lines.append(finding_line(f, colour))
         if pending:
             missing = "、".join(f.message.removeprefix("缺少") for f in pending)
             lines.append(f"    尚缺：{missing}")

@@ -174,7 +174,9 @@ def record(src: Source, text: str) -> Record:
             "summary": src.summary,
             "uid": src.uid,
         },
-        filters={"column": [src.column]},
+        # No Pagefind filters: the search page does not use them, and their file is written
+        # in a different order on every run, which would make builds differ.
+        filters={},
     )
 
 
@@ -223,6 +225,7 @@ def write_index(records: Iterable[Record], output: Path) -> None:
             # One indexing thread: on a small machine Pagefind's thread pool only fights the
             # renderer for the cores (measured: 3.3 s single-threaded against 8 s by default).
             env={**os.environ, "RAYON_NUM_THREADS": "1"},
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
         )
     if done.returncode != 0:
         raise RuntimeError(
@@ -252,6 +255,18 @@ def write_bundle(items: list[Source], output: Path) -> int:
     return len(texts)
 
 
+def _die_with_parent() -> None:
+    """Linux: end this worker (and what it starts) if the build is killed, so that nothing
+    writes into a staging folder after its build is gone."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 class Indexing:
     """Building the search index in another process from the HTML the renderer made, while
     it writes the pages: on two cores the index costs little wall time. The bundle goes
@@ -261,7 +276,9 @@ class Indexing:
         if output.exists():
             raise FileExistsError(f"两个来源要写同一个目录 {output}，请改名其中一个。")
         context = multiprocessing.get_context("spawn")  # no fork of a process with threads
-        self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+        self._pool = ProcessPoolExecutor(
+            max_workers=1, mp_context=context, initializer=_die_with_parent
+        )
         self._future = self._pool.submit(write_bundle, items, output)
 
     def result(self) -> int:

@@ -11,6 +11,7 @@ from ..article import Article
 from ..assets import resolve
 from ..clock import minute
 from ..config import Site
+from ..model import updated
 from .content import feed_html
 
 
@@ -97,7 +98,7 @@ def entry(article: Article, site: Site, rendered: str) -> Entry:
         title=meta.title,
         link=link,
         published=meta.date,
-        updated=max([meta.date, *(c.at for c in meta.corrections)]),
+        updated=updated(meta),
         summary=meta.summary or "",
         content_html=before + body + after,
         authors=tuple(meta.authors),

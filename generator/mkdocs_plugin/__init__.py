@@ -29,6 +29,7 @@ from ..feeds import PAGE_SRC as FEEDS_SRC
 from ..feeds import render_feeds
 from ..publication import Publication, publish
 from ..search import Indexing, sources
+from ..sitemap import sitemap
 from ..staff import Staff, load_staff
 from .context import SEARCH_SRC, page_context
 
@@ -81,6 +82,8 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         except ConfigError as exc:
             raise PluginError("；".join(f.message for f in exc.findings)) from exc
         self.now = _now(self.now_override or os.environ.get(NOW_ENV))
+        # The sitemap comes from the published set (generator/sitemap.py), not from mkdocs.
+        config.theme.static_templates.discard("sitemap.xml")
         config.nav = [{"首页": "index.md"}] + [
             {c.name: f"{c.id}/index.md"} for c in self.options.columns
         ]
@@ -98,6 +101,9 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             for f in pub.findings():
                 if f.is_error:
                     log.warning("%s %s [%s] %s", f.location(), f.message, f.code, f.hint)
+        theirs = files.get_file_from_path("sitemap.xml")
+        if theirs is not None and theirs not in mine:
+            files.remove(theirs)  # the theme's sitemap template, now left unrendered (on_config)
         for file in mine:
             if file.is_documentation_page():
                 if file.src_uri in pub.shown:
@@ -132,7 +138,8 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
                 self.indexing = Indexing(sources(self.site, published, rendered), output)
             except FileExistsError as exc:
                 raise PluginError(str(exc)) from exc
-        for path, data in render_feeds(self.site, published, rendered).items():
+        written = render_feeds(self.site, published, rendered) | sitemap(self.publication)
+        for path, data in written.items():
             _add(files, File.generated(config, path, content=data))
         return env
 

@@ -14,6 +14,7 @@ from mkdocs.config import load_config
 
 from ..atomic import replace_dir
 from ..publication import Publication
+from ..verify import verify
 from . import NOW_ENV, CongressPlugin
 
 
@@ -63,8 +64,19 @@ def _plugin(config: object) -> CongressPlugin:
     return plugin
 
 
-def build_site(config_file: str, target: Path, now: datetime) -> Publication:
-    """Build the public site into a staging folder and swap it in only if mkdocs succeeds."""
+class Unverified(Exception):
+    """The built site failed its checks: it does not replace the public one."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("；".join(problems))
+        self.problems = problems
+
+
+def build_site(
+    config_file: str, target: Path, now: datetime, *, strict: bool = False
+) -> Publication:
+    """Build the public site into a staging folder beside `target`, check it, and only then
+    swap it in; a failure or a kill at any point leaves the previous site as it was."""
     quiet_mkdocs()
     with replace_dir(target) as staging:
         config = load_config(config_file, site_dir=str(staging))
@@ -76,8 +88,14 @@ def build_site(config_file: str, target: Path, now: datetime) -> Publication:
             mkdocs_build(config)
         finally:
             config.plugins.on_shutdown()
-        assert plugin.publication is not None
-        return plugin.publication
+        pub = plugin.publication
+        assert pub is not None
+        problems = verify(staging, pub)
+        if strict:
+            problems += [f"{f.location()} {f.message}" for f in pub.findings() if f.is_error]
+        if problems:
+            raise Unverified(problems)
+        return pub
 
 
 def serve_site(config_file: str, now: str | None, dev_addr: str | None) -> None:

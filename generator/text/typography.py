@@ -178,8 +178,7 @@ def _may_need(text: str) -> bool:
         or any(d in text for d in _DOUBLES)
         or (("--" in text or "－－" in text) and _DASHES.search(text))
         or ("年" in text and _YEAR.search(text))
-        or ((" " in text or "\t" in text or "\u00a0" in text)
-        and _spacing_candidate(text))
+        or ((" " in text or "\t" in text or "\u00a0" in text) and _spacing_candidate(text))
     )
 
 

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# 发布 / Publishing: check, build, compare with the last publication, sweep, deploy.
+# CI runs this on every push to main and every 15 minutes (so embargoes fall due on time);
+# the office runs the very same script by hand. Nothing is deployed unless the build
+# succeeded and passed its checks.
+#
+# Settings (environment):
+#   DEPLOY_RSYNC_TARGET   e.g. deploy@www.example.gov.cn:/srv/congress/site/  (rsync over ssh)
+#   DEPLOY_S3_URI         e.g. s3://congress-site  (any S3-compatible storage; needs the aws CLI)
+#   PREVIOUS_MANIFEST     the manifest of the last publication (default build/previous-manifest.json)
+#   CONGRESS_NOW          build as of this time instead of now (rehearsals)
+#   CONGRESS              the congress command to use (default: set up .venv with make)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ -n "${CONGRESS:-}" ]; then
+  congress="$CONGRESS"
+else
+  make --silent .venv/.installed-stamp
+  congress=.venv/bin/congress
+fi
+now_args=()
+[ -n "${CONGRESS_NOW:-}" ] && now_args=(--now "$CONGRESS_NOW")
+previous="${PREVIOUS_MANIFEST:-build/previous-manifest.json}"
+manifest=build/publication-manifest.json
+mkdir -p build
+rm -f "$manifest"
+
+echo "== 检查稿件 =="
+"$congress" check "${now_args[@]}" > build/check.txt || true
+tail -n 1 build/check.txt
+
+echo "== 构建 =="
+build_status=0
+"$congress" build "${now_args[@]}" || build_status=$?
+if [ ! -f "$manifest" ]; then
+  echo "构建失败：未部署，线上站点保持不变。" >&2
+  exit 1
+fi
+
+echo "== 本次发布的变化 =="
+"$congress" diff "$previous" "$manifest" | tee build/diff.txt
+
+echo "== 定期清查 =="
+audit_status=0
+"$congress" audit "${now_args[@]}" --site-dir site > build/audit.txt || audit_status=$?
+tail -n 1 build/audit.txt
+
+echo "== 部署 =="
+if [ -n "${DEPLOY_RSYNC_TARGET:-}" ]; then
+  # --delay-updates puts every changed file in place at the end, so readers never see half.
+  rsync -rlz --checksum --delete --delay-updates site/ "$DEPLOY_RSYNC_TARGET"
+elif [ -n "${DEPLOY_S3_URI:-}" ]; then
+  aws s3 sync site/ "$DEPLOY_S3_URI" --delete
+else
+  echo "未设置 DEPLOY_RSYNC_TARGET 或 DEPLOY_S3_URI：只构建，不部署。"
+fi
+cp "$manifest" "$previous"
+
+# Deployed, but a failure still turns CI red so that someone looks: an article left out for
+# an error, or a veto item of the sweep.
+[ "$build_status" -eq 0 ] || { echo "有稿件因错误未发布，见上方构建输出。" >&2; exit 1; }
+[ "$audit_status" -eq 0 ] || { echo "定期清查发现单项否决问题，见 build/audit.txt。" >&2; exit 1; }
