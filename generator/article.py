@@ -103,6 +103,9 @@ class Article:
     body_line: int = 1
     lines: dict[yamlsource.Loc, int] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    derived: dict[str, Any] = field(
+        default_factory=dict, repr=False, compare=False
+    )  # computed once
 
     @property
     def url(self) -> str:
@@ -163,7 +166,7 @@ def parse_article(raw: bytes, src: str, shown: str) -> Article:
     article.body = text[match.end() :]
     article.body_line = text[: match.end()].count("\n") + 1
     try:
-        doc = yamlsource.parse(match.group(1), first_line=2)
+        doc = yamlsource.parse(match.group(1), first_line=2, watch=DATETIME_KEYS)
     except yamlsource.YamlSyntaxError as exc:
         article.add(FM_YAML.at(shown, exc.line, col=exc.column, problem=exc.problem))
         return article
@@ -174,7 +177,7 @@ def parse_article(raw: bytes, src: str, shown: str) -> Article:
         actual = "空的" if doc.data is None else f"“{type(doc.data).__name__}”"
         article.add(FM_NOT_MAPPING.at(shown, 2, actual=actual))
         return article
-    _check_naive_datetimes(article, doc.data, ())
+    _check_naive_datetimes(article, doc.watched)
     try:
         article.meta = FrontMatter.model_validate(doc.data)
     except ValidationError as exc:
@@ -183,36 +186,26 @@ def parse_article(raw: bytes, src: str, shown: str) -> Article:
     return article
 
 
-def _check_naive_datetimes(article: Article, node: Any, loc: yamlsource.Loc) -> None:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            here = (*loc, str(key))
-            if key in DATETIME_KEYS and isinstance(value, str):
-                try:
-                    parsed, naive = parse_datetime(value)
-                except TimeParseError:
-                    continue  # reported by validation
-                if naive and here[0] == "review":
-                    # Signatures are written by the tool: a naive one was typed by hand.
-                    line = article.line_of(*here)
-                    article.add(
-                        FM_NAIVE_SIGNATURE.at(article.path, line, field=label(here), value=value)
-                    )
-                elif naive:
-                    article.add(
-                        FM_NAIVE_DATE.at(
-                            article.path,
-                            article.line_of(*here),
-                            field=label(here),
-                            value=value,
-                            fixed=parsed.isoformat(timespec="seconds"),
-                        )
-                    )
-            else:
-                _check_naive_datetimes(article, value, here)
-    elif isinstance(node, list):
-        for i, item in enumerate(node):
-            _check_naive_datetimes(article, item, (*loc, i))
+def _check_naive_datetimes(article: Article, values: list[tuple[yamlsource.Loc, str]]) -> None:
+    for here, value in values:
+        try:
+            parsed, naive = parse_datetime(value)
+        except TimeParseError:
+            continue  # reported by validation
+        if naive and here[0] == "review":
+            # Signatures are written by the tool: a naive one was typed by hand.
+            line = article.line_of(*here)
+            article.add(FM_NAIVE_SIGNATURE.at(article.path, line, field=label(here), value=value))
+        elif naive:
+            article.add(
+                FM_NAIVE_DATE.at(
+                    article.path,
+                    article.line_of(*here),
+                    field=label(here),
+                    value=value,
+                    fixed=parsed.isoformat(timespec="seconds"),
+                )
+            )
 
 
 def _finding_for(article: Article, doc: yamlsource.YamlDoc, err: Any) -> Finding:

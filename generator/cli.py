@@ -207,6 +207,8 @@ def check(
 
 def _selected(site: Site, shown: str, wanted: list[Path]) -> bool:
     """Whether an article (as findings show its path) is one of the given files or folders."""
+    if not wanted:
+        return True
     path = (site.root / shown).resolve()
     return not wanted or any(p == path or p in path.parents for p in wanted)
 

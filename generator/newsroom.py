@@ -6,6 +6,7 @@ URLs) or the registries (columns, staff, committees). The gate decides afterward
 
 from __future__ import annotations
 
+import os
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -98,15 +99,19 @@ class Newsroom:
         return {a.uid: a for a in self.articles if a.meta}
 
 
-def markdown_files(docs_dir: Path) -> list[Path]:
-    """Every Markdown file under docs_dir, skipping hidden files and folders (as mkdocs does)."""
+def markdown_files(docs_dir: Path) -> list[str]:
+    """Every Markdown file under docs_dir (relative, with /), skipping hidden files and folders
+    as mkdocs does."""
     found = []
-    for path in docs_dir.rglob("*"):
-        rel = path.relative_to(docs_dir)
-        if any(part.startswith(".") for part in rel.parts):
-            continue
-        if path.suffix.lower() in MARKDOWN_SUFFIXES and path.is_file():
-            found.append(path)
+    for folder, dirs, names in os.walk(docs_dir, followlinks=True):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        rel = os.path.relpath(folder, docs_dir)
+        prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+        found += [
+            prefix + n
+            for n in names
+            if not n.startswith(".") and os.path.splitext(n)[1].lower() in MARKDOWN_SUFFIXES
+        ]
     return sorted(found)
 
 
@@ -115,9 +120,14 @@ def load_newsroom(
 ) -> Newsroom:
     """Load and check every article (or the given files) of the site."""
     room = Newsroom(site, staff or load_staff(site), load_wording(site))
-    for path in sorted(files) if files is not None else markdown_files(site.docs_dir):
-        src = path.resolve().relative_to(site.docs_dir.resolve()).as_posix()
-        article = load_article(path, src, site.rel(path))
+    docs = site.docs_dir.resolve()
+    shown = site.rel(docs)
+    if files is None:
+        srcs = markdown_files(docs)
+    else:
+        srcs = sorted(p.resolve().relative_to(docs).as_posix() for p in files)
+    for src in srcs:
+        article = load_article(docs / src, src, f"{shown}/{src}" if shown != "." else src)
         _check_against_site(article, room)
         room.articles.append(article)
     _check_unique(room.articles)

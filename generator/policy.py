@@ -110,8 +110,20 @@ def role_for(policy: Policy, stage: str, meta: FrontMatter) -> str:
     return stage_policy.role
 
 
+_REQUIREMENTS: dict[tuple[int, str, str, str | None], list[Requirement]] = {}
+
+
 def requirements(policy: Policy, meta: FrontMatter) -> list[Requirement]:
-    """The stages this article needs before it may be public, in signing order."""
+    """The stages this article needs before it may be public, in signing order (worked out
+    once per policy and kind of article: they depend on nothing else)."""
+    key = (id(policy), meta.kind, meta.column, meta.specialist)
+    found = _REQUIREMENTS.get(key)
+    if found is None:
+        found = _REQUIREMENTS[key] = _requirements(policy, meta)
+    return found
+
+
+def _requirements(policy: Policy, meta: FrontMatter) -> list[Requirement]:
     needed = []
     for stage in ("first", "proofread", "second"):
         if getattr(policy, stage).required:

@@ -16,6 +16,7 @@ from . import listing
 from .article import Article
 from .assets import used_files
 from .config import Site
+from .feeds import FeedLink, alternates
 from .findings import Finding, sort_key
 from .gate import Decision, Verdict, decide
 from .newsroom import Newsroom, load_newsroom
@@ -33,6 +34,8 @@ class Publication:
     preview: bool = False
     shown: dict[str, Verdict] = field(default_factory=dict)  # src → verdict, pages to render
     assets: set[str] = field(default_factory=set)  # docs paths that may be copied
+    _views: dict[str, ArticleView] = field(default_factory=dict, repr=False)
+    _alternates: dict[str | None, list[FeedLink]] = field(default_factory=dict, repr=False)
 
     @cached_property
     def listings(self) -> dict[str, listing.Listing]:
@@ -51,15 +54,25 @@ class Publication:
         }
 
     def view(self, verdict: Verdict) -> ArticleView:
+        """What a reader sees of an article (made once per article: listings repeat them)."""
         a = verdict.article
-        return view(
-            a,
-            self.site,
-            self.staff,
-            self.plan.tag_urls,
-            now=self.decision.now,
-            feedback=self.feedback.get(a.uid),
-        )
+        shown = self._views.get(a.src)
+        if shown is None:
+            shown = self._views[a.src] = view(
+                a,
+                self.site,
+                self.staff,
+                self.plan.tag_urls,
+                now=self.decision.now,
+                feedback=self.feedback.get(a.uid),
+            )
+        return shown
+
+    def alternates(self, column: str | None) -> list[FeedLink]:
+        """The feeds a page links to in its head (made once per column)."""
+        if column not in self._alternates:
+            self._alternates[column] = alternates(self.site, column)
+        return self._alternates[column]
 
 
 def publish(

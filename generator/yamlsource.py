@@ -1,7 +1,7 @@
 """YAML with line numbers, for front matter and the editorial files.
 
-Values are loaded with the C-accelerated safe loader, except that timestamps stay strings:
-the core parses them itself so that a naive time is noticed and reported. The composed node
+Values are loaded with the C-accelerated parser; plain scalars stay strings (the pydantic
+model converts the few numbers), so that a naive time is noticed and reported. The composed node
 tree gives the line of every key, so a validation error can point at its line.
 """
 
@@ -14,17 +14,23 @@ import yaml
 
 Loc = tuple[str | int, ...]
 
+_STR = "tag:yaml.org,2002:str"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+
 _Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _Loader(_Base):  # type: ignore[valid-type,misc]
-    """Safe loader that leaves timestamps as strings."""
+    """Safe loader that reads every plain scalar as a string (null aside, see _build): the
+    model converts the few numbers, and times stay strings so that a naive one is noticed.
+    Skipping YAML 1.1's implicit typing also spares its regular expressions on every value."""
 
+    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode:
+            return _STR
+        return _SEQ if kind is yaml.SequenceNode else _MAP
 
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in _Base.yaml_implicit_resolvers.items()
-}
 
 # PyYAML's most frequent complaints, said the way an editor can act on them.
 _PROBLEMS = {
@@ -56,6 +62,8 @@ class YamlDoc:
     data: Any
     lines: dict[Loc, int] = field(default_factory=dict)
     duplicates: list[tuple[Loc, int]] = field(default_factory=list)
+    watch: frozenset[str] = frozenset()
+    watched: list[tuple[Loc, str]] = field(default_factory=list)  # string values under `watch` keys
 
     def line_of(self, loc: Loc, default: int | None = None) -> int | None:
         """The line of `loc`, or of its nearest ancestor that has one."""
@@ -66,12 +74,18 @@ class YamlDoc:
         return default
 
 
-def parse(text: str, first_line: int = 1) -> YamlDoc:
-    """Parse one YAML document; `first_line` is the file line where `text` starts."""
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+
+
+def parse(text: str, first_line: int = 1, watch: frozenset[str] = frozenset()) -> YamlDoc:
+    """Parse one YAML document; `first_line` is the file line where `text` starts. The string
+    values of keys named in `watch` are also listed in `watched`, with their key paths."""
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
+        doc = YamlDoc(None, watch=watch)
+        if node is not None:
+            doc.data = _build(node, (), doc, first_line, loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line if mark else 0) + first_line
@@ -83,10 +97,44 @@ def parse(text: str, first_line: int = 1) -> YamlDoc:
         raise YamlSyntaxError(first_line, 1, str(exc)) from exc
     finally:
         loader.dispose()
-    doc = YamlDoc(data)
-    if node is not None:
-        _index(node, (), doc, first_line)
     return doc
+
+
+def _build(node: yaml.Node, loc: Loc, doc: YamlDoc, offset: int, loader: Any) -> Any:
+    """The value of `node`, recording the line of every key and item on the way. A node with
+    an explicit tag (!!int, !!bool…) goes to PyYAML's safe constructor; a merge key (<<) is
+    just a key, which the model then reports as unknown."""
+    if isinstance(node, yaml.MappingNode):
+        if node.tag != _MAP:
+            value = loader.construct_object(node, deep=True)
+            _index(node, loc, doc, offset)
+            return value
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = _build(key_node, loc, doc, offset, loader)
+            here = (*loc, str(key))
+            line = key_node.start_mark.line + offset
+            if key in out:
+                doc.duplicates.append((here, line))
+            doc.lines[here] = line
+            value = out[key] = _build(value_node, here, doc, offset, loader)
+            if key in doc.watch and isinstance(value, str):
+                doc.watched.append((here, value))
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        if node.tag != _SEQ:
+            return loader.construct_object(node, deep=True)
+        items = []
+        for i, item in enumerate(node.value):
+            here = (*loc, i)
+            doc.lines[here] = item.start_mark.line + offset
+            items.append(_build(item, here, doc, offset, loader))
+        return items
+    if node.tag != _STR:
+        return loader.construct_object(node, deep=True)
+    if not getattr(node, "style", None) and node.value in _NULLS:  # plain empty, ~ or null
+        return None
+    return node.value
 
 
 def _index(node: yaml.Node, loc: Loc, doc: YamlDoc, offset: int) -> None:

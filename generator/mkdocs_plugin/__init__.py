@@ -106,10 +106,15 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             files.remove(theirs)  # the theme's sitemap template, now left unrendered (on_config)
         for file in mine:
             if file.is_documentation_page():
-                if file.src_uri in pub.shown:
-                    file.inclusion = InclusionLevel.NOT_IN_NAV
-                else:
+                verdict = pub.shown.get(file.src_uri)
+                if verdict is None:
                     files.remove(file)
+                    continue
+                file.inclusion = InclusionLevel.NOT_IN_NAV
+                # mkdocs renders what the gate judged, never a second reading of the file (and
+                # does not parse the front matter again): a withdrawal notice has no body.
+                notice = verdict.notice and not self.preview
+                file.content_string = "" if notice else verdict.article.body
             elif file.src_uri not in pub.assets:
                 files.remove(file)  # never copy a file no public article uses
         pages = [(item.src, item.title, item.in_nav) for item in pub.plan]
@@ -162,16 +167,14 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         verdict = self.publication.shown.get(page.file.src_uri)
         if verdict is None or verdict.article.meta is None:
             return markdown
-        # Render the body the gate judged, never a second reading of the file; a withdrawal
-        # notice renders no body at all, and no front matter reaches the page's meta.
-        meta = verdict.article.meta
+        meta = verdict.article.meta  # the body itself was set in on_files
         page.meta = {"title": meta.title}
         if not verdict.notice or self.publication.preview:
             page.meta |= {
                 "description": meta.summary or meta.title,
                 "author": "、".join(meta.authors),
             }
-        return "" if verdict.notice and not self.publication.preview else verdict.article.body
+        return markdown
 
     def on_page_context(  # type: ignore[override]
         self, context: dict[str, Any], *, page: Page, config: MkDocsConfig, nav: Any

@@ -8,7 +8,7 @@ from typing import Any
 from ..article import url_of
 from ..config import Column, Site
 from ..feeds import PAGE_SRC as FEEDS_SRC
-from ..feeds import FeedLink, alternates, plan_feeds
+from ..feeds import FeedLink, plan_feeds
 from ..findings import Finding
 from ..gate import STATE_OF, State
 from ..identity import Footer, open_graph, page_meta
@@ -63,7 +63,7 @@ def page_context(pub: Publication, src: str, title: str) -> PageContext:
             "site": site,
             "footer": site.footer,
             "columns": site.columns,
-            "alternates": alternates(site, column.id if column else None),
+            "alternates": pub.alternates(column.id if column else None),
             "meta": page_meta(site, url, column=column, article=article),
             "og": open_graph(site, url, title, article=article),
         }

@@ -34,21 +34,35 @@ class Line:
     prose: bool = True  # False inside fenced code
 
 
-def fields(article: Article) -> Iterator[Line]:
+def fields(article: Article) -> list[Line]:
     """The free-text front-matter fields: title, summary, tags, source, authors."""
+    cached: list[Line] | None = article.derived.get("fields")
+    if cached is not None:
+        return cached
     meta = article.meta
     assert meta is not None
+    lines = []
     singles = {"title": meta.title, "summary": meta.summary or "", "source": meta.source or ""}
     for key, value in singles.items():
         if value:
-            yield Line(value, article.line_of(key) or 1)
+            lines.append(Line(value, article.line_of(key) or 1))
     for key, values in (("tags", meta.tags), ("authors", meta.authors)):
-        for i, value in enumerate(values):
-            yield Line(value, article.line_of(key, i) or 1)
+        lines += [Line(value, article.line_of(key, i) or 1) for i, value in enumerate(values)]
+    article.derived["fields"] = lines
+    return lines
 
 
-def body(article: Article) -> Iterator[Line]:
+def body(article: Article) -> list[Line]:
     """Every body line; lines in fenced code blocks are marked as not prose."""
+    cached: list[Line] | None = article.derived.get("body")
+    if cached is not None:
+        return cached
+    lines = list(_body(article))
+    article.derived["body"] = lines
+    return lines
+
+
+def _body(article: Article) -> Iterator[Line]:
     fence = ""
     for i, text in enumerate(article.body.split("\n")):
         opened = _FENCE.match(text)

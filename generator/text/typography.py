@@ -146,39 +146,25 @@ def _level(ctx: Context) -> Severity | None:
 # checks and by --fix alike (so --fix never changes a line it did not report). Plain string
 # tests first: one big regular expression over every article costs more than all the checks.
 _TRIGGER = re.compile("[,.:;!?\"'\u3000…\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
-_DOUBLES = ("！！", "？？", "。。", "，，", "、、", "；；", "：：")
+_DOUBLES = re.compile("([！？。，、；：])\\1")
 _DASHES = re.compile(f"[{HAN}](?:--|－－)")
 _SPACE = re.compile("[ \t\u00a0]+")
 _YEAR = re.compile(r"\d\d年")
 
 
-def _is_word(c: str) -> bool:
-    return c.isascii() and (c.isalnum() or c == "%")
-
-
-def _spacing_candidate(text: str) -> bool:
-    for m in _SPACE.finditer(text):
-        before = text[m.start() - 1] if m.start() else ""
-        after = text[m.end()] if m.end() < len(text) else ""
-        if (
-            before
-            and after
-            and (_is_word(before) != _is_word(after))
-            and not (before.isascii() and after.isascii())
-        ):
-            return True
-        if after in "，。！？；：、）」』”’" or before in "，。！？；：、（「『“‘":
-            return True
-    return False
+_SPACED = re.compile(
+    f"[0-9A-Za-z%][ \\t\u00a0]+[{HAN}]|[{HAN}][ \\t\u00a0]+[0-9A-Za-z]"
+    "|[ \\t\u00a0][，。！？；：、）」』”’]|[，。！？；：、（「『“‘][ \\t\u00a0]"
+)
 
 
 def _may_need(text: str) -> bool:
     return bool(
         _TRIGGER.search(text)
-        or any(d in text for d in _DOUBLES)
+        or _DOUBLES.search(text)
         or (("--" in text or "－－" in text) and _DASHES.search(text))
         or ("年" in text and _YEAR.search(text))
-        or ((" " in text or "\t" in text or "\u00a0" in text) and _spacing_candidate(text))
+        or ((" " in text or "\t" in text or "\u00a0" in text) and _SPACED.search(text))
     )
 
 
