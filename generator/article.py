@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -127,6 +128,7 @@ class Article:
         self.findings.append(finding)
 
 
+@lru_cache(maxsize=65536)
 def url_of(src: str) -> str:
     """The page URL mkdocs gives a Markdown file with `use_directory_urls` (no leading slash)."""
     p = PurePosixPath(src)

@@ -1,7 +1,9 @@
 """Atomic replacement of an output folder: build beside it, then swap it in with renames.
 
 If the build fails or the process is killed, the previous folder is untouched; only a
-leftover staging folder remains, which the next build removes.
+leftover staging folder remains, which the next build removes. The folder replaced can be
+kept as the *spare* (`spare_of`): the build after next updates it in place instead of writing
+every file anew (generator/mkdocs_plugin/reuse.py), and swaps it in the same way.
 """
 
 from __future__ import annotations
@@ -28,14 +30,26 @@ def clean_leftovers(target: Path) -> None:
         shutil.rmtree(leftover, ignore_errors=True)
 
 
+def spare_of(target: Path) -> Path:
+    """The previous site, kept beside `target` so that the next build can update it in place."""
+    return target.with_name(f".{target.name}.spare")
+
+
 @contextmanager
-def replace_dir(target: Path) -> Iterator[Path]:
-    """Yield an empty staging folder; on normal exit it replaces `target`, else it is dropped."""
+def replace_dir(
+    target: Path, *, reuse: Path | None = None, keep_old: Path | None = None
+) -> Iterator[Path]:
+    """Yield a staging folder: `reuse` (moved aside first) or a new empty one. On normal exit
+    it replaces `target`, and the replaced folder becomes `keep_old` (or is removed); on an
+    error the staging folder is removed and `target` is left as it was."""
     target = target.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     clean_leftovers(target)
     staging, old = _staging_names(target)
-    staging.mkdir()
+    if reuse is not None and reuse.is_dir():
+        reuse.rename(staging)
+    else:
+        staging.mkdir()
     try:
         yield staging
     except BaseException:
@@ -44,7 +58,14 @@ def replace_dir(target: Path) -> Iterator[Path]:
     if target.exists():
         target.rename(old)
     staging.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
+    if not old.exists():
+        return
+    if keep_old is None:
+        shutil.rmtree(old, ignore_errors=True)
+        return
+    if keep_old.exists():
+        shutil.rmtree(keep_old, ignore_errors=True)
+    old.rename(keep_old)
 
 
 def write_atomic(path: Path, data: bytes) -> None:

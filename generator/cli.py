@@ -15,14 +15,13 @@ import click
 
 from . import clock
 from .atomic import write_atomic
+from .cache import open_cache
 from .config import ConfigError, Site, load_site
 from .diff import as_text as diff_text
 from .diff import diff
 from .digest import digest
 from .findings import Finding, Severity, sort_key
-from .gate import Context, Verdict, decide
-from .manifest import dumps
-from .manifest import manifest as build_manifest
+from .gate import Context, Decision, Verdict, decide
 from .newsroom import load_newsroom
 from .policy import STAGE_LABELS, STAGES
 from .report import as_json, as_text, finding_line
@@ -31,6 +30,11 @@ from .signing import Refused, sign
 from .staff import Staff, load_staff
 from .text.typography import FIXABLE, fix_body, rewrite
 
+NO_CACHE_OPTION = click.option(
+    "--no-cache",
+    is_flag=True,
+    help="不使用也不更新构建缓存 .cache/congress/（也可设环境变量 CONGRESS_NO_CACHE=1）",
+)
 CONFIG_OPTION = click.option(
     "-f",
     "--config-file",
@@ -96,22 +100,26 @@ def main() -> None:
     help="发布登记文件（默认 build/publication-manifest.json）",
 )
 @click.option("--strict", is_flag=True, help="任何稿件有错误时不替换现有站点")
+@NO_CACHE_OPTION
 @CONFIG_OPTION
 def build(
     now: datetime | None,
     site_dir: Path | None,
     manifest: Path | None,
     strict: bool,
+    no_cache: bool,
     config_file: str,
 ) -> None:
     """构建公开网站：只发布通过审核的稿件；构建或检查失败时保留原有站点。"""
+    from .manifest import dumps
+    from .manifest import manifest as build_manifest
     from .mkdocs_plugin.commands import Unverified, build_site
 
     site, _ = _load(config_file)
     target = site_dir or site.site_dir
     started = time.monotonic()
     try:
-        pub = build_site(config_file, target, clock.now(now), strict=strict)
+        pub = build_site(config_file, target, clock.now(now), strict=strict, cache=not no_cache)
     except ConfigError as exc:
         _fail_config(exc.findings)
     except Unverified as exc:
@@ -185,24 +193,40 @@ def serve(now: datetime | None, dev_addr: str | None, config_file: str) -> None:
     is_flag=True,
     help="就地改正可安全修正的标点、空格问题（不改代码、网址、链接和稿件信息）",
 )
+@NO_CACHE_OPTION
 @CONFIG_OPTION
 def check(
-    paths: tuple[Path, ...], now: datetime | None, as_json_flag: bool, fix: bool, config_file: str
+    paths: tuple[Path, ...],
+    now: datetime | None,
+    as_json_flag: bool,
+    fix: bool,
+    no_cache: bool,
+    config_file: str,
 ) -> None:
     """检查稿件：列出每篇稿件的状态和问题；有错误时退出码为 1。"""
     site, staff = _load(config_file)
     moment = clock.now(now)
-    decision = decide(load_newsroom(site, staff=staff), moment)
+    decision = _decide(site, staff, moment, not no_cache)
     wanted = [p.resolve() for p in paths]
     if fix:
         _fix(site, [v for v in decision.verdicts if _selected(site, v.article.path, wanted)])
-        decision = decide(load_newsroom(site, staff=staff), moment)
+        decision = _decide(site, staff, moment, not no_cache)
     verdicts = [v for v in decision.verdicts if _selected(site, v.article.path, wanted)]
     if as_json_flag:
         click.echo(json.dumps(as_json(decision, verdicts), ensure_ascii=False, indent=2))
     else:
         click.echo(as_text(decision, verdicts, colour=sys.stdout.isatty()))
     sys.exit(1 if any(f.is_error for v in verdicts for f in v.findings) else 0)
+
+
+def _decide(site: Site, staff: Staff, moment: datetime, use_cache: bool) -> Decision:
+    """Load and judge every article, reusing the build cache for unchanged files."""
+    cache = open_cache(site.root) if use_cache else None
+    try:
+        return decide(load_newsroom(site, staff=staff, cache=cache), moment)
+    finally:
+        if cache is not None:
+            cache.close()
 
 
 def _selected(site: Site, shown: str, wanted: list[Path]) -> bool:

@@ -135,6 +135,9 @@ class CongressConfig(_Model):
     policy: Policy = Policy()
     feeds: FeedsConfig = FeedsConfig()
     search: bool = True  # the Pagefind index, the search page and the header search box
+    # Articles per Pagefind bundle: Pagefind needs about 250 KB of memory per article while
+    # it indexes one; each bundle costs a search a few more small downloads.
+    search_shard_size: int = Field(default=4000, ge=1)
     text: TextConfig = TextConfig()
 
     @model_validator(mode="before")
@@ -186,7 +189,10 @@ class Site:
 
     def absolute(self, url: str) -> str:
         """A site-relative URL made absolute with site_url."""
-        return urljoin(self.site_url if self.site_url.endswith("/") else self.site_url + "/", url)
+        base = self.site_url if self.site_url.endswith("/") else self.site_url + "/"
+        if url and not url.startswith(("/", ".", "#", "?")) and ":" not in url and "/." not in url:
+            return base + url  # a plain path below the site: what urljoin would give
+        return urljoin(base, url)
 
     @property
     def columns(self) -> list[Column]:

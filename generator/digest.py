@@ -15,9 +15,12 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .model import FrontMatter
+
+if TYPE_CHECKING:
+    from .article import Article
 
 EXCLUDED = frozenset({"review", "withdrawn"})
 
@@ -43,3 +46,12 @@ def digest(meta: FrontMatter, body: str) -> str:
     payload = {"front": _canonical(front), "body": normal_body(body)}
     data = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return "sha256:" + hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+def content_digest(article: Article) -> str:
+    """The digest of a loaded article, worked out once (and kept in the build cache)."""
+    known: str | None = article.derived.get("digest")
+    if known is None:
+        assert article.meta is not None
+        known = article.derived["digest"] = digest(article.meta, article.body)
+    return known

@@ -15,6 +15,7 @@ from enum import StrEnum
 from functools import cached_property
 
 from .article import Article
+from .cache import fingerprint
 from .findings import Finding
 from .newsroom import Newsroom
 from .rules import Context, Rule, review, schedule
@@ -55,6 +56,7 @@ RULES: list[Rule] = [
     review.chronology,
     review.approval,
     review.stages,
+    review.future,
     sensitive.secrecy,
     sensitive.personal_data,
     wording.wording,
@@ -64,6 +66,22 @@ RULES: list[Rule] = [
     schedule.embargo,
     schedule.expiry,
 ]
+
+# Rules that never read the clock: what they find depends only on the article's content and on
+# the settings named by a key of the context (`Context.keys`). Each group's findings are
+# memoized on the article, and so kept in the build cache: the text checks are most of the
+# gate's work, and an archive's approvals do not change from one build to the next.
+MEMOIZED: dict[str, tuple[Rule, ...]] = {
+    "review": (review.signers, review.people, review.chronology, review.approval, review.stages),
+    "text": (
+        sensitive.secrecy,
+        sensitive.personal_data,
+        wording.wording,
+        wording.officials,
+        typography.typography,
+    ),
+}
+_GROUP_OF = {rule: name for name, rules in MEMOIZED.items() for rule in rules}
 
 # Info findings that put an article in a state other than published.
 STATE_OF: dict[str, State] = {
@@ -94,8 +112,14 @@ def verdict(article: Article, ctx: Context) -> Verdict:
     """Decide one article. The only function that says whether something is public."""
     findings = list(article.findings)
     if article.meta is not None:
+        done = set()
         for rule in RULES:
-            findings.extend(rule(article, ctx))
+            group = _GROUP_OF.get(rule)
+            if group is None:
+                findings.extend(rule(article, ctx))
+            elif group not in done:
+                findings.extend(_memoized(article, ctx, group))
+                done.add(group)
     state = _state(findings)
     # A withdrawn piece keeps a notice at its URL only if it had been fully approved; one
     # withdrawn before approval or before its embargo never appeared, so nothing remains.
@@ -103,6 +127,32 @@ def verdict(article: Article, ctx: Context) -> Verdict:
         f for f in findings if f.code != schedule.GATE_WITHDRAWN.code
     ) in (State.PUBLISHED, State.EXPIRED)
     return Verdict(article, state, tuple(findings), notice)
+
+
+def _memoized(article: Article, ctx: Context, group: str) -> tuple[Finding, ...]:
+    """A group of clock-free rules at once, memoized on the article under the context's key."""
+    key = ctx.keys.get(group, b"")
+    known = article.derived.get(group)
+    if known is not None and known[0] == key:
+        found: tuple[Finding, ...] = known[1]
+        return found
+    found = tuple(f for rule in MEMOIZED[group] for f in rule(article, ctx))
+    article.derived[group] = (key, found)
+    return found
+
+
+def memo_keys(room: Newsroom) -> dict[str, bytes]:
+    """What each memoized group reads besides the article."""
+    site = room.site.congress
+    people = sorted(room.staff.people.items())
+    return {
+        "review": fingerprint(
+            site.policy.model_dump_json(),
+            repr(sorted(site.committees.items())),
+            *(f"{i}={p.model_dump_json()}" for i, p in people),
+        ),
+        "text": fingerprint(room.wording.model_dump_json(), site.text.model_dump_json()),
+    }
 
 
 @dataclass
@@ -134,5 +184,5 @@ def newest_first(articles: Iterable[Article]) -> list[Article]:
 
 
 def decide(room: Newsroom, now: datetime) -> Decision:
-    ctx = Context(now=now, site=room.site, staff=room.staff, wording=room.wording)
+    ctx = Context(now, room.site, room.staff, room.wording, keys=memo_keys(room))
     return Decision(now, [verdict(a, ctx) for a in room.articles])

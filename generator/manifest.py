@@ -91,4 +91,18 @@ def manifest(pub: Publication) -> dict[str, Any]:
 
 
 def dumps(data: dict[str, Any]) -> bytes:
-    return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
+    """Sorted keys, each list one entry per line: readable in a diff, and written by json's C
+    encoder (indenting 10,000 entries goes through its pure-Python one: a second)."""
+
+    def one(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+    fields = []
+    for key in sorted(data):
+        value = data[key]
+        if isinstance(value, list) and value:
+            shown = "[\n" + ",\n".join(f"    {one(v)}" for v in value) + "\n  ]"
+        else:
+            shown = one(value)
+        fields.append(f"  {one(key)}: {shown}")
+    return ("{\n" + ",\n".join(fields) + "\n}\n").encode("utf-8")

@@ -15,12 +15,14 @@ from pathlib import Path
 from . import listing
 from .article import Article
 from .assets import used_files
+from .cache import Cache
 from .config import Site
 from .feeds import FeedLink, alternates
 from .findings import Finding, sort_key
 from .gate import Decision, Verdict, decide
 from .newsroom import Newsroom, load_newsroom
 from .present import ArticleView, view
+from .searchindex import Shard, plan_shards
 from .staff import Staff
 
 
@@ -40,6 +42,11 @@ class Publication:
     @cached_property
     def listings(self) -> dict[str, listing.Listing]:
         return {item.src: item for item in self.plan}
+
+    @cached_property
+    def shards(self) -> list[Shard]:
+        """The search bundles (generator/searchindex.py), newest first."""
+        return plan_shards(self.decision.published, self.site.congress.search_shard_size)
 
     def findings(self) -> list[Finding]:
         return sorted((f for v in self.decision.verdicts for f in v.findings), key=sort_key)
@@ -82,9 +89,10 @@ def publish(
     staff: Staff,
     files: Iterable[Path] | None = None,
     preview: bool = False,
+    cache: Cache | None = None,
 ) -> Publication:
     """Gather and decide: load every article, ask the gate, plan the pages."""
-    room = load_newsroom(site, files, staff)
+    room = load_newsroom(site, files, staff, cache)
     decision = decide(room, now)
     pub = Publication(site, staff, room, decision, listing.plan(site, decision.published), preview)
     for v in decision.verdicts:

@@ -18,19 +18,11 @@ browser's word segmenter leaves such ASCII words alone whatever the page languag
 
 from __future__ import annotations
 
-import html
 import itertools
-import multiprocessing
-import os
 import re
-import subprocess
-import sys
-import tempfile
 import unicodedata
-from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 import lxml.html
 
@@ -126,12 +118,11 @@ class Source:
     tags: tuple[str, ...]
     column: str
     date: str
-    html: str  # the body as the renderer rendered it
+    html: str | None = None  # the body as rendered, once it is
 
 
-def sources(
-    site: Site, published: list[Article], rendered: Callable[[Article], str]
-) -> list[Source]:
+def sources(site: Site, published: Iterable[Article]) -> list[Source]:
+    """What the index needs of each article besides its HTML (which comes when rendered)."""
     out = []
     for a in published:
         meta = a.meta
@@ -146,7 +137,7 @@ def sources(
                 tags=tuple(meta.tags),
                 column=column.name if column else meta.column,
                 date=minute(meta.date)[:10],
-                html=rendered(a),
+                html=None,
             )
         )
     return out
@@ -160,7 +151,7 @@ def plain_text(html: str) -> str:
 
 def searchable(src: Source) -> str:
     """The text a page is found by: title, summary, tags and the body as the reader sees it."""
-    return "\n".join([src.title, src.summary, " ".join(src.tags), plain_text(src.html)])
+    return "\n".join([src.title, src.summary, " ".join(src.tags), plain_text(src.html or "")])
 
 
 def record(src: Source, text: str) -> Record:
@@ -178,116 +169,3 @@ def record(src: Source, text: str) -> Record:
         # in a different order on every run, which would make builds differ.
         filters={},
     )
-
-
-def _page(r: Record) -> str:
-    """A stand-in page for Pagefind's indexer: the tokens as body, the rest as metadata."""
-    meta = "".join(
-        f'<div data-pagefind-meta="{key}">{html.escape(value)}</div>'
-        for key, value in r.meta.items()
-    )
-    filters = "".join(
-        f'<span data-pagefind-filter="{key}">{html.escape(v)}</span>'
-        for key, values in r.filters.items()
-        for v in values
-    )
-    return (
-        f'<!doctype html><html lang="{LANGUAGE}"><head><meta charset="utf-8"><title>-</title>'
-        f"</head><body><main data-pagefind-body>{r.content}</main>{meta}{filters}</body></html>\n"
-    )
-
-
-def write_index(records: Iterable[Record], output: Path) -> None:
-    """Run Pagefind's indexer over stand-in pages, writing its bundle into `output`.
-
-    (The Python API's custom records would do, but its client waits 0.1 s per record.)
-    """
-    with tempfile.TemporaryDirectory(prefix="congress-search-", dir=_SCRATCH) as tmp:
-        pages = Path(tmp)
-        for r in records:
-            target = pages / r.url / "index.html"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(_page(r), encoding="utf-8")
-        done = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pagefind",
-                "--site",
-                str(pages),
-                "--output-path",
-                str(output),
-                "--silent",
-            ],
-            capture_output=True,
-            text=True,
-            check=False,
-            # One indexing thread: on a small machine Pagefind's thread pool only fights the
-            # renderer for the cores (measured: 3.3 s single-threaded against 8 s by default).
-            env={**os.environ, "RAYON_NUM_THREADS": "1"},
-            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
-        )
-    if done.returncode != 0:
-        raise RuntimeError(
-            f"Pagefind 建立搜索索引失败：{done.stderr.strip() or done.stdout.strip()}"
-        )
-    for unused in output.iterdir():
-        if _UNUSED.match(unused.name):
-            unused.unlink()
-
-
-# Stand-in pages are scratch: memory-backed where the system has it.
-_SCRATCH = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
-
-# Pagefind's own UI bundles: the search page has its own (assets/search.js).
-_UNUSED = re.compile(r"^pagefind-(component-ui|modular-ui|ui|highlight)\.(js|css)$")
-
-
-def write_bundle(items: list[Source], output: Path) -> int:
-    """Write the search bundle for these articles into `output` (the site's pagefind/):
-    Pagefind's index, and the plain text of every article that search.js checks candidates
-    against. Returns the number of articles indexed."""
-    texts = {src.uid: searchable(src) for src in items}
-    write_index((record(src, texts[src.uid]) for src in items), output)
-    (output / "text").mkdir()
-    for uid, text in texts.items():
-        (output / "text" / f"{uid}.txt").write_text(text, encoding="utf-8")
-    return len(texts)
-
-
-def _die_with_parent() -> None:
-    """Linux: end this worker (and what it starts) if the build is killed, so that nothing
-    writes into a staging folder after its build is gone."""
-    try:
-        import ctypes
-        import signal
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
-class Indexing:
-    """Building the search index in another process from the HTML the renderer made, while
-    it writes the pages: on two cores the index costs little wall time. The bundle goes
-    straight into the site's `pagefind/`, a URL segment nothing else writes to."""
-
-    def __init__(self, items: list[Source], output: Path) -> None:
-        if output.exists():
-            raise FileExistsError(f"两个来源要写同一个目录 {output}，请改名其中一个。")
-        context = multiprocessing.get_context("spawn")  # no fork of a process with threads
-        self._pool = ProcessPoolExecutor(
-            max_workers=1, mp_context=context, initializer=_die_with_parent
-        )
-        self._future = self._pool.submit(write_bundle, items, output)
-
-    def result(self) -> int:
-        try:
-            return self._future.result()
-        finally:
-            self._pool.shutdown()
-
-    def cancel(self) -> None:
-        """Stop: a started index is let finish, so that nothing writes into the output after."""
-        self._future.cancel()
-        self._pool.shutdown(wait=True, cancel_futures=True)

@@ -16,7 +16,15 @@ from ..config import Column, Site
 from .entries import Entry, entry
 from .writers import FORMATS, Feed, opml
 
-__all__ = ["FORMATS", "FeedLink", "Scope", "alternates", "plan_feeds", "render_feeds"]
+__all__ = [
+    "FORMATS",
+    "FeedLink",
+    "Scope",
+    "alternates",
+    "feed_articles",
+    "plan_feeds",
+    "render_feeds",
+]
 
 OPML_PATH = "feeds/index.opml"
 PAGE_SRC = "feeds/index.md"
@@ -68,16 +76,33 @@ def alternates(site: Site, column_id: str | None = None) -> list[FeedLink]:
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
+def _chosen(site: Site, published: list[Article]) -> dict[str, list[Article]]:
+    """The newest `limit` public articles of every scope (published is newest first)."""
+    limit = site.congress.feeds.limit
+    chosen: dict[str, list[Article]] = {"all": published[:limit]}
+    for a in published:
+        if a.meta is not None:
+            column = chosen.setdefault(a.meta.column, [])
+            if len(column) < limit:
+                column.append(a)
+    return chosen
+
+
+def feed_articles(site: Site, published: list[Article]) -> set[str]:
+    """The articles (by source path) that some feed carries in full."""
+    chosen = _chosen(site, published)
+    return {a.src for scope in plan_feeds(site) for a in chosen.get(scope.key, [])}
+
+
 def render_feeds(
     site: Site, published: list[Article], rendered: Callable[[Article], str]
 ) -> dict[str, bytes]:
     """Every feed file and the OPML list, keyed by path in the site."""
-    limit = site.congress.feeds.limit
     cache: dict[str, Entry] = {}
 
     def entries_of(articles: list[Article]) -> tuple[Entry, ...]:
         out = []
-        for a in articles[:limit]:
+        for a in articles:
             if a.src not in cache:
                 cache[a.src] = entry(a, site, rendered(a))
             out.append(cache[a.src])
@@ -85,12 +110,10 @@ def render_feeds(
 
     files: dict[str, bytes] = {}
     feeds: list[Feed] = []
-    newest_overall = max((a.meta.date for a in published if a.meta), default=_EPOCH)
+    newest_overall = max((a.meta.date for a in published[:1] if a.meta), default=_EPOCH)
+    chosen = _chosen(site, published)
     for scope in plan_feeds(site):
-        chosen = [
-            a for a in published if scope.column is None or (a.meta and a.meta.column == scope.key)
-        ]
-        items = entries_of(chosen)
+        items = entries_of(chosen.get(scope.key, []))
         updated = max((e.updated for e in items), default=newest_overall)
         home = site.absolute(f"{scope.key}/" if scope.column else "")
         urls = {fmt: site.absolute(scope.path(fmt)) for fmt in FORMATS}

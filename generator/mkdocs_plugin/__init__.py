@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import jinja2
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
@@ -24,14 +25,18 @@ from mkdocs.structure.pages import Page
 
 from .. import clock
 from ..article import Article
+from ..cache import CACHE_HTML, Cache, PageRecord
 from ..config import ConfigError, CongressConfig, Site, validate_options
 from ..feeds import PAGE_SRC as FEEDS_SRC
 from ..feeds import render_feeds
 from ..publication import Publication, publish
-from ..search import Indexing, sources
+from ..search import sources
+from ..searchindex import Indexing, Job
 from ..sitemap import sitemap
 from ..staff import Staff, load_staff
 from .context import SEARCH_SRC, page_context
+from .fragments import Fragments
+from .reuse import Reuse, sweep, sweep_search
 
 log = logging.getLogger("mkdocs.plugins.congress")
 
@@ -49,6 +54,12 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         self.report = True  # log findings; the `congress` command prints them itself
         self.publication: Publication | None = None
         self.indexing: Indexing | None = None
+        # Set by `congress build` (commands.py): the build cache, and what the staging folder
+        # already holds (the spare site's records: reuse.py).
+        self.cache: Cache | None = None
+        self.records: tuple[dict[str, PageRecord], dict[str, bytes]] = ({}, {})
+        self.reuse: Reuse | None = None
+        self.files: Files | None = None
 
     def load_config(
         self, options: dict[str, Any], config_file_path: str | None = None
@@ -66,6 +77,7 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         assert self.options is not None
         self.publication = None  # per-build state: `serve` rebuilds with the same plugin
+        self.reuse = None
         root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
         self.site = Site(
             root=root,
@@ -91,11 +103,14 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
 
     @event_priority(100)  # before any other plugin lists pages
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        docs_dir = self.site.docs_dir.resolve()
-        mine = [f for f in files if f.src_dir and Path(f.src_dir).resolve() == docs_dir]
+        docs = {
+            os.path.normpath(self.site.docs_dir),
+            os.path.normpath(self.site.docs_dir.resolve()),
+        }
+        mine = [f for f in files if f.src_dir and os.path.normpath(f.src_dir) in docs]
         # The core reads docs_dir itself, so that `congress check` and the build judge the
         # same files (mkdocs has already dropped some, e.g. one of two clashing pages).
-        pub = publish(self.site, self.now, staff=self.staff, preview=self.preview)
+        pub = publish(self.site, self.now, staff=self.staff, preview=self.preview, cache=self.cache)
         self.publication = pub
         if self.report:
             for f in pub.findings():
@@ -117,6 +132,18 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
                 file.content_string = "" if notice else verdict.article.body
             elif file.src_uri not in pub.assets:
                 files.remove(file)  # never copy a file no public article uses
+        self._add_pages(files, config, pub)
+        if any(f.dest_uri.startswith("pagefind/") for f in files):
+            raise PluginError("pagefind/ 是站内搜索索引的目录，稿件目录中不能有同名文件夹。")
+        if self.cache is not None and not self.preview:
+            self.reuse = Reuse(self.cache, Path(config.site_dir), *self.records)
+            self.reuse.plan(pub, files, config, search=self.site.congress.search)
+        if self.site.congress.search:
+            self._start_index(Path(config.site_dir) / "pagefind")
+        return _in_index_order(files, pub)
+
+    def _add_pages(self, files: Files, config: MkDocsConfig, pub: Publication) -> None:
+        """The listing pages, the 订阅 page and the search page, made in memory."""
         pages = [(item.src, item.title, item.in_nav) for item in pub.plan]
         pages.append((FEEDS_SRC, "订阅", False))
         if self.site.congress.search:
@@ -125,35 +152,86 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             content = f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\n---\n"
             inclusion = InclusionLevel.INCLUDED if in_nav else InclusionLevel.NOT_IN_NAV
             _add(files, File.generated(config, src, content=content, inclusion=inclusion))
-        return files
+
+    def _start_index(self, output: Path) -> None:
+        """Start the search index beside the renderer; pages reach it as they are rendered."""
+        pub = self.publication
+        assert pub is not None
+        published = pub.decision.published
+        by_src = dict(zip((a.src for a in published), sources(self.site, published), strict=True))
+        if self.reuse is not None:
+            jobs = self.reuse.jobs(pub.shards, by_src)
+        else:
+            jobs = [
+                Job(
+                    s.name,
+                    tuple(by_src[a.src] for a in s.articles),
+                    expect=frozenset(a.uid for a in s.articles),
+                )
+                for s in pub.shards
+            ]
+        self.indexing = Indexing(jobs, output)
+
+    @event_priority(-100)  # after any other plugin: the HTML as it will be published
+    def on_page_content(
+        self, html: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        if self.indexing is not None and self.publication is not None:
+            verdict = self.publication.shown.get(page.file.src_uri)
+            if verdict is not None and verdict.public:
+                self.indexing.page(verdict.article.uid, html)
+        return html
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         # Every page is rendered by now: feeds take the HTML mkdocs made, never render twice.
         assert self.publication is not None
+        env.globals["congress_fragment"] = Fragments()
+        if self.cache is not None:  # compiled templates, checked against their source
+            compiled = self.cache.folder / "jinja"
+            compiled.mkdir(exist_ok=True)
+            env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(compiled))
+        self.files = files
 
-        def rendered(article: Article) -> str:
+        def rendered(article: Article) -> str | None:
             file = files.get_file_from_path(article.src)
+            if self.reuse is not None:
+                return self.reuse.rendered(file, article.src)
             page = file.page if file is not None else None
             return str(page.content or "") if page is not None else ""
 
+        def body(article: Article) -> str:
+            html = rendered(article)
+            if html is None:  # reuse.py takes over no page in a feed without its HTML
+                raise PluginError(CACHE_HTML.at(article.path).message)
+            return html
+
         published = self.publication.decision.published
-        if self.site.congress.search:  # built alongside while mkdocs writes the pages
-            output = Path(config.site_dir) / "pagefind"
-            try:
-                self.indexing = Indexing(sources(self.site, published, rendered), output)
-            except FileExistsError as exc:
-                raise PluginError(str(exc)) from exc
-        written = render_feeds(self.site, published, rendered) | sitemap(self.publication)
+        written = render_feeds(self.site, published, body) | sitemap(self.publication)
         for path, data in written.items():
+            if self.reuse is not None:
+                self.reuse.clear(path)
             _add(files, File.generated(config, path, content=data))
         return env
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        site_dir, pub = Path(config.site_dir), self.publication
+        updated = self.reuse is not None and bool(self.reuse.records)
+        if updated and self.files is not None:
+            # The spare was updated in place: remove what this build did not make (while the
+            # search index is still being written; pagefind/ after it).
+            sweep(site_dir, {f.dest_uri for f in self.files} | {"404.html"}, skip="pagefind")
         if self.indexing is not None:
             try:
                 self.indexing.result()
             finally:
                 self.indexing = None
+        if updated and pub is not None:
+            search = self.site.congress.search
+            sweep_search(
+                site_dir / "pagefind",
+                {s.name for s in pub.shards} if search else set(),
+                {a.uid for a in pub.decision.published} if search else set(),
+            )
 
     def on_build_error(self, *, error: Exception) -> None:
         if self.indexing is not None:
@@ -182,6 +260,14 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         assert self.publication is not None
         context["congress"] = page_context(self.publication, page.file.src_uri, page.title or "")
         return context
+
+
+def _in_index_order(files: Files, pub: Publication) -> Files:
+    """The articles first, bundle by bundle of the search index (oldest first), so that each
+    bundle can be indexed as soon as its last page is rendered; mkdocs renders in this order."""
+    order = {a.src: i for i, a in enumerate(a for s in reversed(pub.shards) for a in s.articles)}
+    ordered = sorted(files, key=lambda f: order.get(f.src_uri, len(order)))
+    return Files(ordered)
 
 
 def _add(files: Files, file: File) -> None:

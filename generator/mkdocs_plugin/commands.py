@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -12,7 +13,8 @@ from typing import ClassVar
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 
-from ..atomic import replace_dir
+from ..atomic import replace_dir, spare_of
+from ..cache import PageRecord, open_cache
 from ..publication import Publication
 from ..verify import verify
 from . import NOW_ENV, CongressPlugin
@@ -45,8 +47,19 @@ class _Chinese(logging.Formatter):
         )
 
 
+class _NotDirty(logging.Filter):
+    """`congress build` runs mkdocs in `dirty` mode into an empty folder (reuse.py): mkdocs'
+    warning about stale pages does not apply, and must not fail a build in strict mode."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("A 'dirty' build is being performed")
+
+
 def quiet_mkdocs(level: int = logging.WARNING) -> None:
     """Show mkdocs' own warnings and errors on stderr, once, without its INFO chatter."""
+    builder = logging.getLogger("mkdocs.commands.build")
+    if not any(isinstance(f, _NotDirty) for f in builder.filters):
+        builder.addFilter(_NotDirty())
     logger = logging.getLogger("mkdocs")
     if not any(getattr(h, "_congress", False) for h in logger.handlers):
         handler = _Stderr()
@@ -73,29 +86,61 @@ class Unverified(Exception):
 
 
 def build_site(
-    config_file: str, target: Path, now: datetime, *, strict: bool = False
+    config_file: str, target: Path, now: datetime, *, strict: bool = False, cache: bool = True
 ) -> Publication:
     """Build the public site into a staging folder beside `target`, check it, and only then
-    swap it in; a failure or a kill at any point leaves the previous site as it was."""
+    swap it in; a failure or a kill at any point leaves the previous site as it was.
+
+    With the build cache (`cache`), the replaced site is kept as the spare, and the next build
+    updates the spare in place, rendering only what changed (reuse.py), instead of starting
+    from an empty folder; the result is checked the same way.
+    """
     quiet_mkdocs()
-    with replace_dir(target) as staging:
-        config = load_config(config_file, site_dir=str(staging))
-        plugin = _plugin(config)
-        plugin.now_override = now
-        plugin.report = False
-        config.plugins.on_startup(command="build", dirty=False)
-        try:
-            mkdocs_build(config)
-        finally:
-            config.plugins.on_shutdown()
-        pub = plugin.publication
-        assert pub is not None
-        problems = verify(staging, pub)
-        if strict:
-            problems += [f"{f.location()} {f.message}" for f in pub.findings() if f.is_error]
-        if problems:
-            raise Unverified(problems)
+    target = target.resolve()
+    store = open_cache(Path(config_file).resolve().parent) if cache else None
+    live, spare = f"{target}:live", f"{target}:spare"
+    spare_dir = spare_of(target)
+    try:
+        trusted = store is not None and store.trusts(spare, spare_dir)
+        records: tuple[dict[str, PageRecord], dict[str, bytes]] = ({}, {})
+        if store is not None:
+            if trusted:
+                records = (store.pages(spare), store.shards(spare))
+            elif spare_dir.exists():
+                shutil.rmtree(spare_dir)  # of unknown content: start afresh
+            store.forget(spare)  # it is about to change: no records until it is whole again
+        with replace_dir(
+            target,
+            reuse=spare_dir if trusted else None,
+            keep_old=spare_dir if store is not None else None,
+        ) as staging:
+            config = load_config(config_file, site_dir=str(staging))
+            plugin = _plugin(config)
+            plugin.now_override = now
+            plugin.report = False
+            plugin.cache = store
+            plugin.records = records
+            config.plugins.on_startup(command="build", dirty=False)
+            try:
+                # `dirty`: mkdocs skips the pages marked unmodified.
+                mkdocs_build(config, dirty=store is not None)
+            finally:
+                config.plugins.on_shutdown()
+            pub = plugin.publication
+            assert pub is not None
+            problems = verify(staging, pub)
+            if strict:
+                problems += [f"{f.location()} {f.message}" for f in pub.findings() if f.is_error]
+            if problems:
+                raise Unverified(problems)
+        if store is not None and plugin.reuse is not None:
+            reuse = plugin.reuse
+            reuse.save_html()
+            store.rotate(live, spare, target, reuse.records_of(target), reuse.shard_keys)
         return pub
+    finally:
+        if store is not None:
+            store.close()
 
 
 def serve_site(config_file: str, now: str | None, dev_addr: str | None) -> None:

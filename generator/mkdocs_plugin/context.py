@@ -43,6 +43,7 @@ class PageContext:
     views: dict[str, ArticleView] = field(default_factory=dict)
     banner: Banner | None = None
     feeds: list[tuple[Any, list[FeedLink]]] = field(default_factory=list)
+    bundles: tuple[str, ...] = ()  # search page: the Pagefind bundles under pagefind/
 
 
 def _banner(pub: Publication, src: str) -> Banner | None:
@@ -86,4 +87,6 @@ def page_context(pub: Publication, src: str, title: str) -> PageContext:
     if src == FEEDS_SRC:
         feeds = [(scope, scope.links(site)) for scope in plan_feeds(site)]
         return PageContext("feeds", feeds=feeds, **base(None))
-    return PageContext("search" if src == SEARCH_SRC else "other", **base(None))
+    if src == SEARCH_SRC:
+        return PageContext("search", bundles=tuple(s.name for s in pub.shards), **base(None))
+    return PageContext("other", **base(None))

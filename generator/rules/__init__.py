@@ -6,8 +6,8 @@ The table that lists them is `generator.gate.RULES`. A rule module also names, i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -30,6 +30,8 @@ class Context:
     site: Site
     staff: Staff
     wording: Wording
+    # Per memoized group of rules (gate.MEMOIZED): a digest of the settings they read.
+    keys: Mapping[str, bytes] = field(default_factory=dict)
 
     @property
     def policy(self) -> Policy:

@@ -10,7 +10,7 @@ from itertools import combinations
 
 from ..article import Article
 from ..clock import minute
-from ..digest import digest
+from ..digest import content_digest
 from ..findings import Code, Finding, Severity
 from ..policy import REVIEWS, STAGE_LABELS, STAGES, requirements, role_for
 from ..staff import role_name
@@ -186,10 +186,8 @@ def people(article: Article, ctx: Context) -> Iterable[Finding]:
         )
 
 
-def chronology(article: Article, ctx: Context) -> Iterable[Finding]:
-    """No signature in the future; first ≤ second ≤ final; everything else before final."""
-    meta = article.meta
-    assert meta is not None
+def future(article: Article, ctx: Context) -> Iterable[Finding]:
+    """No signature later than the build's clock."""
     for stage, loc, sig in signatures(article):
         if sig.at > ctx.now:
             yield GATE_FUTURE_SIGNATURE.at(
@@ -198,6 +196,12 @@ def chronology(article: Article, ctx: Context) -> Iterable[Finding]:
                 label=STAGE_LABELS[stage],
                 at=minute(sig.at),
             )
+
+
+def chronology(article: Article, ctx: Context) -> Iterable[Finding]:
+    """first ≤ second ≤ final; proofreads, corrections and the other checks before final."""
+    meta = article.meta
+    assert meta is not None
     review = meta.review
     pairs = [("first", "second"), ("second", "final"), ("first", "final")]
     pairs += [(stage, "final") for stage in ("committee", "procedure", "secrecy")]
@@ -235,7 +239,7 @@ def approval(article: Article, ctx: Context) -> Iterable[Finding]:
     meta = article.meta
     assert meta is not None
     final = meta.review.final
-    if final is not None and final.digest != digest(meta, article.body):
+    if final is not None and final.digest != content_digest(article):
         yield GATE_DIGEST.at(
             article.path, article.line_of("review", "final", "digest"), path=article.path
         )

@@ -88,8 +88,16 @@
 
   var base = new URL(script.getAttribute("data-base"), location.href);
   var loading = null;
+  /* The newest bundle, with the older ones merged into it (one WebAssembly module for all). */
   function pagefind() {
-    loading = loading || import(new URL(script.getAttribute("data-pagefind"), location.href).href);
+    loading = loading || (async function () {
+      var engine = await import(new URL(script.getAttribute("data-pagefind"), location.href).href);
+      var merge = (script.getAttribute("data-merge") || "").split(" ").filter(Boolean);
+      await Promise.all(merge.map(function (path) {
+        return engine.mergeIndex(new URL(path, location.href).pathname);
+      }));
+      return engine;
+    })();
     return loading;
   }
 
@@ -98,7 +106,7 @@
      return pages that lack some of them). */
   async function candidates(text) {
     var terms = text.split(/\s+/).filter(function (t) { return queryWords(t).length; });
-    if (!terms.length) return { terms: [], results: [] };
+    if (!terms.length || !script.getAttribute("data-pagefind")) return { terms: terms, results: [] };
     var engine = await pagefind();
     var words = Array.from(new Set([].concat.apply([], terms.map(queryWords))));
     var searches = await Promise.all(words.map(function (w) { return engine.search(w); }));

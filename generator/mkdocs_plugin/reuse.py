@@ -1,0 +1,203 @@
+"""Rebuilding only what changed: the previous site is updated in place, off line.
+
+`congress build` never writes into the live site. It builds into a staging folder and swaps
+it in (generator/atomic.py); with the build cache (generator/cache.py) the site it replaces
+is kept as the *spare*, and the next build uses the spare as its staging folder. The cache
+knows, for every page of the spare, the key of what it shows (generator/pagekeys.py) and the
+size and time of its file. A page whose key is unchanged and whose file is still the one
+recorded is left as it is and marked unmodified, so that mkdocs' `dirty` mode neither reads
+nor renders it; every other file is written anew; files the new build does not make are
+removed (`sweep`). The result is checked like any other build (verify.py) before it goes live.
+
+Feeds need the HTML of the articles they carry, search the text of every public article: a
+page is only kept if the cache has the first (articles in a feed) and the spare the second
+(`pagefind/text/<uid>.txt`). A search bundle is kept if its articles' keys are unchanged.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File, Files
+
+from ..cache import Cache, PageRecord, fingerprint, tree_key
+from ..feeds import feed_articles
+from ..pagekeys import page_keys
+from ..publication import Publication
+from ..search import Source
+from ..searchindex import Job, Shard
+
+
+def render_key(config: MkDocsConfig) -> bytes:
+    """The configuration and theme every page is rendered with."""
+    config_file = Path(config.config_file_path or "mkdocs.yml")
+    custom = config.theme.custom_dir
+    return fingerprint(
+        config_file.read_bytes() if config_file.is_file() else b"",
+        tree_key(Path(custom)) if custom else b"",
+        config.site_url or "",
+        config.site_name,
+        str(config.use_directory_urls),
+        json.dumps(dict(config.extra), sort_keys=True, default=str, ensure_ascii=False),
+    )
+
+
+def _unmodified() -> bool:
+    return False
+
+
+@dataclass
+class Reuse:
+    """One build's use of the spare (`records` empty when the staging folder is new)."""
+
+    cache: Cache
+    staging: Path
+    records: dict[str, PageRecord]  # dest → what the staging folder holds
+    shard_records: dict[str, bytes]
+    keys: dict[str, bytes] = field(default_factory=dict)  # src → key
+    dest: dict[str, str] = field(default_factory=dict)  # src → dest path in the site
+    kept: set[str] = field(default_factory=set)  # srcs whose page is left as it is
+    html: dict[str, str] = field(default_factory=dict)  # src → cached HTML (feeds)
+    in_feeds: set[str] = field(default_factory=set)
+    shard_keys: dict[str, bytes] = field(default_factory=dict)
+    new_html: dict[str, tuple[bytes, str]] = field(default_factory=dict)  # rendered now
+
+    def plan(self, pub: Publication, files: Files, config: MkDocsConfig, search: bool) -> None:
+        """Work out every page's key, keep the unchanged pages, clear the way for the rest."""
+        present = {f.src_uri for f in files}
+        self.keys = page_keys(pub, render_key(config), present.__contains__)
+        self.in_feeds = feed_articles(pub.site, pub.decision.published)
+        public = {a.src: a.uid for a in pub.decision.published}
+        text_dir = self.staging / "pagefind" / "text"
+        for file in files:
+            src = file.src_uri
+            if src in self.keys:
+                self.dest[src] = file.dest_uri
+            if self._keep(file, public, text_dir, search):
+                file.is_modified = _unmodified  # type: ignore[method-assign]
+                self.kept.add(src)
+            elif self.records:
+                # Written anew, never into the old file (which nothing else may share).
+                _remove(self.staging / file.dest_uri)
+        if self.records:
+            _remove(self.staging / "404.html")  # the theme's page, always rendered
+
+    def _keep(self, file: File, public: dict[str, str], text_dir: Path, search: bool) -> bool:
+        src = file.src_uri
+        key = self.keys.get(src)
+        record = self.records.get(file.dest_uri)
+        if key is None or record is None or record.key != key:
+            return False
+        if not _same(self.staging / file.dest_uri, record):
+            return False
+        if search and src in public and not (text_dir / f"{public[src]}.txt").is_file():
+            return False
+        if src in self.in_feeds:
+            html = self.cache.html(src, key)
+            if html is None:
+                return False
+            self.html[src] = html
+        return True
+
+    def clear(self, dest: str) -> None:
+        """Make way for a file written after planning (feeds, sitemap)."""
+        if self.records:
+            _remove(self.staging / dest)
+
+    def rendered(self, file: File | None, src: str) -> str | None:
+        """An article's body HTML: as rendered now, or as cached for a page kept."""
+        page = file.page if file is not None else None
+        if page is not None and page.content is not None:
+            if src in self.in_feeds and src not in self.kept:
+                self.new_html[src] = (self.keys[src], page.content)
+            return str(page.content)
+        return self.html.get(src)
+
+    def jobs(self, shards: list[Shard], sources: dict[str, Source]) -> list[Job]:
+        """Index again the bundles whose articles changed, expecting the HTML of the pages
+        rendered now; keep the others."""
+        jobs = []
+        for shard in shards:
+            key = fingerprint(shard.name, *(self.keys[a.src] for a in shard.articles))
+            self.shard_keys[shard.name] = key
+            keep = (
+                self.shard_records.get(shard.name) == key
+                and (self.staging / "pagefind" / shard.name / "pagefind-entry.json").is_file()
+                and all(a.src in self.kept for a in shard.articles)
+            )
+            expect = frozenset(a.uid for a in shard.articles if a.src not in self.kept)
+            jobs.append(
+                Job(shard.name, tuple(sources[a.src] for a in shard.articles), keep, expect)
+            )
+        return jobs
+
+    def records_of(self, site_dir: Path) -> dict[str, PageRecord]:
+        """What the site now in `site_dir` holds, for the build after next."""
+        pages = {}
+        for src, dest in self.dest.items():
+            try:
+                stat = os.stat(site_dir / dest)
+            except OSError:
+                continue
+            pages[dest] = PageRecord(self.keys[src], stat.st_size, int(stat.st_mtime))
+        return pages
+
+    def save_html(self) -> None:
+        self.cache.keep_html((src, key, html) for src, (key, html) in self.new_html.items())
+
+
+def sweep(staging: Path, expected: set[str], skip: str) -> None:
+    """Remove what an updated spare holds that this build did not make: every file not in
+    `expected` (site paths), outside the top folder `skip`, then the folders left empty."""
+    folders = []
+    for folder, dirs, names in os.walk(staging):
+        if folder == str(staging):
+            dirs[:] = [d for d in dirs if d != skip]
+        else:
+            folders.append(folder)
+        prefix = os.path.relpath(folder, staging).replace(os.sep, "/") + "/"
+        prefix = "" if prefix == "./" else prefix
+        for name in names:
+            if prefix + name not in expected:
+                os.unlink(os.path.join(folder, name))
+    for folder in reversed(folders):  # children before their parents
+        if not os.listdir(folder):
+            os.rmdir(folder)
+
+
+def sweep_search(pagefind: Path, bundles: set[str], uids: set[str]) -> None:
+    """Remove the search bundles and article texts this build did not make."""
+    if not pagefind.is_dir():
+        return
+    if not bundles:
+        shutil.rmtree(pagefind)
+        return
+    for entry in os.scandir(pagefind):
+        if entry.is_dir() and entry.name not in bundles and entry.name != "text":
+            shutil.rmtree(entry.path)
+        elif entry.is_file():
+            os.unlink(entry.path)
+    for entry in os.scandir(pagefind / "text"):
+        if entry.name.removesuffix(".txt") not in uids or not entry.name.endswith(".txt"):
+            os.unlink(entry.path)
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
+
+
+def _same(path: Path, record: PageRecord) -> bool:
+    """Whether the file is still the one recorded (whole seconds: CI caches restore times to
+    the second) and is not shared with another folder."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return False
+    return stat.st_size == record.size and int(stat.st_mtime) == record.mtime and stat.st_nlink == 1
