@@ -45,8 +45,18 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix generator tests bench
 	$(BIN)/ruff format generator tests bench
 
-bench: $(STAMP)
-	$(BIN)/python -m bench.run
+# Pelican, for comparison, in its own environment (it pins a Pygments mkdocs-material refuses).
+PELICAN_STAMP := .venv-pelican/.installed-stamp
+$(PELICAN_STAMP):
+	$(PYTHON) -m venv .venv-pelican
+	.venv-pelican/bin/python -m pip install --quiet 'pelican>=4.9' markdown
+	@touch $(PELICAN_STAMP)
+
+SIZES  ?= 2500 5000 10000
+REPEAT ?= 3
+bench: $(STAMP) $(PELICAN_STAMP)
+	@command -v hugo >/dev/null 2>&1 || echo "未安装 hugo：跳过 Hugo 对比（Debian: apt-get install hugo）"
+	$(BIN)/python -m bench.run $(SIZES) --repeat $(REPEAT)
 
 screenshots: $(STAMP)
 	$(BIN)/python -m tests.browser.screenshots docs/screenshots

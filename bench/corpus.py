@@ -125,6 +125,23 @@ def _approve(text: str, rng: random.Random, when: datetime) -> str:
     return replace_review(text, review)
 
 
+def resign(path: Path, sentence: str) -> None:
+    """A correction: `sentence` added to the body, every stage signed again for the new text."""
+    text = path.read_text(encoding="utf-8")
+    end = text.index("\n---\n", 4)
+    meta = yaml.safe_load(text[4:end])
+    meta.pop("review", None)
+    body = text[end + 5 :].rstrip() + f"\n\n{sentence}\n"
+    front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False)
+    when = (
+        meta["date"] if isinstance(meta["date"], datetime) else datetime.fromisoformat(meta["date"])
+    )
+    path.write_text(
+        _approve(f"---\n{front}---\n{body}", random.Random(sentence), when + timedelta(hours=8)),
+        encoding="utf-8",
+    )
+
+
 def write_corpus(n: int, out: Path, *, seed: int = 20261128) -> list[Path]:
     """Write a site with `n` articles into `out` (replaced if it exists)."""
     rng = random.Random(seed)

@@ -1,60 +1,118 @@
-"""Time the project's build against plain mkdocs-material on the same Markdown.
+"""Time the project against plain mkdocs-material, Pelican and Hugo on the same corpus.
 
-`make bench` (or `python -m bench.run [N ...]`) prints, per corpus size, the median of a few
-runs of: `congress check`, the full `congress build`, and a plain mkdocs-material build of the
-same pages (articles out of the navigation, no search), and the ratio between the builds.
-Targets are ratios measured in one run on one machine, never timed tests.
+`make bench` (or `python -m bench.run [N ...]`) writes a corpus of N articles (bench/corpus.py)
+and measures, the commands taking turns (A B C A B C …) so that a machine that speeds up or
+slows down biases none of them, the median of `--repeat` runs of:
+
+- check (cold / warm): `congress check` without the build cache, and with it warm;
+- build: the full `congress build` (gate, pages, Pagefind search, feeds) into a new folder,
+  without the cache; no-search: the same with the search index off, to price it;
+- rebuild: `congress build` after one article changed (the newest one, corrected and signed
+  again), with the cache and the previous site at hand;
+- plain: mkdocs-material on the same Markdown (bench/others.py); Pelican, and Hugo when the
+  `hugo` command is installed;
+- feeds: writing every feed from HTML rendered beforehand, in this process.
+
+and the peak memory of each command's processes together. It prints seconds, ratios and
+memory; targets are read from its output, never asserted by timed tests.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import platform
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-import yaml
-
 from bench.corpus import ROOT, write_corpus
+from bench.others import hugo_site, pelican_site, plain_site
 
 NOW = "2026-11-28T12:00:00+08:00"
+PELICAN_VENV = ROOT / ".venv-pelican"
 
 
-def _run(cmd: list[str], cwd: Path) -> float:
+class Peak:
+    """The largest resident memory of a process and its descendants together, sampled."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.peak, self._stop = pid, 0, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        page = os.sysconf("SC_PAGE_SIZE")
+        while not self._stop.wait(0.05):
+            self.peak = max(self.peak, sum(_rss(pid, page) for pid in _tree(self.pid)))
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join()
+        return self.peak
+
+
+def _tree(root: int) -> list[int]:
+    parents: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            parents.setdefault(ppid, []).append(int(entry))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo += parents.get(pid, [])
+    return found
+
+
+def _rss(pid: int, page: int) -> int:
+    try:
+        with open(f"/proc/{pid}/statm", encoding="ascii") as f:
+            return int(f.read().split()[1]) * page
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def _run(cmd: list[str], cwd: Path, before: Callable[[], None] | None = None) -> tuple[float, int]:
+    """Seconds and peak memory (bytes) of one run of `cmd`."""
+    if before is not None:
+        before()
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     started = time.perf_counter()
-    done = subprocess.run(cmd, cwd=cwd, check=False, capture_output=True, text=True)
-    if done.returncode not in (0, 1):
-        raise SystemExit(f"{' '.join(cmd)} failed:\n{done.stderr}")
-    return time.perf_counter() - started
+    process = subprocess.Popen(
+        cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    peak = Peak(process.pid) if sys.platform == "linux" else None
+    _, err = process.communicate()
+    seconds = time.perf_counter() - started
+    memory = peak.stop() if peak is not None else 0
+    if process.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{err}")
+    return seconds, memory
 
 
-def _interleaved(commands: dict[str, list[str]], cwd: Path, repeat: int) -> dict[str, float]:
-    """Median seconds per command, the commands taking turns (A B C A B C …), so that a
-    machine that speeds up or slows down during the run biases none of them."""
-    runs: dict[str, list[float]] = {name: [] for name in commands}
+def _turns(
+    commands: dict[str, tuple[list[str], Callable[[], None] | None]], cwd: Path, repeat: int
+) -> dict[str, tuple[float, int]]:
+    """Median seconds and largest peak memory per command, the commands taking turns."""
+    runs: dict[str, list[tuple[float, int]]] = {name: [] for name in commands}
     for _ in range(repeat):
-        for name, cmd in commands.items():
-            runs[name].append(_run(cmd, cwd))
-    return {name: statistics.median(times) for name, times in runs.items()}
-
-
-def plain_config(site: Path) -> Path:
-    """mkdocs.yml for plain mkdocs-material: no congress plugin, no search, articles not in nav."""
-    config = {
-        "site_name": "plain",
-        "site_url": "https://www.example.gov.cn/",
-        "docs_dir": "content",
-        "site_dir": "site-plain",
-        "theme": {"name": "material", "language": "zh"},
-        "markdown_extensions": ["toc", "tables", "attr_list", "md_in_html", "admonition"],
-        "plugins": [],
-        "not_in_nav": "/*/",
+        for name, (cmd, before) in commands.items():
+            runs[name].append(_run(cmd, cwd, before))
+    return {
+        name: (statistics.median(t for t, _ in r), max(m for _, m in r)) for name, r in runs.items()
     }
-    path = site / "mkdocs-plain.yml"
-    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
-    return path
 
 
 def time_feeds(site_dir: Path, repeat: int) -> float:
@@ -91,42 +149,159 @@ def no_search(site: Path) -> Path:
     return path
 
 
-def measure(n: int, repeat: int) -> dict[str, float]:
+def correct_newest(site: Path, round_: int) -> None:
+    """An editor's correction: the newest public article gets a sentence and a new sign-off."""
+    from bench.corpus import resign
+
+    newest = max((site / "content").glob("*/*/*.md"), key=lambda p: p.stem)
+    resign(newest, f"（本文第{round_}次修订。）")
+
+
+def pelican_command() -> list[str] | None:
+    """Pelican from its own environment (made by `make bench`), if there is one."""
+    exe = PELICAN_VENV / "bin" / "pelican"
+    return [str(exe)] if exe.exists() else None
+
+
+def measure(n: int, repeat: int, scratch: Path) -> dict[str, tuple[float, int]]:
     site = ROOT / "bench" / "corpus" / str(n)
     write_corpus(n, site)
-    congress = [sys.executable, "-m", "generator"]
-    plain = plain_config(site)
-    result = _interleaved(
-        {
-            "check": [*congress, "check", "--now", NOW],
-            "build": [*congress, "build", "--now", NOW],
-            "nosearch": [*congress, "build", "--now", NOW, "-f", str(no_search(site))],
-            "plain": [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(plain)],
-        },
-        site,
-        repeat,
-    )
-    result["feeds"] = time_feeds(site, repeat)
+    python = sys.executable
+    congress = [python, "-m", "generator"]
+    out = scratch / str(n)
+
+    def fresh(folder: Path) -> Callable[[], None]:
+        return lambda: shutil.rmtree(folder, ignore_errors=True)
+
+    plain = plain_site(site)
+    commands: dict[str, tuple[list[str], Callable[[], None] | None]] = {
+        "check": ([*congress, "check", "--no-cache", "--now", NOW], None),
+        "check-warm": ([*congress, "check", "--now", NOW], None),
+        "build": (
+            [*congress, "build", "--no-cache", "--now", NOW, "--site-dir", str(out / "b")],
+            fresh(out / "b"),
+        ),
+        "nosearch": (
+            [
+                *congress,
+                "build",
+                "--no-cache",
+                "--now",
+                NOW,
+                "--site-dir",
+                str(out / "n"),
+                "-f",
+                str(no_search(site)),
+            ],
+            fresh(out / "n"),
+        ),
+        "plain": ([python, "-m", "mkdocs", "build", "-q", "-f", str(plain)], None),
+    }
+    pelican = pelican_command()
+    if pelican is not None:
+        root = pelican_site(site)
+        commands["pelican"] = (
+            [
+                *pelican,
+                str(root / "content"),
+                "-s",
+                str(root / "pelicanconf.py"),
+                "-o",
+                str(out / "p"),
+                "-q",
+                "--delete-output-directory",
+            ],
+            None,
+        )
+    if shutil.which("hugo"):
+        root = hugo_site(site)
+        commands["hugo"] = (
+            ["hugo", "--quiet", "-s", str(root), "-d", str(out / "h")],
+            fresh(out / "h"),
+        )
+    _run([*congress, "check", "--now", NOW], site)  # warms the cache for check-warm
+    result = _turns(commands, site, repeat)
+    # The rebuild: two builds with the cache make the live site and its spare; then each run
+    # follows a correction of the newest article.
+    target = ["--now", NOW, "--site-dir", str(out / "r")]
+    for _ in range(2):
+        _run([*congress, "build", *target], site)
+    rebuilds = [
+        _run([*congress, "build", *target], site, lambda r=r: correct_newest(site, r))
+        for r in range(repeat)
+    ]
+    result["rebuild"] = (statistics.median(t for t, _ in rebuilds), max(m for _, m in rebuilds))
+    result["feeds"] = (time_feeds(site, repeat), 0)
     return result
+
+
+COLUMNS = [
+    ("check", "check"),
+    ("check-warm", "check*"),
+    ("feeds", "feeds"),
+    ("build", "build"),
+    ("nosearch", "no-search"),
+    ("rebuild", "rebuild"),
+    ("plain", "plain"),
+    ("pelican", "pelican"),
+    ("hugo", "hugo"),
+]
+
+
+def report(results: dict[int, dict[str, tuple[float, int]]]) -> str:
+    lines = [
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+        f", {platform.platform()}",
+        "",
+        "seconds (median)",
+        f"{'N':>6} " + " ".join(f"{label:>9}" for _, label in COLUMNS),
+    ]
+    for n, r in results.items():
+        cells = [f"{r[k][0]:>9.2f}" if k in r else f"{'-':>9}" for k, _ in COLUMNS]
+        lines.append(f"{n:>6} " + " ".join(cells))
+    lines += [
+        "",
+        "ratios",
+        f"{'N':>6} {'build/plain':>12} {'build/pelican':>14}"
+        f" {'rebuild/build':>14} {'search share':>13}",
+    ]
+    for n, r in results.items():
+        build = r["build"][0]
+        pelican = f"{build / r['pelican'][0]:>14.2f}" if "pelican" in r else f"{'-':>14}"
+        share = (build - r["nosearch"][0]) / build
+        lines.append(
+            f"{n:>6} {build / r['plain'][0]:>12.2f} {pelican} {r['rebuild'][0] / build:>14.2f}"
+            f" {share:>12.0%}"
+        )
+    lines += ["", "peak memory, MB (the command's processes together)"]
+    lines.append(f"{'N':>6} " + " ".join(f"{label:>9}" for k, label in COLUMNS if k != "feeds"))
+    for n, r in results.items():
+        cells = [
+            f"{r[k][1] / 2**20:>9.0f}" if k in r else f"{'-':>9}"
+            for k, _ in COLUMNS
+            if k != "feeds"
+        ]
+        lines.append(f"{n:>6} " + " ".join(cells))
+    if len(results) > 1:
+        lines += ["", "seconds per 1,000 articles (linear: the same at every N)"]
+        lines.append(f"{'N':>6} " + " ".join(f"{label:>9}" for _, label in COLUMNS))
+        for n, r in results.items():
+            cells = [f"{1000 * r[k][0] / n:>9.2f}" if k in r else f"{'-':>9}" for k, _ in COLUMNS]
+            lines.append(f"{n:>6} " + " ".join(cells))
+    return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("sizes", nargs="*", type=int, default=[500, 1000])
+    parser.add_argument("sizes", nargs="*", type=int, default=[2500, 5000, 10000])
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    print(
-        f"{'N':>6} {'check s':>9} {'feeds s':>9} {'build s':>9} {'no-search s':>12}"
-        f" {'plain s':>9} {'search %':>9} {'build/plain':>12}"
-    )
-    for n in args.sizes:
-        r = measure(n, args.repeat)
-        print(
-            f"{n:>6} {r['check']:>9.2f} {r['feeds']:>9.2f} {r['build']:>9.2f}"
-            f" {r['nosearch']:>12.2f}"
-            f" {r['plain']:>9.2f} {100 * (r['build'] - r['nosearch']) / r['build']:>8.0f}%"
-            f" {r['build'] / r['plain']:>12.2f}"
-        )
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="congress-bench-") as tmp:
+        for n in args.sizes:
+            results[n] = measure(n, args.repeat, Path(tmp))
+            print(f"N = {n} done", file=sys.stderr)
+    print(report(results))
 
 
 if __name__ == "__main__":
