@@ -19,16 +19,15 @@ from .cache import open_cache
 from .config import ConfigError, Site, load_site
 from .diff import as_text as diff_text
 from .diff import diff
-from .digest import digest
 from .findings import Finding, Severity, sort_key
-from .gate import Context, Decision, Verdict, decide
+from .gate import Context, Decision, decide
 from .newsroom import load_newsroom
 from .policy import STAGE_LABELS, STAGES
 from .report import as_json, as_text, finding_line
 from .scaffold import new_uid, skeleton, target_path
 from .signing import Refused, sign
 from .staff import Staff, load_staff
-from .text.typography import FIXABLE, fix_body, rewrite
+from .text.fixing import fix_articles
 
 NO_CACHE_OPTION = click.option(
     "--no-cache",
@@ -209,7 +208,9 @@ def check(
     decision = _decide(site, staff, moment, not no_cache)
     wanted = [p.resolve() for p in paths]
     if fix:
-        _fix(site, [v for v in decision.verdicts if _selected(site, v.article.path, wanted)])
+        chosen = [v for v in decision.verdicts if _selected(site, v.article.path, wanted)]
+        for line in fix_articles(site, chosen):
+            click.echo(line)
         decision = _decide(site, staff, moment, not no_cache)
     verdicts = [v for v in decision.verdicts if _selected(site, v.article.path, wanted)]
     if as_json_flag:
@@ -235,27 +236,6 @@ def _selected(site: Site, shown: str, wanted: list[Path]) -> bool:
         return True
     path = (site.root / shown).resolve()
     return not wanted or any(p == path or p in path.parents for p in wanted)
-
-
-def _fix(site: Site, verdicts: list[Verdict]) -> None:
-    """`check --fix`: apply the safe typographic corrections, never to an approved article."""
-    spacing = site.congress.text.spacing == "none"
-    for v in verdicts:
-        article = v.article
-        fixable = [f for f in v.findings if f.code in FIXABLE]
-        if article.meta is None or not fixable:
-            continue
-        final = article.meta.review.final
-        if final is not None and final.digest == digest(article.meta, article.body):
-            click.echo(f"未修改 {article.path}：已终审签发，修改须重新终审；请由编辑改后重新送审。")
-            continue
-        file = site.root / article.path
-        raw = file.read_bytes().decode("utf-8")
-        updated = rewrite(raw, article, fix_body(article, spacing))
-        if updated != raw:
-            write_atomic(file, updated.encode("utf-8"))
-            for f in fixable:
-                click.echo(f"已修正 {f.location()} [{f.code}] {f.message}")
 
 
 @main.command()

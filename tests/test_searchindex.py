@@ -1,0 +1,75 @@
+"""The search archive is indexed in bundles by year: the newest year alone, older years
+grouped up to `search_shard_size` articles, every public article in exactly one bundle."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.article import Article, parse_article
+from generator.searchindex import plan_shards
+from tests.sitekit import NOW, article, congress, make_site
+
+
+def dated(year: int, i: int) -> Article:
+    text = article(uid=f"{year}-0101-{i:06d}", date=f"{year}-03-01T10:00:00+08:00")
+    a = parse_article(text.encode("utf-8"), f"news/{year}/p{i}.md", f"p{i}.md")
+    assert a.meta is not None
+    return a
+
+
+def corpus(counts: dict[int, int]) -> list[Article]:
+    return [dated(year, i) for year, n in counts.items() for i in range(n)]
+
+
+def test_the_newest_year_has_a_bundle_of_its_own_and_older_years_are_grouped() -> None:
+    shards = plan_shards(corpus({2019: 3, 2020: 4, 2021: 5, 2022: 2, 2023: 9, 2024: 1}), 10)
+    assert [(s.name, len(s.articles)) for s in shards] == [
+        ("2024", 1),
+        ("2023", 9),
+        ("2021-2022", 7),
+        ("2019-2020", 7),
+    ]
+
+
+def test_a_year_larger_than_a_bundle_is_a_bundle_alone() -> None:
+    shards = plan_shards(corpus({2020: 12, 2021: 1, 2022: 2}), 5)
+    assert [s.name for s in shards] == ["2022", "2021", "2020"]
+
+
+def test_every_article_is_in_exactly_one_bundle() -> None:
+    published = corpus({2018: 2, 2019: 3, 2020: 1, 2021: 4, 2022: 2})
+    for size in (1, 2, 3, 5, 100):
+        shards = plan_shards(published, size)
+        uids = [a.meta.uid for s in shards for a in s.articles if a.meta]
+        assert sorted(uids) == sorted(a.meta.uid for a in published if a.meta)
+        assert all(len(s.articles) <= size or "-" not in s.name for s in shards)
+
+
+def test_nothing_published_means_no_bundle() -> None:
+    assert plan_shards([], 10) == []
+
+
+@pytest.mark.site
+def test_a_built_site_has_one_folder_per_bundle_and_the_search_page_merges_them(
+    tmp_path: Path,
+) -> None:
+    root = make_site(
+        tmp_path,
+        {
+            f"news/{year}/p{i}.md": article(
+                uid=f"{year}-0101-{i:06d}", date=f"{year}-03-01T10:00:00+08:00"
+            )
+            for year in (2024, 2025, 2026)
+            for i in range(2)
+        },
+        search_shard_size=2,
+    )
+    assert congress("build", "--now", NOW, "--no-cache", cwd=root).returncode == 0
+    bundles = sorted(p.parent.name for p in (root / "site/pagefind").glob("*/pagefind-entry.json"))
+    assert bundles == ["2024", "2025", "2026"]
+    page = (root / "site/search/index.html").read_text(encoding="utf-8")
+    assert 'data-pagefind="../pagefind/2026/pagefind.js"' in page
+    for name in ("2025", "2024"):
+        assert f"../pagefind/{name}/" in page
