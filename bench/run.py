@@ -163,8 +163,8 @@ def pelican_command() -> list[str] | None:
     return [str(exe)] if exe.exists() else None
 
 
-def measure(n: int, repeat: int, scratch: Path) -> dict[str, tuple[float, int]]:
-    site = ROOT / "bench" / "corpus" / str(n)
+def measure(n: int, repeat: int, scratch: Path, corpora: Path) -> dict[str, tuple[float, int]]:
+    site = corpora / str(n)
     write_corpus(n, site)
     python = sys.executable
     congress = [python, "-m", "generator"]
@@ -295,11 +295,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("sizes", nargs="*", type=int, default=[2500, 5000, 10000])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--corpus-dir", type=Path, default=ROOT / "bench" / "corpus", help="where corpora go"
+    )
     args = parser.parse_args()
     results = {}
     with tempfile.TemporaryDirectory(prefix="congress-bench-") as tmp:
         for n in args.sizes:
-            results[n] = measure(n, args.repeat, Path(tmp))
+            results[n] = measure(n, args.repeat, Path(tmp), args.corpus_dir.resolve())
             print(f"N = {n} done", file=sys.stderr)
     print(report(results))
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -66,6 +67,31 @@ def replace_dir(
     if keep_old.exists():
         shutil.rmtree(keep_old, ignore_errors=True)
     old.rename(keep_old)
+
+
+@contextmanager
+def discarding(folder: Path | None) -> Iterator[None]:
+    """Remove `folder` (and what an interrupted run left to remove beside it) while the body
+    runs: it is renamed out of the way at once, and deleted by `rm` on another core (a 10,000
+    page site takes seconds to delete), which the end of the body waits for."""
+    if folder is None:
+        yield
+        return
+    trash = folder.with_name(f".{folder.name}.trash-{os.getpid()}")
+    if folder.exists():
+        folder.rename(trash)
+    doomed = [str(p) for p in folder.parent.glob(f".{folder.name}.trash-*")]
+    rm = shutil.which("rm")
+    process = None
+    if doomed and rm is not None:
+        process = subprocess.Popen([rm, "-rf", "--", *doomed])
+    try:
+        yield
+    finally:
+        if process is not None:
+            process.wait()
+        for path in doomed:  # no rm, or it failed
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import json
+import logging
+import os
 import sys
 import tempfile
 import time
@@ -69,6 +71,15 @@ def _fail_config(findings: list[Finding]) -> NoReturn:
         if f.hint:
             click.echo(f"    建议：{f.hint}", err=True)
     sys.exit(2)
+
+
+def _leave(code: int) -> NoReturn:
+    """End a command that has written and closed everything, without releasing its heap
+    object by object: for a 10,000-article build that took 2-3 s at exit (as mypy does)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    logging.shutdown()
+    os._exit(code)
 
 
 def _load(config_file: str) -> tuple[Site, Staff]:
@@ -149,7 +160,7 @@ def build(
         click.echo(
             f"有 {len(errors)} 处错误，相关稿件未发布；运行 congress check 查看详情。", err=True
         )
-        sys.exit(1)
+    _leave(1 if errors else 0)
 
 
 @main.command(name="diff")
@@ -217,7 +228,7 @@ def check(
         click.echo(json.dumps(as_json(decision, verdicts), ensure_ascii=False, indent=2))
     else:
         click.echo(as_text(decision, verdicts, colour=sys.stdout.isatty()))
-    sys.exit(1 if any(f.is_error for v in verdicts for f in v.findings) else 0)
+    _leave(1 if any(f.is_error for v in verdicts for f in v.findings) else 0)
 
 
 def _decide(site: Site, staff: Staff, moment: datetime, use_cache: bool) -> Decision:

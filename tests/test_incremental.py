@@ -86,12 +86,13 @@ def test_a_rebuild_equals_a_build_from_nothing(tmp_path: Path) -> None:
     build(root)  # now there is a live site and its spare
     assert (root / ".site.spare" / "index.html").exists()
     kept = root / ".site.spare" / "news" / "2026" / "p1" / "index.html"
-    inode = kept.stat().st_ino
+    before = (kept.stat().st_ino, kept.stat().st_mtime_ns)
     change_everything_that_matters(root)
     build(root)
     assert snapshot(root / "site") == fresh_build(root)
     # An unchanged page was not written again: the spare's very file went live.
-    assert (root / "site" / "news" / "2026" / "p1" / "index.html").stat().st_ino == inode
+    after = (root / "site" / "news" / "2026" / "p1" / "index.html").stat()
+    assert (after.st_ino, after.st_mtime_ns) == before
     site = snapshot(root / "site")
     assert not any("尚未审核".encode() in data for data in site.values())
     assert "news/2026/p7/index.html" not in site
@@ -123,6 +124,7 @@ def test_a_spare_the_cache_does_not_know_is_discarded(tmp_path: Path) -> None:
     build(root)
     assert not (root / "site" / "news" / "leftover.html").exists()
     assert not (spare / "news" / "leftover.html").exists()
+    assert not list(root.glob(".site.trash-*")), "the discarded spare is deleted before the end"
     assert snapshot(root / "site") == fresh_build(root)
 
 
@@ -144,12 +146,12 @@ def test_a_new_theme_file_renders_every_page_again(tmp_path: Path) -> None:
     root = newsroom(tmp_path)
     build(root)
     build(root)
-    inode = (root / ".site.spare" / "news" / "2026" / "p1" / "index.html").stat().st_ino
+    written = (root / ".site.spare" / "news" / "2026" / "p1" / "index.html").stat().st_mtime_ns
     config = (root / "mkdocs.yml").read_text(encoding="utf-8")
     (root / "mkdocs.yml").write_text(config.replace("测试市人大常委会", "测验市人大常委会", 1))
     build(root)
     page = root / "site" / "news" / "2026" / "p1" / "index.html"
-    assert page.stat().st_ino != inode
+    assert page.stat().st_mtime_ns != written
     assert "测验市人大常委会" in page.read_text(encoding="utf-8")
     assert snapshot(root / "site") == fresh_build(root)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -13,7 +12,7 @@ from typing import ClassVar
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 
-from ..atomic import replace_dir, spare_of
+from ..atomic import discarding, replace_dir, spare_of
 from ..cache import PageRecord, open_cache
 from ..publication import Publication
 from ..verify import verify
@@ -100,20 +99,23 @@ def build_site(
     store = open_cache(Path(config_file).resolve().parent) if cache else None
     live, spare = f"{target}:live", f"{target}:spare"
     spare_dir = spare_of(target)
+    trusted = store is not None and store.trusts(spare, spare_dir)
+    records: tuple[dict[str, PageRecord], dict[str, bytes]] = ({}, {})
     try:
-        trusted = store is not None and store.trusts(spare, spare_dir)
-        records: tuple[dict[str, PageRecord], dict[str, bytes]] = ({}, {})
         if store is not None:
             if trusted:
                 records = (store.pages(spare), store.shards(spare))
-            elif spare_dir.exists():
-                shutil.rmtree(spare_dir)  # of unknown content: start afresh
             store.forget(spare)  # it is about to change: no records until it is whole again
-        with replace_dir(
-            target,
-            reuse=spare_dir if trusted else None,
-            keep_old=spare_dir if store is not None else None,
-        ) as staging:
+        # A spare of unknown content is of no use: it goes, on another core, while we build.
+        unknown = store is not None and not trusted
+        with (
+            discarding(spare_dir if unknown else None),
+            replace_dir(
+                target,
+                reuse=spare_dir if trusted else None,
+                keep_old=spare_dir if store is not None else None,
+            ) as staging,
+        ):
             config = load_config(config_file, site_dir=str(staging))
             plugin = _plugin(config)
             plugin.now_override = now

@@ -131,9 +131,12 @@ class Reuse:
                 and (self.staging / "pagefind" / shard.name / "pagefind-entry.json").is_file()
                 and all(a.src in self.kept for a in shard.articles)
             )
+            if keep:  # nothing to send to the indexing process
+                jobs.append(Job(shard.name, (), reuse=True))
+                continue
             expect = frozenset(a.uid for a in shard.articles if a.src not in self.kept)
             jobs.append(
-                Job(shard.name, tuple(sources[a.src] for a in shard.articles), keep, expect)
+                Job(shard.name, tuple(sources[a.src] for a in shard.articles), False, expect)
             )
         return jobs
 
