@@ -8,7 +8,7 @@ feeds, manifest and copied assets are all derived from `Decision.published`; not
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -20,6 +20,7 @@ from .findings import Finding
 from .newsroom import Newsroom
 from .rules import Context, Rule, review, schedule
 from .text import sensitive, typography, wording
+from .twocores import map_on_two_cores
 
 __all__ = ["RULES", "Context", "Decision", "State", "Verdict", "decide", "verdict"]
 
@@ -185,4 +186,27 @@ def newest_first(articles: Iterable[Article]) -> list[Article]:
 
 def decide(room: Newsroom, now: datetime) -> Decision:
     ctx = Context(now, room.site, room.staff, room.wording, keys=memo_keys(room))
+    _work_out_memos(room.articles, ctx)
     return Decision(now, [verdict(a, ctx) for a in room.articles])
+
+
+def _work_out_memos(articles: list[Article], ctx: Context) -> None:
+    """The memoized groups of every article whose memo is missing or stale, on two cores."""
+    todo = [
+        a
+        for a in articles
+        if a.meta is not None
+        and any(
+            (known := a.derived.get(g)) is None or known[0] != ctx.keys.get(g, b"")
+            for g in MEMOIZED
+        )
+    ]
+
+    def work(chunk: Sequence[Article]) -> list[tuple[tuple[Finding, ...], ...]]:
+        return [tuple(_memoized(a, ctx, g) for g in MEMOIZED) for a in chunk]
+
+    for article, found in zip(todo, map_on_two_cores(work, todo), strict=True):
+        for group, findings in zip(MEMOIZED, found, strict=True):
+            key, known = ctx.keys.get(group, b""), article.derived.get(group)
+            if known is None or known[0] != key:  # worked out in the other process
+                article.derived[group] = (key, findings)

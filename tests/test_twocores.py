@@ -1,0 +1,78 @@
+"""The gate's clock-free checks shared with a forked process give the same verdicts.
+
+Each case runs in a fresh process: forking is used only where no other thread runs, and a
+test runner's process may have some."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench.corpus import write_corpus
+from tests.sitekit import NOW, ROOT
+
+linux_with_two_cores = pytest.mark.skipif(
+    sys.platform != "linux" or (os.cpu_count() or 1) < 2, reason="forks on Linux with 2 cores"
+)
+
+PIDS = """
+import json, os
+from generator.twocores import map_on_two_cores
+def work(chunk):
+    return [(i * i, os.getpid()) for i in chunk]
+print(json.dumps([os.getpid(), map_on_two_cores(work, range(10), minimum={minimum})]))
+"""
+
+
+def run_pids(minimum: int, **env: str) -> tuple[int, list[list[int]]]:
+    done = subprocess.run(
+        [sys.executable, "-c", PIDS.format(minimum=minimum)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, **env},
+    )
+    me, result = json.loads(done.stdout)
+    assert [square for square, _ in result] == [i * i for i in range(10)]
+    return me, result
+
+
+@linux_with_two_cores
+def test_the_second_half_is_worked_out_in_another_process() -> None:
+    me, result = run_pids(4)
+    assert {pid for _, pid in result[:5]} == {me}
+    assert me not in {pid for _, pid in result[5:]}
+
+
+def test_small_jobs_stay_here() -> None:
+    me, result = run_pids(50)
+    assert {pid for _, pid in result} == {me}
+    me, result = run_pids(4, CONGRESS_ONE_CORE="1")
+    assert {pid for _, pid in result} == {me}
+
+
+@linux_with_two_cores
+def test_a_large_newsroom_gets_the_same_verdicts_on_one_core_and_on_two(tmp_path: Path) -> None:
+    write_corpus(600, tmp_path)
+
+    def check(**env: str) -> object:
+        done = subprocess.run(
+            [sys.executable, "-m", "generator", "check", "--json", "--no-cache", "--now", NOW],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=False,
+            env={**os.environ, **env},
+        )
+        assert done.returncode in (0, 1), done.stderr
+        return json.loads(done.stdout)
+
+    two, one = check(), check(CONGRESS_ONE_CORE="1")
+    assert two == one
+    assert sum(len(a["findings"]) for a in one["articles"]) > 0  # type: ignore[index]
