@@ -110,17 +110,19 @@ def role_for(policy: Policy, stage: str, meta: FrontMatter) -> str:
     return stage_policy.role
 
 
-_REQUIREMENTS: dict[tuple[int, str, str, str | None], list[Requirement]] = {}
+# Keyed by the policy object's id; each entry holds the policy itself, so that the id cannot
+# be given to another policy while the entry exists.
+_REQUIREMENTS: dict[tuple[int, str, str, str | None], tuple[Policy, list[Requirement]]] = {}
 
 
 def requirements(policy: Policy, meta: FrontMatter) -> list[Requirement]:
     """The stages this article needs before it may be public, in signing order (worked out
     once per policy and kind of article: they depend on nothing else)."""
     key = (id(policy), meta.kind, meta.column, meta.specialist)
-    found = _REQUIREMENTS.get(key)
-    if found is None:
-        found = _REQUIREMENTS[key] = _requirements(policy, meta)
-    return found
+    entry = _REQUIREMENTS.get(key)
+    if entry is None or entry[0] is not policy:
+        entry = _REQUIREMENTS[key] = (policy, _requirements(policy, meta))
+    return entry[1]
 
 
 def _requirements(policy: Policy, meta: FrontMatter) -> list[Requirement]:

@@ -269,3 +269,11 @@ def test_naive_signature_time_is_an_error() -> None:
     v = judge(text)
     assert [f.code for f in v.findings] == ["FM-NAIVE-SIGNATURE"]
     assert v.state is State.INVALID
+
+
+def test_an_unknown_editor_is_not_offered_as_the_first_signer() -> None:
+    v = judge(draft(editor="nobody"))
+    codes = [f.code for f in v.findings]
+    assert "ART-EDITOR" in codes or "GATE-PENDING-FIRST" in codes
+    hints = " ".join(f.hint or "" for f in v.findings if f.code == "GATE-PENDING-FIRST")
+    assert "nobody" not in hints

@@ -282,3 +282,10 @@ def test_sample_site_has_no_error_finding() -> None:
     result = congress("check", "--json", "--now", NOW, cwd=ROOT)
     assert result.returncode == 0
     assert json.loads(result.stdout)["summary"]["errors"] == 0
+
+
+def test_a_spacing_hint_shows_the_words_without_the_space() -> None:
+    v = judge(article("检查组共走访 12 个社区。\n"))
+    hints = [f.hint for f in v.findings if f.code == "TEXT-SPACING"]
+    assert hints and all("写作" in h and "“”" not in h for h in hints), hints
+    assert any("走访12" in h for h in hints), hints

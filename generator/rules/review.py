@@ -132,9 +132,12 @@ def stages(article: Article, ctx: Context) -> Iterable[Finding]:
             continue
         holders = [p for p in ctx.staff.people if req.role in ctx.staff.people[p].roles]
         if req.stage == "first" and policy.first_by_editor:
-            holders = [meta.editor]
-        who = (
-            "、".join(f"{ctx.staff.name(p)}（{p}）" for p in holders) or "人员名录中无人具备该角色"
+            # The editor in charge signs first, if the registry knows them (else ART-EDITOR).
+            holders = [meta.editor] if meta.editor in ctx.staff.people else []
+        who = "、".join(f"{ctx.staff.name(p)}（{p}）" for p in holders) or (
+            "无（责任编辑不在人员名录中，请先改正）"
+            if req.stage == "first" and policy.first_by_editor
+            else "人员名录中无人具备该角色"
         )
         line = article.lines.get(("review",), 1)
         yield PENDING[req.stage].at(article.path, line, detail=detail, who=who, path=article.path)

@@ -52,7 +52,9 @@ TEXT_PUNCTUATION = Code(
     "标点或字符宽度不规范：“{old}”",
     "改为“{new}”（中文用全角标点，字母数字用半角）。",
 )
-TEXT_SPACING = Code("TEXT-SPACING", W, "中文与字母、数字之间不加空格：“{old}”", "改为“{new}”。")
+TEXT_SPACING = Code(
+    "TEXT-SPACING", W, "中文与字母、数字之间不加空格：“{old}”", "删去空格，写作“{new}”。"
+)
 TEXT_DOUBLED = Code("TEXT-DOUBLED", W, "标点重复：“{old}”", "改为“{new}”。")
 TEXT_ELLIPSIS = Code("TEXT-ELLIPSIS", W, "省略号应为“……”：“{old}”", "改为“{new}”。")
 TEXT_DASH = Code("TEXT-DASH", W, "破折号应为“——”：“{old}”", "改为“{new}”。")
@@ -119,8 +121,9 @@ def _corrections(part: str, spacing: bool) -> Iterator[tuple[Code, int, int, str
         tail = _first_difference(part[::-1], corrected[::-1])
         yield TEXT_PUNCTUATION, start, len(part) - tail, corrected[start : len(corrected) - tail]
     if spacing:
-        for m in _SPACING.finditer(part):
-            yield TEXT_SPACING, m.start(), m.end(), ""
+        for m in _SPACING.finditer(part):  # shown with its neighbours: "走访12"
+            around = part[max(0, m.start() - 2) : m.start()] + part[m.end() : m.end() + 2]
+            yield TEXT_SPACING, m.start(), m.end(), around
     for fix in FIXES:
         for m in fix.pattern.finditer(part):
             yield fix.code, m.start(), m.end(), fix.replace(m) if fix.replace else m.group()
