@@ -166,6 +166,15 @@ def make_site(
     return root
 
 
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder`, by its path relative to it: two builds compared whole."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
 def congress(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     """Run the real `congress` command in a fresh process (exit codes, stderr, no traceback)."""
     return subprocess.run(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.sitekit import NOW, article, congress, draft, make_site
+from tests.sitekit import NOW, article, congress, draft, make_site, snapshot
 
 pytestmark = pytest.mark.site
 
@@ -32,14 +32,6 @@ def newsroom(root: Path) -> Path:
         {f"news/2026/p{i}.md": piece(i) for i in range(1, 13)}
         | {"notices/2026/n1.md": piece(13, column="notices", kind="notice")},
     )
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 def build(root: Path, *extra: str) -> None:

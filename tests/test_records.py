@@ -22,17 +22,9 @@ from generator.config import load_site
 from generator.publication import publish
 from generator.staff import load_staff
 from generator.verify import verify
-from tests.sitekit import NOW, ROOT, approve, article, congress, draft, make_site
+from tests.sitekit import NOW, ROOT, approve, article, congress, draft, make_site, snapshot
 
 pytestmark = pytest.mark.site
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 # --- atomic builds ---
