@@ -219,3 +219,27 @@ def test_the_cache_is_off_with_the_environment_variable(
     assert not (root / ".cache").exists()
     assert not (root / ".site.spare").exists()
     assert snapshot(root / "site") == fresh_build(root)
+
+
+def test_a_scheduled_rebuild_publishes_embargoes_and_drops_expired_pieces(tmp_path: Path) -> None:
+    """CI's run every 15 minutes: nothing changed but the clock."""
+    root = newsroom(tmp_path)
+    content = root / "content" / "news" / "2026"
+    (content / "embargo.md").write_text(
+        piece(25, publish_at="2026-11-28T13:00:00+08:00"), encoding="utf-8"
+    )
+    (content / "expiring.md").write_text(
+        piece(26, expires_at="2026-11-28T13:00:00+08:00"), encoding="utf-8"
+    )
+    build(root)
+    build(root)
+    assert (root / "site" / "news" / "2026" / "expiring" / "index.html").exists()
+    assert not (root / "site" / "news" / "2026" / "embargo").exists()
+    later = "2026-11-28T14:00:00+08:00"
+    result = congress("build", "--now", later, cwd=root)
+    assert result.returncode == 0, result.stderr
+    fresh = congress("build", "--now", later, "--no-cache", "--site-dir", "fresh", cwd=root)
+    assert fresh.returncode == 0, fresh.stderr
+    assert snapshot(root / "site") == snapshot(root / "fresh")
+    assert (root / "site" / "news" / "2026" / "embargo" / "index.html").exists()
+    assert not (root / "site" / "news" / "2026" / "expiring").exists()
