@@ -243,3 +243,21 @@ def test_a_scheduled_rebuild_publishes_embargoes_and_drops_expired_pieces(tmp_pa
     assert snapshot(root / "site") == snapshot(root / "fresh")
     assert (root / "site" / "news" / "2026" / "embargo" / "index.html").exists()
     assert not (root / "site" / "news" / "2026" / "expiring").exists()
+
+
+@pytest.mark.parametrize("listed", [True, False], ids=["find", "walk"])
+def test_the_sweep_leaves_exactly_what_the_build_made(tmp_path: Path, listed: bool) -> None:
+    from generator.mkdocs_plugin.reuse import Listing, sweep
+
+    made = {"index.html", "news/index.html", "news/2026/a/index.html", "feeds/all.rss"}
+    stray = {"news/2026/old/index.html", "secret.html", "news/2026/b/img/x.png", "x/y/z/w.txt"}
+    for rel in made | stray | {"pagefind/2026/pagefind-entry.json"}:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(rel, encoding="utf-8")
+    (tmp_path / "empty" / "deeper").mkdir(parents=True)
+    listing = Listing(tmp_path, "pagefind") if listed else None
+    sweep(tmp_path, made, skip="pagefind", listing=listing)
+    left = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()}
+    assert left == made | {"pagefind/2026/pagefind-entry.json"}
+    folders = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_dir()}
+    assert folders == {"news", "news/2026", "news/2026/a", "feeds", "pagefind", "pagefind/2026"}

@@ -219,7 +219,9 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         if updated and self.files is not None:
             # The spare was updated in place: remove what this build did not make (while the
             # search index is still being written; pagefind/ after it).
-            sweep(site_dir, {f.dest_uri for f in self.files} | {"404.html"}, skip="pagefind")
+            expected = {f.dest_uri for f in self.files} | {"404.html"}
+            listing = self.reuse.listing if self.reuse is not None else None
+            sweep(site_dir, expected, skip="pagefind", listing=listing)
         if self.indexing is not None:
             try:
                 self.indexing.result()
