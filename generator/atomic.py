@@ -8,9 +8,15 @@ every file anew (generator/mkdocs_plugin/reuse.py), and swaps it in the same way
 
 from __future__ import annotations
 
+import ctypes
+import errno
+import glob
+import logging
 import os
+import secrets
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,11 +30,51 @@ def _staging_names(target: Path) -> tuple[Path, Path]:
 
 
 def clean_leftovers(target: Path) -> None:
-    """Remove staging or old folders that an interrupted build left beside `target`."""
-    for leftover in target.parent.glob(f".{target.name}.staging-*"):
+    """Remove staging or old folders that an interrupted build left beside `target`; if it
+    was interrupted between the two renames of a swap, first put the previous site back."""
+    olds = sorted(target.parent.glob(glob.escape(f".{target.name}") + ".old-*"))
+    if not target.exists() and olds:
+        max(olds, key=lambda p: p.stat().st_mtime).rename(target)
+    for leftover in target.parent.glob(glob.escape(f".{target.name}") + ".staging-*"):
         shutil.rmtree(leftover, ignore_errors=True)
-    for leftover in target.parent.glob(f".{target.name}.old-*"):
+    for leftover in target.parent.glob(glob.escape(f".{target.name}") + ".old-*"):
         shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders in one step (Linux `renameat2` with RENAME_EXCHANGE); False where
+    the system or the file system cannot, and the caller renames twice instead."""
+    if sys.platform != "linux":
+        return False
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(a))
+
+
+@contextmanager
+def exclusive(target: Path) -> Iterator[None]:
+    """One build of a site at a time: a second one (a scheduled run while someone builds by
+    hand) waits for the first, instead of both writing beside the same site."""
+    import fcntl
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target.with_name(f".{target.name}.lock"), "a+b") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            logging.getLogger("mkdocs.plugins.congress").warning(
+                "另一个构建正在生成 %s，等待它结束 [BUILD-WAIT]", target
+            )
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 def spare_of(target: Path) -> Path:
@@ -56,9 +102,17 @@ def replace_dir(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    if target.exists():
-        target.rename(old)
-    staging.rename(target)
+    if target.exists() and _exchange(staging, target):
+        old = staging  # now holds the previous site; the live one was never missing
+    else:
+        if target.exists():
+            target.rename(old)
+        try:
+            staging.rename(target)
+        except BaseException:
+            if old.exists() and not target.exists():
+                old.rename(target)
+            raise
     if not old.exists():
         return
     if keep_old is None:
@@ -77,10 +131,10 @@ def discarding(folder: Path | None) -> Iterator[None]:
     if folder is None:
         yield
         return
-    trash = folder.with_name(f".{folder.name}.trash-{os.getpid()}")
+    trash = folder.with_name(f"{folder.name}.trash-{os.getpid()}-{secrets.token_hex(4)}")
     if folder.exists():
         folder.rename(trash)
-    doomed = [str(p) for p in folder.parent.glob(f".{folder.name}.trash-*")]
+    doomed = [str(p) for p in folder.parent.glob(glob.escape(folder.name) + ".trash-*")]
     rm = shutil.which("rm")
     process = None
     if doomed and rm is not None:

@@ -275,6 +275,15 @@ class Cache:
                 "insert or replace into meta values (?, ?)", (name, pickle.dumps(value))
             )
 
+    def failed(self, exc: BaseException) -> None:
+        """A write failed: say so, and drop the records of every built site, which may no
+        longer describe what is on disk."""
+        _warn(CACHE_WRITE.at(str(self.folder), problem=exc))
+        with contextlib.suppress(sqlite3.Error), self._db:
+            self._db.execute("delete from pages")
+            self._db.execute("delete from shards")
+            self._db.execute("delete from meta where name like 'root:%'")
+
     def close(self) -> None:
         try:
             if TAG_SLUGS.keys() - self._tags.keys():

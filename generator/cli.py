@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sqlite3
 import sys
 import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import NoReturn
 
 import click
 
@@ -24,45 +25,13 @@ from .diff import diff
 from .findings import Finding, Severity, sort_key
 from .gate import Context, Decision, decide
 from .newsroom import load_newsroom
+from .options import CONFIG_OPTION, NO_CACHE_OPTION, NOW_OPTION, Moment
 from .policy import STAGE_LABELS, STAGES
 from .report import as_json, as_text, finding_line
 from .scaffold import new_uid, skeleton, target_path
 from .signing import Refused, sign
 from .staff import Staff, load_staff
 from .text.fixing import fix_articles
-
-NO_CACHE_OPTION = click.option(
-    "--no-cache",
-    is_flag=True,
-    help="不使用也不更新构建缓存 .cache/congress/（也可设环境变量 CONGRESS_NO_CACHE=1）",
-)
-CONFIG_OPTION = click.option(
-    "-f",
-    "--config-file",
-    "config_file",
-    default="mkdocs.yml",
-    show_default=True,
-    help="站点配置文件 (mkdocs.yml)",
-)
-
-
-class Moment(click.ParamType):  # type: ignore[type-arg]
-    """An ISO 8601 datetime; naive values are read as Beijing time."""
-
-    name = "ISO时间"
-
-    def convert(
-        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
-    ) -> datetime:
-        try:
-            return clock.aware(value)
-        except clock.TimeParseError:
-            self.fail(f"{value!r} 不是有效的时间，请写成 2026-11-28T12:00:00+08:00", param, ctx)
-
-
-NOW_OPTION = click.option(
-    "--now", type=Moment(), default=None, help="以此时间判断定时发布、下线等（默认：当前时间）"
-)
 
 
 def _fail_config(findings: list[Finding]) -> NoReturn:
@@ -232,13 +201,18 @@ def check(
 
 
 def _decide(site: Site, staff: Staff, moment: datetime, use_cache: bool) -> Decision:
-    """Load and judge every article, reusing the build cache for unchanged files."""
+    """Load and judge every article, reusing the build cache for unchanged files (a cache
+    that fails to read is reported and left out: the answer is the same without it)."""
     cache = open_cache(site.root) if use_cache else None
+    if cache is None:
+        return decide(load_newsroom(site, staff=staff), moment)
     try:
         return decide(load_newsroom(site, staff=staff, cache=cache), moment)
+    except sqlite3.Error as exc:
+        cache.failed(exc)
+        return decide(load_newsroom(site, staff=staff), moment)
     finally:
-        if cache is not None:
-            cache.close()
+        cache.close()
 
 
 def _selected(site: Site, shown: str, wanted: list[Path]) -> bool:
@@ -364,7 +338,7 @@ def audit(
         if site_dir is None:
             site_dir = Path(tmp) / "site"
             try:
-                pub = build_site(config_file, site_dir, moment)
+                pub = build_site(config_file, site_dir, moment, cache=False)
             except Exception as exc:
                 click.echo(f"清查前构建失败 [BUILD-FAILED]：{exc}", err=True)
                 sys.exit(1)

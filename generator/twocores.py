@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -27,6 +28,11 @@ _JOB: list[tuple[Callable[[Sequence[Any]], list[Any]], Sequence[Any]]] = []
 def _run_job() -> list[Any]:
     work, items = _JOB[0]
     return work(items)
+
+
+def _ignore_interrupt() -> None:
+    """Ctrl-C is the parent's to handle: the worker just ends with it, without a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _can_fork() -> bool:
@@ -48,7 +54,8 @@ def map_on_two_cores(
     _JOB[:] = [(work, items[half:])]
     first: list[R] | None = None
     try:
-        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(1, mp_context=context, initializer=_ignore_interrupt) as pool:
             second = pool.submit(_run_job)
             first = work(items[:half])
             return first + second.result()

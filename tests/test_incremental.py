@@ -261,3 +261,13 @@ def test_the_sweep_leaves_exactly_what_the_build_made(tmp_path: Path, listed: bo
     assert left == made | {"pagefind/2026/pagefind-entry.json"}
     folders = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_dir()}
     assert folders == {"news", "news/2026", "news/2026/a", "feeds", "pagefind", "pagefind/2026"}
+
+
+def test_a_site_folder_with_glob_characters_in_its_path(tmp_path: Path) -> None:
+    root = newsroom(tmp_path / "稿件 [草稿]*?")
+    build(root)
+    build(root)
+    change_everything_that_matters(root)
+    build(root)
+    assert snapshot(root / "site") == fresh_build(root)
+    assert len(list((root / "site" / "pagefind").glob("*/pagefind-entry.json"))) >= 1

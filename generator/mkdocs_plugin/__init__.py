@@ -215,7 +215,7 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         site_dir, pub = Path(config.site_dir), self.publication
-        updated = self.reuse is not None and bool(self.reuse.records)
+        updated = self.reuse is not None and self.reuse.updating
         if updated and self.files is not None:
             # The spare was updated in place: remove what this build did not make (while the
             # search index is still being written; pagefind/ after it).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import ClassVar
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 
-from ..atomic import discarding, replace_dir, spare_of
+from ..atomic import discarding, exclusive, replace_dir, spare_of
 from ..cache import PageRecord, open_cache
 from ..publication import Publication
 from ..verify import verify
@@ -96,6 +97,13 @@ def build_site(
     """
     quiet_mkdocs()
     target = target.resolve()
+    with exclusive(target):
+        return _build_site(config_file, target, now, strict=strict, cache=cache)
+
+
+def _build_site(
+    config_file: str, target: Path, now: datetime, *, strict: bool, cache: bool
+) -> Publication:
     store = open_cache(Path(config_file).resolve().parent) if cache else None
     live, spare = f"{target}:live", f"{target}:spare"
     spare_dir = spare_of(target)
@@ -136,9 +144,14 @@ def build_site(
             if problems:
                 raise Unverified(problems)
         if store is not None and plugin.reuse is not None:
+            # The new site is live by now: a cache that cannot record it costs the next
+            # build its head start, nothing else.
             reuse = plugin.reuse
-            reuse.save_html()
-            store.rotate(live, spare, target, reuse.records_of(target), reuse.shard_keys)
+            try:
+                reuse.save_html()
+                store.rotate(live, spare, target, reuse.records_of(target), reuse.shard_keys)
+            except (sqlite3.Error, OSError) as exc:
+                store.failed(exc)
         return pub
     finally:
         if store is not None:

@@ -69,9 +69,12 @@ class Reuse:
     shard_keys: dict[str, bytes] = field(default_factory=dict)
     new_html: dict[str, tuple[bytes, str]] = field(default_factory=dict)  # rendered now
     listing: Listing | None = None  # what the spare held after planning (for `sweep`)
+    updating: bool = False  # the staging folder is a spare with content, not a new folder
 
     def plan(self, pub: Publication, files: Files, config: MkDocsConfig, search: bool) -> None:
         """Work out every page's key, keep the unchanged pages, clear the way for the rest."""
+        with os.scandir(self.staging) as entries:
+            self.updating = bool(self.records) or next(entries, None) is not None
         present = {f.src_uri for f in files}
         self.keys = page_keys(pub, render_key(config), present.__contains__)
         self.in_feeds = feed_articles(pub.site, pub.decision.published)
@@ -84,10 +87,10 @@ class Reuse:
             if self._keep(file, public, text_dir, search):
                 file.is_modified = _unmodified  # type: ignore[method-assign]
                 self.kept.add(src)
-            elif self.records:
+            elif self.updating:
                 # Written anew, never into the old file (which nothing else may share).
                 _remove(self.staging / file.dest_uri)
-        if self.records:
+        if self.updating:
             _remove(self.staging / "404.html")  # the theme's page, always rendered
             self.listing = Listing(self.staging, "pagefind")
 
@@ -110,7 +113,7 @@ class Reuse:
 
     def clear(self, dest: str) -> None:
         """Make way for a file written after planning (feeds, sitemap)."""
-        if self.records:
+        if self.updating:
             _remove(self.staging / dest)
 
     def rendered(self, file: File | None, src: str) -> str | None:
@@ -170,22 +173,11 @@ class Listing:
         self.staging, self.skip = staging, skip
         self._find: subprocess.Popen[bytes] | None = None
         find = shutil.which("find")
-        if find is not None:
-            top = str(staging)
+        if find is not None:  # relative to the folder: its own name may hold * or [
+            prune = ["(", "-path", f"./{skip}", "-prune", ")", "-o"]
             self._find = subprocess.Popen(
-                [
-                    find,
-                    top,
-                    "-mindepth",
-                    "1",
-                    "(",
-                    "-path",
-                    f"{top}/{skip}",
-                    "-prune",
-                    ")",
-                    "-o",
-                    "-print0",
-                ],
+                [find, ".", "-mindepth", "1", *prune, "-print0"],
+                cwd=staging,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
             )
@@ -197,9 +189,9 @@ class Listing:
         out, _ = self._find.communicate()
         if self._find.returncode != 0:
             return None
-        cut = len(str(self.staging)) + 1
-        rel = (os.fsdecode(p)[cut:] for p in out.split(b"\0") if p)
-        return [r.replace(os.sep, "/") for r in rel]
+        rel = (os.fsdecode(p).removeprefix("./") for p in out.split(b"\0") if p)
+        skip = (self.skip, f"{self.skip}/")
+        return [r for r in rel if r != skip[0] and not r.startswith(skip[1])]
 
 
 def sweep(staging: Path, expected: set[str], skip: str, listing: Listing | None = None) -> None:

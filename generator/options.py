@@ -1,0 +1,43 @@
+"""Options shared by the `congress` commands, and the ISO time parameter type."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import click
+
+from . import clock
+
+NO_CACHE_OPTION = click.option(
+    "--no-cache",
+    is_flag=True,
+    help="不使用也不更新构建缓存 .cache/congress/（也可设环境变量 CONGRESS_NO_CACHE=1）",
+)
+CONFIG_OPTION = click.option(
+    "-f",
+    "--config-file",
+    "config_file",
+    default="mkdocs.yml",
+    show_default=True,
+    help="站点配置文件 (mkdocs.yml)",
+)
+
+
+class Moment(click.ParamType):  # type: ignore[type-arg]
+    """An ISO 8601 datetime; naive values are read as Beijing time."""
+
+    name = "ISO时间"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> datetime:
+        try:
+            return clock.aware(value)
+        except clock.TimeParseError:
+            self.fail(f"{value!r} 不是有效的时间，请写成 2026-11-28T12:00:00+08:00", param, ctx)
+
+
+NOW_OPTION = click.option(
+    "--now", type=Moment(), default=None, help="以此时间判断定时发布、下线等（默认：当前时间）"
+)
