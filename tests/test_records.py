@@ -339,14 +339,18 @@ def test_publishing_script_builds_diffs_audits_and_deploys(tmp_path: Path) -> No
         "CONGRESS_NOW": NOW,
         "DEPLOY_RSYNC_TARGET": f"{target}/",
     }
-    run = subprocess.run(
-        ["bash", "deploy/publish.sh"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+
+    def publish() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["bash", "deploy/publish.sh"],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    run = publish()
     assert run.returncode == 0, run.stdout + run.stderr
     assert (target / "news/2026/a/index.html").is_file() and (target / "feeds/all.rss").is_file()
     assert "新发布（2 篇）" in (tmp_path / "build/diff.txt").read_text(encoding="utf-8")
@@ -354,13 +358,6 @@ def test_publishing_script_builds_diffs_audits_and_deploys(tmp_path: Path) -> No
     (tmp_path / "mkdocs.yml").write_text(
         "site_name: x\n", encoding="utf-8"
     )  # a broken configuration
-    broken = subprocess.run(
-        ["bash", "deploy/publish.sh"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    broken = publish()
     assert broken.returncode != 0 and "未部署" in broken.stderr
     assert (target / "news/2026/a/index.html").is_file()  # the server keeps what it had

@@ -84,6 +84,16 @@ class Server:
     site: Path
 
 
+def wait_until_serving(base: str) -> None:
+    """Give a freshly started web server up to 5 s to answer."""
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base, timeout=1).read()
+            return
+        except OSError:
+            time.sleep(0.05)
+
+
 def build_sample(site_dir: Path, site_url: str) -> None:
     """The sample site as production would have it, but with site_url on the test server."""
     env = {**os.environ, "CONGRESS_SITE_URL": site_url}
@@ -120,12 +130,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}/"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(base, timeout=1).read()
-            break
-        except OSError:
-            time.sleep(0.05)
+    wait_until_serving(base)
     try:
         yield Server(base, sample_site)
     finally:

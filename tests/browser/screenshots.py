@@ -9,8 +9,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 from tests.browser.conftest import (
@@ -20,6 +18,7 @@ from tests.browser.conftest import (
     build_sample,
     free_port,
     nginx_config,
+    wait_until_serving,
 )
 
 SHOTS = {
@@ -43,12 +42,7 @@ def main(out: Path) -> None:
         conf.write_text(nginx_config(prefix / "site", port, prefix), encoding="utf-8")
         server = subprocess.Popen([NGINX, "-c", str(conf), "-p", str(prefix), "-g", "daemon off;"])
         base = f"http://127.0.0.1:{port}/"
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base, timeout=1).read()
-                break
-            except OSError:
-                time.sleep(0.05)
+        wait_until_serving(base)
         try:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
