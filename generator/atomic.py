@@ -32,12 +32,13 @@ def _staging_names(target: Path) -> tuple[Path, Path]:
 def clean_leftovers(target: Path) -> None:
     """Remove staging or old folders that an interrupted build left beside `target`; if it
     was interrupted between the two renames of a swap, first put the previous site back."""
-    olds = sorted(target.parent.glob(glob.escape(f".{target.name}") + ".old-*"))
+    prefix = glob.escape(f".{target.name}")
+    olds = list(target.parent.glob(prefix + ".old-*"))
     if not target.exists() and olds:
-        max(olds, key=lambda p: p.stat().st_mtime).rename(target)
-    for leftover in target.parent.glob(glob.escape(f".{target.name}") + ".staging-*"):
-        shutil.rmtree(leftover, ignore_errors=True)
-    for leftover in target.parent.glob(glob.escape(f".{target.name}") + ".old-*"):
+        newest = max(olds, key=lambda p: p.stat().st_mtime)
+        newest.rename(target)
+        olds.remove(newest)
+    for leftover in [*target.parent.glob(prefix + ".staging-*"), *olds]:
         shutil.rmtree(leftover, ignore_errors=True)
 
 

@@ -220,7 +220,7 @@ def _selected(site: Site, shown: str, wanted: list[Path]) -> bool:
     if not wanted:
         return True
     path = (site.root / shown).resolve()
-    return not wanted or any(p == path or p in path.parents for p in wanted)
+    return any(p == path or p in path.parents for p in wanted)
 
 
 @main.command()

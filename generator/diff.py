@@ -4,6 +4,7 @@ withdrawn, expired, and taken down for another reason (a text changed after sign
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,13 +18,7 @@ class Change:
     detail: str = ""
 
     def to_dict(self) -> dict[str, str]:
-        return {
-            "kind": self.kind,
-            "uid": self.uid,
-            "title": self.title,
-            "url": self.url,
-            "detail": self.detail,
-        }
+        return dataclasses.asdict(self)
 
 
 KINDS = {
@@ -88,7 +83,7 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> Diff:
                 Change("expired", uid, a["title"], a["url"], other.get("expires_at", ""))
             )
         else:
-            reason = _STATE_NAMES.get(state, "稿件已删除或移动") if state else "稿件已删除或移动"
+            reason = _STATE_NAMES.get(state, "稿件已删除或移动")
             result.changes.append(Change("down", uid, a["title"], a["url"], reason))
     result.upcoming = sorted(
         (

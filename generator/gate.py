@@ -50,24 +50,6 @@ _STATE_LABELS = {
 # When several findings name a state, the first of this order wins.
 PRECEDENCE = (State.INVALID, State.WITHDRAWN, State.PENDING, State.SCHEDULED, State.EXPIRED)
 
-# The rule table: add a rule here and nowhere else.
-RULES: list[Rule] = [
-    review.signers,
-    review.people,
-    review.chronology,
-    review.approval,
-    review.stages,
-    review.future,
-    sensitive.secrecy,
-    sensitive.personal_data,
-    wording.wording,
-    wording.officials,
-    typography.typography,
-    schedule.withdrawal,
-    schedule.embargo,
-    schedule.expiry,
-]
-
 # Rules that never read the clock: what they find depends only on the article's content and on
 # the settings named by a key of the context (`Context.keys`). Each group's findings are
 # memoized on the article, and so kept in the build cache: the text checks are most of the
@@ -82,6 +64,17 @@ MEMOIZED: dict[str, tuple[Rule, ...]] = {
         typography.typography,
     ),
 }
+
+# The rule table, in order: add a rule here (and, if it never reads the clock, to its group
+# above instead).
+RULES: list[Rule] = [
+    *MEMOIZED["review"],
+    review.future,
+    *MEMOIZED["text"],
+    schedule.withdrawal,
+    schedule.embargo,
+    schedule.expiry,
+]
 _GROUP_OF = {rule: name for name, rules in MEMOIZED.items() for rule in rules}
 
 # Info findings that put an article in a state other than published.
@@ -130,15 +123,21 @@ def verdict(article: Article, ctx: Context) -> Verdict:
     return Verdict(article, state, tuple(findings), notice)
 
 
-def _memoized(article: Article, ctx: Context, group: str) -> tuple[Finding, ...]:
-    """A group of clock-free rules at once, memoized on the article under the context's key."""
-    key = ctx.keys.get(group, b"")
+def _memo(article: Article, ctx: Context, group: str) -> tuple[Finding, ...] | None:
+    """A group's memoized findings, if they were worked out under the context's key."""
     known = article.derived.get(group)
-    if known is not None and known[0] == key:
+    if known is not None and known[0] == ctx.keys.get(group, b""):
         found: tuple[Finding, ...] = known[1]
         return found
-    found = tuple(f for rule in MEMOIZED[group] for f in rule(article, ctx))
-    article.derived[group] = (key, found)
+    return None
+
+
+def _memoized(article: Article, ctx: Context, group: str) -> tuple[Finding, ...]:
+    """A group of clock-free rules at once, memoized on the article under the context's key."""
+    found = _memo(article, ctx, group)
+    if found is None:
+        found = tuple(f for rule in MEMOIZED[group] for f in rule(article, ctx))
+        article.derived[group] = (ctx.keys.get(group, b""), found)
     return found
 
 
@@ -195,11 +194,7 @@ def _work_out_memos(articles: list[Article], ctx: Context) -> None:
     todo = [
         a
         for a in articles
-        if a.meta is not None
-        and any(
-            (known := a.derived.get(g)) is None or known[0] != ctx.keys.get(g, b"")
-            for g in MEMOIZED
-        )
+        if a.meta is not None and any(_memo(a, ctx, g) is None for g in MEMOIZED)
     ]
 
     def work(chunk: Sequence[Article]) -> list[tuple[tuple[Finding, ...], ...]]:
@@ -207,6 +202,5 @@ def _work_out_memos(articles: list[Article], ctx: Context) -> None:
 
     for article, found in zip(todo, map_on_two_cores(work, todo), strict=True):
         for group, findings in zip(MEMOIZED, found, strict=True):
-            key, known = ctx.keys.get(group, b""), article.derived.get(group)
-            if known is None or known[0] != key:  # worked out in the other process
-                article.derived[group] = (key, findings)
+            if _memo(article, ctx, group) is None:  # worked out in the other process
+                article.derived[group] = (ctx.keys.get(group, b""), findings)

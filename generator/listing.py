@@ -59,6 +59,12 @@ class Listing:
         return url_of(self.src)
 
     @property
+    def articles(self) -> list[Article]:
+        """Every article the page shows: its items, its groups' items and its lead."""
+        lead = [self.lead] if self.lead is not None else []
+        return [*self.items, *(a for g in self.groups for a in g.items), *lead]
+
+    @property
     def in_nav(self) -> bool:
         """The navigation holds the home page and each column's first page, nothing else."""
         first = self.pager is None or self.pager.number == 1

@@ -44,7 +44,7 @@ def page_keys(
 
     keys: dict[str, bytes] = {}
     for src, verdict in pub.shown.items():
-        notice = verdict.notice and not pub.preview
+        notice = pub.notice_only(verdict)
         body = "" if notice else verdict.article.body
         keys[src] = fingerprint(
             render_key,

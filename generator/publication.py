@@ -48,6 +48,11 @@ class Publication:
         """The search bundles (generator/searchindex.py), newest first."""
         return plan_shards(self.decision.published, self.site.congress.search_shard_size)
 
+    def notice_only(self, verdict: Verdict) -> bool:
+        """Whether the article's URL shows only its withdrawal notice (the preview shows
+        withdrawn pieces whole, with a banner)."""
+        return verdict.notice and not self.preview
+
     def findings(self) -> list[Finding]:
         return sorted((f for v in self.decision.verdicts for f in v.findings), key=sort_key)
 

@@ -103,8 +103,7 @@ def query_words(term: str) -> list[str]:
 class Record:
     url: str
     content: str
-    meta: dict[str, str]
-    filters: dict[str, list[str]]
+    meta: dict[str, str]  # what the search page shows of a result
 
 
 @dataclass(frozen=True)
@@ -118,7 +117,6 @@ class Source:
     tags: tuple[str, ...]
     column: str
     date: str
-    html: str | None = None  # the body as rendered, once it is
 
 
 def sources(site: Site, published: Iterable[Article]) -> list[Source]:
@@ -137,7 +135,6 @@ def sources(site: Site, published: Iterable[Article]) -> list[Source]:
                 tags=tuple(meta.tags),
                 column=column.name if column else meta.column,
                 date=minute(meta.date)[:10],
-                html=None,
             )
         )
     return out
@@ -149,23 +146,17 @@ def plain_text(html: str) -> str:
     return str(lxml.html.fromstring(html).text_content())
 
 
-def searchable(src: Source) -> str:
-    """The text a page is found by: title, summary, tags and the body as the reader sees it."""
-    return "\n".join([src.title, src.summary, " ".join(src.tags), plain_text(src.html or "")])
+def searchable(src: Source, html: str) -> str:
+    """The text a page is found by: title, summary, tags and the body (`html`, as rendered)
+    as the reader sees it."""
+    return "\n".join([src.title, src.summary, " ".join(src.tags), plain_text(html)])
 
 
 def record(src: Source, text: str) -> Record:
     return Record(
         url=src.url,
         content=" ".join(index_words(text)),
-        meta={
-            "title": src.title,
-            "date": src.date,
-            "column": src.column,
-            "summary": src.summary,
-            "uid": src.uid,
-        },
         # No Pagefind filters: the search page does not use them, and their file is written
         # in a different order on every run, which would make builds differ.
-        filters={},
+        meta={"title": src.title, "date": src.date, "column": src.column, "uid": src.uid},
     )

@@ -7,7 +7,6 @@ from the previous build.
 
 from __future__ import annotations
 
-import dataclasses
 import html
 import multiprocessing
 import os
@@ -33,14 +32,9 @@ def _page(r: Record) -> str:
         f'<div data-pagefind-meta="{key}">{html.escape(value)}</div>'
         for key, value in r.meta.items()
     )
-    filters = "".join(
-        f'<span data-pagefind-filter="{key}">{html.escape(v)}</span>'
-        for key, values in r.filters.items()
-        for v in values
-    )
     return (
         f'<!doctype html><html lang="{LANGUAGE}"><head><meta charset="utf-8"><title>-</title>'
-        f"</head><body><main data-pagefind-body>{r.content}</main>{meta}{filters}</body></html>\n"
+        f"</head><body><main data-pagefind-body>{r.content}</main>{meta}</body></html>\n"
     )
 
 
@@ -150,6 +144,18 @@ class Job:
     expect: frozenset[str] = frozenset()  # uids
 
 
+def index_job(
+    shard: Shard, sources: dict[str, Source], kept: frozenset[str] | set[str] = frozenset()
+) -> Job:
+    """Index a bundle: the HTML of its articles whose pages are rendered now (all but
+    `kept`, by source path) is waited for; the others' text is in the output already."""
+    return Job(
+        shard.name,
+        tuple(sources[a.src] for a in shard.articles),
+        expect=frozenset(a.uid for a in shard.articles if a.src not in kept),
+    )
+
+
 def _index(job: Job, bodies: dict[str, str], output: Path) -> None:
     """Write one bundle, and the text of its articles that search.js reads."""
     text_dir = output / "text"
@@ -157,7 +163,7 @@ def _index(job: Job, bodies: dict[str, str], output: Path) -> None:
     for src in job.sources:
         path = text_dir / f"{src.uid}.txt"
         if src.uid in job.expect:
-            texts[src.uid] = searchable(dataclasses.replace(src, html=bodies.pop(src.uid)))
+            texts[src.uid] = searchable(src, bodies.pop(src.uid))
             path.unlink(missing_ok=True)  # a new file, never written into the old one
             path.write_text(texts[src.uid], encoding="utf-8")
         else:

@@ -25,8 +25,7 @@ def entries(pub: Publication) -> list[tuple[str, datetime | None]]:
     """(site-relative URL, last change) of every public page."""
     found: list[tuple[str, datetime | None]] = []
     for item in pub.plan:
-        shown = [*item.items, *(a for g in item.groups for a in g.items)]
-        found.append((item.url, _lastmod(shown)))
+        found.append((item.url, _lastmod(item.articles)))
     for a in pub.decision.published:
         found.append((a.url, _lastmod([a])))
     for a in pub.decision.notices:

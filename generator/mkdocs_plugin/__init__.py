@@ -31,7 +31,7 @@ from ..feeds import PAGE_SRC as FEEDS_SRC
 from ..feeds import render_feeds
 from ..publication import Publication, publish
 from ..search import sources
-from ..searchindex import Indexing, Job
+from ..searchindex import Indexing, index_job
 from ..sitemap import sitemap
 from ..staff import Staff, load_staff
 from .context import SEARCH_SRC, page_context
@@ -128,7 +128,7 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
                 file.inclusion = InclusionLevel.NOT_IN_NAV
                 # mkdocs renders what the gate judged, never a second reading of the file (and
                 # does not parse the front matter again): a withdrawal notice has no body.
-                notice = verdict.notice and not self.preview
+                notice = pub.notice_only(verdict)
                 file.content_string = "" if notice else verdict.article.body
             elif file.src_uri not in pub.assets:
                 files.remove(file)  # never copy a file no public article uses
@@ -162,14 +162,7 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         if self.reuse is not None:
             jobs = self.reuse.jobs(pub.shards, by_src)
         else:
-            jobs = [
-                Job(
-                    s.name,
-                    tuple(by_src[a.src] for a in s.articles),
-                    expect=frozenset(a.uid for a in s.articles),
-                )
-                for s in pub.shards
-            ]
+            jobs = [index_job(s, by_src) for s in pub.shards]
         self.indexing = Indexing(jobs, output)
 
     @event_priority(-100)  # after any other plugin: the HTML as it will be published
@@ -249,7 +242,7 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             return markdown
         meta = verdict.article.meta  # the body itself was set in on_files
         page.meta = {"title": meta.title}
-        if not verdict.notice or self.publication.preview:
+        if not self.publication.notice_only(verdict):
             page.meta |= {
                 "description": meta.summary or meta.title,
                 "author": "、".join(meta.authors),

@@ -72,17 +72,14 @@ def page_context(pub: Publication, src: str, title: str) -> PageContext:
     verdict = pub.shown.get(src)
     if verdict is not None and verdict.article.meta is not None:
         view = pub.view(verdict)
-        if verdict.notice and not pub.preview:  # a withdrawal notice says nothing more
+        if pub.notice_only(verdict):  # a withdrawal notice says nothing more
             return PageContext("withdrawn", article=view, **base(view.column))
         return PageContext(
             "article", article=view, banner=_banner(pub, src), **base(view.column, view)
         )
     item = pub.listings.get(src)
     if item is not None:
-        shown = [*item.items, *(a for g in item.groups for a in g.items)]
-        if item.lead is not None:
-            shown.append(item.lead)
-        views = {a.src: pub.view(pub.shown[a.src]) for a in shown}
+        views = {a.src: pub.view(pub.shown[a.src]) for a in item.articles}
         return PageContext("listing", listing=item, views=views, **base(item.column))
     if src == FEEDS_SRC:
         feeds = [(scope, scope.links(site)) for scope in plan_feeds(site)]

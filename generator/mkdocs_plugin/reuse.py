@@ -32,7 +32,7 @@ from ..feeds import feed_articles
 from ..pagekeys import page_keys
 from ..publication import Publication
 from ..search import Source
-from ..searchindex import Job, Shard
+from ..searchindex import Job, Shard, index_job
 
 
 def render_key(config: MkDocsConfig) -> bytes:
@@ -140,10 +140,7 @@ class Reuse:
             if keep:  # nothing to send to the indexing process
                 jobs.append(Job(shard.name, (), reuse=True))
                 continue
-            expect = frozenset(a.uid for a in shard.articles if a.src not in self.kept)
-            jobs.append(
-                Job(shard.name, tuple(sources[a.src] for a in shard.articles), False, expect)
-            )
+            jobs.append(index_job(shard, sources, self.kept))
         return jobs
 
     def records_of(self, site_dir: Path) -> dict[str, PageRecord]:

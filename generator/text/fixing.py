@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 
 from ..atomic import write_atomic
 from ..config import Site
-from ..digest import digest
+from ..digest import content_digest
 from ..gate import Verdict
 from .typography import FIXABLE, fix_body, rewrite
 
@@ -24,7 +24,7 @@ def fix_articles(site: Site, verdicts: Iterable[Verdict]) -> Iterator[str]:
         if article.meta is None or not fixable:
             continue
         final = article.meta.review.final
-        if final is not None and final.digest == digest(article.meta, article.body):
+        if final is not None and final.digest == content_digest(article):
             yield f"未修改 {article.path}：已终审签发，修改须重新终审；请由编辑改后重新送审。"
             continue
         file = site.root / article.path

@@ -111,17 +111,22 @@ def _candidates(line: Line) -> Iterator[tuple[int, int, str]]:
         yield start, end, re.sub(r"[ \-]", "", text[start:end])
 
 
+def _number_key(number: str) -> str:
+    """A number as compared with the `exempt` list: digits only (an ID's final X as 0)."""
+    return re.sub(r"\D", "", number.upper().replace("X", "0"))
+
+
 def personal_data(article: Article, ctx: Context) -> Iterable[Finding]:
     """ID numbers, mobile numbers and bank card numbers block publication."""
     meta = article.meta
     assert meta is not None
-    exempt = {re.sub(r"\D", "", e.value.upper().replace("X", "0")) for e in meta.exempt}
+    exempt = {_number_key(e.value) for e in meta.exempt}
     lines = everything(article) if _DIGITS.search(article.body) else fields(article)
     for line in lines:
         if not _DIGITS.search(line.text):
             continue
         for start, end, number in _candidates(line):
-            if re.sub(r"\D", "", number.upper().replace("X", "0")) in exempt:
+            if _number_key(number) in exempt:
                 continue
             code = None
             if valid_id(number):

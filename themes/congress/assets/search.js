@@ -9,6 +9,7 @@
   var script = document.currentScript;
   var HAN = "\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff\\u{20000}-\\u{2ebef}";
   var SEGMENT = new RegExp("[0-9a-z" + HAN + "]+", "gu");
+  var WORD = new RegExp("^[0-9a-z" + HAN + "]+$", "u");
   var PAGE = 20;
 
   function hex(c) {
@@ -66,7 +67,7 @@
     var map = [];
     chars.forEach(function (c, i) {
       var n = normal(c);
-      if (n && new RegExp("^[0-9a-z" + HAN + "]+$", "u").test(n)) {
+      if (n && WORD.test(n)) {
         Array.from(n).forEach(function (d) { canon += d; map.push(i); });
       } else if (canon && canon[canon.length - 1] !== "\n") {
         canon += "\n";
