@@ -143,9 +143,10 @@ def no_search(site: Path) -> Path:
     """The same site with the search index switched off, to price the index."""
     path = site / "mkdocs-nosearch.yml"
     text = (site / "mkdocs.yml").read_text(encoding="utf-8")
-    path.write_text(
-        text.replace("  - congress:\n", "  - congress:\n      search: false\n", 1), encoding="utf-8"
-    )
+    changed = text.replace("  - congress:\n", "  - congress:\n      search: false\n", 1)
+    if changed == text:
+        raise SystemExit("bench: the congress plugin entry of mkdocs.yml was not found")
+    path.write_text(changed, encoding="utf-8")
     return path
 
 

@@ -194,15 +194,14 @@ def pages(pub: Publication, site_dir: Path) -> Iterator[Finding]:
 
     def anchors(file: str) -> set[str]:
         if file not in ids:
-            doc = lxml.html.parse(str(site_dir / file)).getroot()
-            ids[file] = {e.get("id") for e in doc.iter() if e.get("id")} | {
-                e.get("name") for e in doc.iter("a") if e.get("name")
-            }
+            ids[file] = _anchors(lxml.html.parse(str(site_dir / file)).getroot())
         return ids[file]
 
     for page, path in _html_pages(site_dir):
         doc = lxml.html.parse(str(path)).getroot()
+        ids.setdefault(page, _anchors(doc))  # a later link to it need not parse it again
         article = by_url.get(page)
+        lines = article.body.split("\n") if article is not None else []
         seen: set[str] = set()
         for element, attr in (
             (e, a)
@@ -217,7 +216,7 @@ def pages(pub: Publication, site_dir: Path) -> Iterator[Finding]:
             if target is None:
                 continue
             file, fragment = target
-            where = _where(article, href)
+            where = _where(article, lines, href)
             if not (site_dir / file).is_file():
                 yield AUDIT_LINK.at(*where, page=page.removesuffix("index.html"), target=href)
             elif fragment and file.endswith(".html") and unquote(fragment) not in anchors(file):
@@ -225,15 +224,23 @@ def pages(pub: Publication, site_dir: Path) -> Iterator[Finding]:
         if article is not None:
             for img in doc.cssselect(".cg-article__body img, .cg-cover img"):
                 if not (img.get("alt") or "").strip():
-                    yield AUDIT_ALT.at(*_where(article, img.get("src", "")), src=img.get("src", ""))
+                    src = img.get("src", "")
+                    yield AUDIT_ALT.at(*_where(article, lines, src), src=src)
 
 
-def _where(article: Article | None, needle: str) -> tuple[str, int | None]:
-    """The source file and line a link comes from (the line that mentions its file name)."""
+def _anchors(doc: lxml.html.HtmlElement) -> set[str]:
+    return {e.get("id") for e in doc.iter() if e.get("id")} | {
+        e.get("name") for e in doc.iter("a") if e.get("name")
+    }
+
+
+def _where(article: Article | None, lines: list[str], needle: str) -> tuple[str, int | None]:
+    """The source file and line a link comes from (the line of the body, given as `lines`,
+    that mentions its file name)."""
     if article is None:
         return ("site", None)
     name = PurePosixPath(urlsplit(needle).path).name or urlsplit(needle).fragment
-    for i, line in enumerate(article.body.split("\n")):
+    for i, line in enumerate(lines):
         if name and name in line:
             return article.path, article.body_line + i
     return article.path, None

@@ -12,7 +12,7 @@ from typing import Any
 
 from .clock import iso
 from .gate import State, Verdict
-from .model import updated
+from .model import goes_live, updated
 from .policy import STAGE_LABELS
 from .publication import Publication
 from .rules import signatures
@@ -61,7 +61,7 @@ def _other(v: Verdict) -> dict[str, Any]:
     }
     if meta is not None:
         if v.state is State.SCHEDULED:
-            entry["publish_at"] = iso(max(meta.date, meta.publish_at or meta.date))
+            entry["publish_at"] = iso(goes_live(meta))
         if meta.expires_at is not None:
             entry["expires_at"] = iso(meta.expires_at)
         if meta.withdrawn is not None:

@@ -128,6 +128,11 @@ def updated(meta: FrontMatter) -> datetime:
     return max([meta.date, *(c.at for c in meta.corrections)])
 
 
+def goes_live(meta: FrontMatter) -> datetime:
+    """When an article may first be public: its 发布时间, or its embargo if that is later."""
+    return max(meta.date, meta.publish_at or meta.date)
+
+
 # What each key is called in the newsroom, for messages.
 LABELS: dict[str, str] = {
     "uid": "稿件编号",

@@ -21,6 +21,7 @@ from .cache import Cache, fingerprint
 from .clock import minute
 from .config import Site
 from .findings import Code, Finding, Severity
+from .model import goes_live
 from .staff import Staff, load_staff
 from .text.wording import Wording, load_wording
 
@@ -232,7 +233,7 @@ def _check_against_site(article: Article, room: Newsroom) -> None:
             )
         )
     _check_consultation(article)
-    start = meta.publish_at or meta.date
+    start = goes_live(meta)
     if meta.expires_at and meta.expires_at <= start:
         article.add(
             ART_EXPIRY.at(

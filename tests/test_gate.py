@@ -183,6 +183,8 @@ def test_correction_after_the_final_sign_off_is_out_of_order() -> None:
         ("date: '2026-11-20T10:00:00+08:00'", "date: '2026-11-20T11:00:00+08:00'"),
         ("source: 测试市人大常委会办公室", "source: 别的来源"),
         ("kind: news", "kind: notice"),
+        # an exemption from the personal-data check is approved with the text
+        ("kind: news", "kind: news\nexempt: [{value: '13912345678', reason: 值班电话}]"),
     ],
 )
 def test_any_change_after_final_voids_the_approval(old: str, new: str) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from ..article import Article
 from ..clock import minute
 from ..findings import Code, Finding, Severity
+from ..model import goes_live
 from . import Context
 
 INFO = Severity.INFO
@@ -40,7 +41,8 @@ def embargo(article: Article, ctx: Context) -> Iterable[Finding]:
     meta = article.meta
     assert meta is not None
     # A 发布时间 in the future embargoes too: a page must not show a time still to come.
-    start, key = max((meta.date, "date"), (meta.publish_at or meta.date, "publish_at"))
+    start = goes_live(meta)
+    key = "publish_at" if meta.publish_at is not None and meta.publish_at >= meta.date else "date"
     if start > ctx.now:
         yield GATE_SCHEDULED.at(article.path, article.line_of(key), at=minute(start))
 
