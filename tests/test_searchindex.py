@@ -1,5 +1,6 @@
-"""The search archive is indexed in bundles by year: the newest year alone, older years
-grouped up to `search_shard_size` articles, every public article in exactly one bundle."""
+"""The search archive is indexed in bundles by month and year: the newest month alone, the
+rest of its year alone, older years grouped up to `search_shard_size` articles, every public
+article in exactly one bundle."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ from generator.searchindex import plan_shards
 from tests.sitekit import NOW, article, congress, make_site
 
 
-def dated(year: int, i: int) -> Article:
-    text = article(uid=f"{year}-0101-{i:06d}", date=f"{year}-03-01T10:00:00+08:00")
+def dated(year: int, i: int, month: int = 3) -> Article:
+    text = article(uid=f"{year}-0101-{i:06d}", date=f"{year}-{month:02d}-01T10:00:00+08:00")
     a = parse_article(text.encode("utf-8"), f"news/{year}/p{i}.md", f"p{i}.md")
     assert a.meta is not None
     return a
@@ -23,9 +24,12 @@ def corpus(counts: dict[int, int]) -> list[Article]:
     return [dated(year, i) for year, n in counts.items() for i in range(n)]
 
 
-def test_the_newest_year_has_a_bundle_of_its_own_and_older_years_are_grouped() -> None:
-    shards = plan_shards(corpus({2019: 3, 2020: 4, 2021: 5, 2022: 2, 2023: 9, 2024: 1}), 10)
+def test_the_newest_month_and_the_rest_of_its_year_are_bundles_of_their_own() -> None:
+    published = corpus({2019: 3, 2020: 4, 2021: 5, 2022: 2, 2023: 9, 2024: 1})
+    published += [dated(2024, 100 + i, month=11) for i in range(3)]
+    shards = plan_shards(published, 10)
     assert [(s.name, len(s.articles)) for s in shards] == [
+        ("2024-11", 3),
         ("2024", 1),
         ("2023", 9),
         ("2021-2022", 7),
@@ -35,16 +39,27 @@ def test_the_newest_year_has_a_bundle_of_its_own_and_older_years_are_grouped() -
 
 def test_a_year_larger_than_a_bundle_is_a_bundle_alone() -> None:
     shards = plan_shards(corpus({2020: 12, 2021: 1, 2022: 2}), 5)
-    assert [s.name for s in shards] == ["2022", "2021", "2020"]
+    assert [s.name for s in shards] == ["2022-03", "2021", "2020"]  # 2022: March only
+
+
+def test_a_new_month_moves_the_month_before_into_its_year() -> None:
+    october = [dated(2026, i, month=10) for i in range(2)]
+    november = [dated(2026, 10 + i, month=11) for i in range(2)]
+    before = plan_shards(october + november, 100)
+    assert [(s.name, len(s.articles)) for s in before] == [("2026-11", 2), ("2026", 2)]
+    after = plan_shards([*october, *november, dated(2026, 20, month=12)], 100)
+    assert [(s.name, len(s.articles)) for s in after] == [("2026-12", 1), ("2026", 4)]
 
 
 def test_every_article_is_in_exactly_one_bundle() -> None:
     published = corpus({2018: 2, 2019: 3, 2020: 1, 2021: 4, 2022: 2})
+    published += [dated(2022, 10 + i, month=1 + i) for i in range(4)]
     for size in (1, 2, 3, 5, 100):
         shards = plan_shards(published, size)
         uids = [a.meta.uid for s in shards for a in s.articles if a.meta]
         assert sorted(uids) == sorted(a.meta.uid for a in published if a.meta)
-        assert all(len(s.articles) <= size or "-" not in s.name for s in shards)
+        # Only a bundle of one year ("2022") or one month ("2022-04") may be larger.
+        assert all(len(s.articles) <= size or len(s.name) in (4, 7) for s in shards)
 
 
 def test_nothing_published_means_no_bundle() -> None:
@@ -59,7 +74,7 @@ def test_a_built_site_has_one_folder_per_bundle_and_the_search_page_merges_them(
         tmp_path,
         {
             f"news/{year}/p{i}.md": article(
-                uid=f"{year}-0101-{i:06d}", date=f"{year}-03-01T10:00:00+08:00"
+                uid=f"{year}-0101-{i:06d}", date=f"{year}-{1 + 2 * i:02d}-01T10:00:00+08:00"
             )
             for year in (2024, 2025, 2026)
             for i in range(2)
@@ -68,8 +83,8 @@ def test_a_built_site_has_one_folder_per_bundle_and_the_search_page_merges_them(
     )
     assert congress("build", "--now", NOW, "--no-cache", cwd=root).returncode == 0
     bundles = sorted(p.parent.name for p in (root / "site/pagefind").glob("*/pagefind-entry.json"))
-    assert bundles == ["2024", "2025", "2026"]
+    assert bundles == ["2024", "2025", "2026", "2026-03"]
     page = (root / "site/search/index.html").read_text(encoding="utf-8")
-    assert 'data-pagefind="../pagefind/2026/pagefind.js"' in page
-    for name in ("2025", "2024"):
+    assert 'data-pagefind="../pagefind/2026-03/pagefind.js"' in page
+    for name in ("2026", "2025", "2024"):
         assert f"../pagefind/{name}/" in page
