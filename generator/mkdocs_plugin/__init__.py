@@ -36,7 +36,7 @@ from ..sitemap import sitemap
 from ..staff import Staff, load_staff
 from .context import SEARCH_SRC, page_context
 from .fragments import Fragments
-from .reuse import Reuse, sweep, sweep_search
+from .reuse import Listing, Reuse, sweep, sweep_search
 
 log = logging.getLogger("mkdocs.plugins.congress")
 
@@ -59,6 +59,7 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         self.cache: Cache | None = None
         self.records: tuple[dict[str, PageRecord], dict[str, bytes]] = ({}, {})
         self.reuse: Reuse | None = None
+        self.listing: Listing | None = None  # what the spare holds, listed before the build
         self.files: Files | None = None
 
     def load_config(
@@ -136,7 +137,9 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         if any(f.dest_uri.startswith("pagefind/") for f in files):
             raise PluginError("pagefind/ 是站内搜索索引的目录，稿件目录中不能有同名文件夹。")
         if self.cache is not None and not self.preview:
-            self.reuse = Reuse(self.cache, Path(config.site_dir), *self.records)
+            self.reuse = Reuse(
+                self.cache, Path(config.site_dir), *self.records, listing=self.listing
+            )
             self.reuse.plan(pub, files, config, search=self.site.congress.search)
         if self.site.congress.search:
             self._start_index(Path(config.site_dir) / "pagefind")

@@ -18,6 +18,7 @@ from ..cache import PageRecord, open_cache
 from ..publication import Publication
 from ..verify import verify
 from . import NOW_ENV, CongressPlugin
+from .reuse import Listing
 
 
 class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
@@ -126,6 +127,8 @@ def _build_site(
         ):
             config = load_config(config_file, site_dir=str(staging))
             plugin = _plugin(config)
+            if trusted:  # listed on another core while this one reads the articles
+                plugin.listing = Listing(staging, "pagefind")
             plugin.now_override = now
             plugin.report = False
             plugin.cache = store

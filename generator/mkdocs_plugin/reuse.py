@@ -68,7 +68,7 @@ class Reuse:
     in_feeds: set[str] = field(default_factory=set)
     shard_keys: dict[str, bytes] = field(default_factory=dict)
     new_html: dict[str, tuple[bytes, str]] = field(default_factory=dict)  # rendered now
-    listing: Listing | None = None  # what the spare held after planning (for `sweep`)
+    listing: Listing | None = None  # what the spare held before this build wrote (`sweep`)
     updating: bool = False  # the staging folder is a spare with content, not a new folder
 
     def plan(self, pub: Publication, files: Files, config: MkDocsConfig, search: bool) -> None:
@@ -79,12 +79,12 @@ class Reuse:
         self.keys = page_keys(pub, render_key(config), present.__contains__)
         self.in_feeds = feed_articles(pub.site, pub.decision.published)
         public = {a.src: a.uid for a in pub.decision.published}
-        text_dir = self.staging / "pagefind" / "text"
+        texts = _names(self.staging / "pagefind" / "text") if search else set()
         for file in files:
             src = file.src_uri
             if src in self.keys:
                 self.dest[src] = file.dest_uri
-            if self._keep(file, public, text_dir, search):
+            if self._keep(file, public, texts, search):
                 file.is_modified = _unmodified  # type: ignore[method-assign]
                 self.kept.add(src)
             elif self.updating:
@@ -92,17 +92,18 @@ class Reuse:
                 _remove(self.staging / file.dest_uri)
         if self.updating:
             _remove(self.staging / "404.html")  # the theme's page, always rendered
-            self.listing = Listing(self.staging, "pagefind")
+            if self.listing is None:
+                self.listing = Listing(self.staging, "pagefind")
 
-    def _keep(self, file: File, public: dict[str, str], text_dir: Path, search: bool) -> bool:
+    def _keep(self, file: File, public: dict[str, str], texts: set[str], search: bool) -> bool:
         src = file.src_uri
         key = self.keys.get(src)
         record = self.records.get(file.dest_uri)
         if key is None or record is None or record.key != key:
             return False
-        if not _same(self.staging / file.dest_uri, record):
+        if not _same(os.path.join(self.staging, file.dest_uri), record):
             return False
-        if search and src in public and not (text_dir / f"{public[src]}.txt").is_file():
+        if search and src in public and f"{public[src]}.txt" not in texts:
             return False
         if src in self.in_feeds:
             html = self.cache.html(src, key)
@@ -148,7 +149,7 @@ class Reuse:
         pages = {}
         for src, dest in self.dest.items():
             try:
-                stat = os.stat(site_dir / dest)
+                stat = os.stat(os.path.join(site_dir, dest))
             except OSError:
                 continue
             pages[dest] = PageRecord(self.keys[src], stat.st_size, int(stat.st_mtime))
@@ -159,11 +160,12 @@ class Reuse:
 
 
 class Listing:
-    """What the spare holds outside `skip`, listed by `find` on another core while mkdocs
-    renders (a walk of 20,000 files here took 0.9 s of the rebuild's one busy core).
+    """What the spare holds outside `skip`, listed by `find` on another core while this one
+    reads the articles (a walk of 20,000 files here took 0.9 s of the rebuild's busy core).
 
-    Taken after planning: every file written later is one this build makes, so the listing
-    holds all that can be left over. Without `find`, `sweep` walks the folder itself.
+    Taken before the build writes into the spare: every file written later is one this build
+    makes, and a file listed but removed meanwhile is simply gone, so the listing holds all
+    that can be left over. Without `find`, `sweep` walks the folder itself.
     """
 
     def __init__(self, staging: Path, skip: str) -> None:
@@ -249,7 +251,16 @@ def _remove(path: Path) -> None:
         os.unlink(path)
 
 
-def _same(path: Path, record: PageRecord) -> bool:
+def _names(folder: Path) -> set[str]:
+    """The names of the regular files in `folder` (none if it is missing)."""
+    try:
+        with os.scandir(folder) as entries:
+            return {e.name for e in entries if e.is_file(follow_symlinks=False)}
+    except OSError:
+        return set()
+
+
+def _same(path: str, record: PageRecord) -> bool:
     """Whether the file is still the one recorded (whole seconds: CI caches restore times to
     the second) and is not shared with another folder."""
     try:
