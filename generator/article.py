@@ -7,8 +7,9 @@ without valid front matter has `meta = None`, so the gate keeps it out.
 from __future__ import annotations
 
 import difflib
+import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -102,11 +103,35 @@ class Article:
     meta: FrontMatter | None = None
     body: str = ""
     body_line: int = 1
-    lines: dict[yamlsource.Loc, int] = field(default_factory=dict)
+    # The file line of each front-matter key path; packed into one string in the build
+    # cache (`__getstate__`), unpacked when first asked for (a few articles have findings).
+    _lines: dict[yamlsource.Loc, int] | str = field(default_factory=dict, repr=False, compare=False)
     findings: list[Finding] = field(default_factory=list)
     derived: dict[str, Any] = field(
         default_factory=dict, repr=False, compare=False
     )  # computed once
+
+    @property
+    def lines(self) -> dict[yamlsource.Loc, int]:
+        if isinstance(self._lines, str):
+            self._lines = {tuple(loc): line for loc, line in json.loads(self._lines)}
+        return self._lines
+
+    @lines.setter
+    def lines(self, value: dict[yamlsource.Loc, int]) -> None:
+        self._lines = value
+
+    def __getstate__(self) -> tuple[Any, ...]:
+        """For the build cache: 65 key paths of an article as one string, not 65 tuples
+        (unpickling them was a third of loading 10,000 articles from the cache)."""
+        packed = self._lines
+        if not isinstance(packed, str):
+            packed = json.dumps(list(packed.items()), ensure_ascii=False, separators=(",", ":"))
+        return tuple(packed if f.name == "_lines" else getattr(self, f.name) for f in _FIELDS)
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        for f, value in zip(_FIELDS, state, strict=True):
+            object.__setattr__(self, f.name, value)
 
     @property
     def url(self) -> str:
@@ -126,6 +151,9 @@ class Article:
 
     def add(self, finding: Finding) -> None:
         self.findings.append(finding)
+
+
+_FIELDS = fields(Article)
 
 
 @lru_cache(maxsize=65536)

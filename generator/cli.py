@@ -24,6 +24,7 @@ from .diff import as_text as diff_text
 from .diff import diff
 from .findings import Finding, Severity, sort_key
 from .gate import Context, Decision, decide
+from .heap import settling
 from .newsroom import load_newsroom
 from .options import CONFIG_OPTION, NO_CACHE_OPTION, NOW_OPTION, Moment
 from .policy import STAGE_LABELS, STAGES
@@ -204,15 +205,17 @@ def _decide(site: Site, staff: Staff, moment: datetime, use_cache: bool) -> Deci
     """Load and judge every article, reusing the build cache for unchanged files (a cache
     that fails to read is reported and left out: the answer is the same without it)."""
     cache = open_cache(site.root) if use_cache else None
-    if cache is None:
-        return decide(load_newsroom(site, staff=staff), moment)
     try:
-        return decide(load_newsroom(site, staff=staff, cache=cache), moment)
+        with settling():
+            return decide(load_newsroom(site, staff=staff, cache=cache), moment)
     except sqlite3.Error as exc:
+        assert cache is not None  # only the cache is SQLite
         cache.failed(exc)
-        return decide(load_newsroom(site, staff=staff), moment)
+        with settling():
+            return decide(load_newsroom(site, staff=staff), moment)
     finally:
-        cache.close()
+        if cache is not None:
+            cache.close()
 
 
 def _selected(site: Site, shown: str, wanted: list[Path]) -> bool:

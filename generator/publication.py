@@ -20,6 +20,7 @@ from .config import Site
 from .feeds import FeedLink, alternates
 from .findings import Finding, sort_key
 from .gate import Decision, Verdict, decide
+from .heap import settling
 from .newsroom import Newsroom, load_newsroom
 from .present import ArticleView, view
 from .searchindex import Shard, plan_shards
@@ -97,8 +98,9 @@ def publish(
     cache: Cache | None = None,
 ) -> Publication:
     """Gather and decide: load every article, ask the gate, plan the pages."""
-    room = load_newsroom(site, files, staff, cache)
-    decision = decide(room, now)
+    with settling():
+        room = load_newsroom(site, files, staff, cache)
+        decision = decide(room, now)
     pub = Publication(site, staff, room, decision, listing.plan(site, decision.published), preview)
     for v in decision.verdicts:
         # Preview shows every readable article (with a banner); a build only the public

@@ -144,3 +144,19 @@ def test_single_author_and_tag_may_be_written_as_a_string(tmp_path: Path) -> Non
 def test_body_line_counts_the_front_matter(tmp_path: Path) -> None:
     a = load(tmp_path, article())
     assert a.body_line == article().split("\n").index("---", 1) + 2
+
+
+def test_an_article_from_the_cache_keeps_every_line_of_its_front_matter(tmp_path: Path) -> None:
+    import pickle
+
+    file = tmp_path / "x.md"
+    file.write_text(article(tags=["甲", "乙"]), encoding="utf-8")
+    fresh = load_article(file, "news/2026/x.md", "content/news/2026/x.md")
+    cached = pickle.loads(pickle.dumps(fresh, pickle.HIGHEST_PROTOCOL))
+    assert isinstance(cached._lines, str)  # packed until asked for
+    assert cached == fresh
+    assert cached.lines == fresh.lines and len(fresh.lines) > 20
+    for loc in [("tags", 1), ("review", "proofread", 2, "at"), ("review", "final", "digest")]:
+        assert cached.line_of(*loc) == fresh.line_of(*loc) > 1
+    again = pickle.loads(pickle.dumps(cached))  # packed twice: still the same
+    assert again.lines == fresh.lines
