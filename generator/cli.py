@@ -114,7 +114,7 @@ def build(
         sys.exit(1)
     register = manifest or site.build_dir / "publication-manifest.json"
     register.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(register, dumps(build_manifest(pub)))
+    write_atomic(register, dumps(build_manifest(pub, encoded=True)))
     errors = [f for f in pub.findings() if f.is_error]
     for f in errors:
         click.echo(f"错误 {f.location()} [{f.code}] {f.message}", err=True)

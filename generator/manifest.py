@@ -16,6 +16,7 @@ from .model import goes_live, updated
 from .policy import STAGE_LABELS
 from .publication import Publication
 from .rules import signatures
+from .twocores import map_on_two_cores
 
 FORMAT = 1
 
@@ -75,34 +76,53 @@ def _other(v: Verdict) -> dict[str, Any]:
     return entry
 
 
-def manifest(pub: Publication) -> dict[str, Any]:
+class Encoded(list[str]):
+    """List entries already encoded as JSON text (`dumps` writes them as they are)."""
+
+
+def manifest(pub: Publication, *, encoded: bool = False) -> dict[str, Any]:
+    """The manifest as data; with `encoded`, its two lists already encoded, worked out on
+    two cores (0.6 s for 10,000 articles on one): what `congress build` writes."""
     verdicts = sorted(pub.decision.verdicts, key=lambda v: (v.article.uid, v.article.path))
-    public = [_public(v, pub) for v in verdicts if v.public]
-    others = [_other(v) for v in verdicts if not v.public]
+    public = [v for v in verdicts if v.public]
+    others = [v for v in verdicts if not v.public]
+    published: list[Any]
+    not_public: list[Any]
+    if encoded:
+        lines = map_on_two_cores(lambda vs: [_encoded(v, pub) for v in vs], public + others)
+        published, not_public = Encoded(lines[: len(public)]), Encoded(lines[len(public) :])
+    else:
+        published = [_public(v, pub) for v in public]
+        not_public = [_other(v) for v in others]
     return {
         "format": FORMAT,
         "generator": "congress-site",
         "site_url": pub.site.site_url,
         "now": iso(pub.decision.now),
         "summary": {s.value: pub.decision.count(s) for s in State},
-        "published": public,
-        "not_public": others,
+        "published": published,
+        "not_public": not_public,
     }
+
+
+def _encoded(v: Verdict, pub: Publication) -> str:
+    return _one(_public(v, pub) if v.public else _other(v))
+
+
+def _one(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
 def dumps(data: dict[str, Any]) -> bytes:
     """Sorted keys, each list one entry per line: readable in a diff, and written by json's C
     encoder (indenting 10,000 entries goes through its pure-Python one: a second)."""
-
-    def one(value: Any) -> str:
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
-
     fields = []
     for key in sorted(data):
         value = data[key]
         if isinstance(value, list) and value:
-            shown = "[\n" + ",\n".join(f"    {one(v)}" for v in value) + "\n  ]"
+            items = value if isinstance(value, Encoded) else [_one(v) for v in value]
+            shown = "[\n" + ",\n".join(f"    {i}" for i in items) + "\n  ]"
         else:
-            shown = one(value)
-        fields.append(f"  {one(key)}: {shown}")
+            shown = _one(value)
+        fields.append(f"  {_one(key)}: {shown}")
     return ("{\n" + ",\n".join(fields) + "\n}\n").encode("utf-8")
