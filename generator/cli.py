@@ -91,8 +91,7 @@ def build(
     config_file: str,
 ) -> None:
     """构建公开网站：只发布通过审核的稿件；构建或检查失败时保留原有站点。"""
-    from .manifest import dumps
-    from .manifest import manifest as build_manifest
+    from .manifest import manifest_bytes
     from .mkdocs_plugin.commands import Unverified, build_site
 
     site, _ = _load(config_file)
@@ -114,7 +113,7 @@ def build(
         sys.exit(1)
     register = manifest or site.build_dir / "publication-manifest.json"
     register.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(register, dumps(build_manifest(pub, encoded=True)))
+    write_atomic(register, manifest_bytes(pub))
     errors = [f for f in pub.findings() if f.is_error]
     for f in errors:
         click.echo(f"错误 {f.location()} [{f.code}] {f.message}", err=True)
@@ -206,12 +205,12 @@ def _decide(site: Site, staff: Staff, moment: datetime, use_cache: bool) -> Deci
     that fails to read is reported and left out: the answer is the same without it)."""
     cache = open_cache(site.root) if use_cache else None
     try:
-        with settling():
+        with settling(freeze=True):  # a one-shot command
             return decide(load_newsroom(site, staff=staff, cache=cache), moment)
     except sqlite3.Error as exc:
         assert cache is not None  # only the cache is SQLite
         cache.failed(exc)
-        with settling():
+        with settling(freeze=True):
             return decide(load_newsroom(site, staff=staff), moment)
     finally:
         if cache is not None:

@@ -131,7 +131,7 @@ def load_newsroom(
     cache: Cache | None = None,
 ) -> Newsroom:
     """Load and check every article (or the given files) of the site."""
-    with settling():
+    with settling(freeze=False):  # the caller knows whether to freeze
         return _load_newsroom(site, files, staff, cache)
 
 

@@ -98,7 +98,7 @@ def publish(
     cache: Cache | None = None,
 ) -> Publication:
     """Gather and decide: load every article, ask the gate, plan the pages."""
-    with settling():
+    with settling(freeze=not preview):  # `serve` rebuilds in one process: no freeze
         room = load_newsroom(site, files, staff, cache)
         decision = decide(room, now)
     pub = Publication(site, staff, room, decision, listing.plan(site, decision.published), preview)

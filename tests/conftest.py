@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,3 +16,11 @@ def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = congress("build", "--now", NOW, "--site-dir", str(out), cwd=ROOT)
     assert result.returncode == 0, result.stderr
     return out
+
+
+@pytest.fixture(autouse=True)
+def _thaw() -> Iterator[None]:
+    """A build in this process freezes the heap, as a one-shot command may (generator/heap.py):
+    return it to the collector after each test."""
+    yield
+    gc.unfreeze()
