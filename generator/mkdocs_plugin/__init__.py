@@ -235,6 +235,9 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         if self.indexing is not None:
             self.indexing.cancel()
             self.indexing = None
+        if self.listing is not None:
+            self.listing.cancel()
+            self.listing = None
 
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files

@@ -21,6 +21,7 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -165,32 +166,44 @@ class Listing:
 
     Taken before the build writes into the spare: every file written later is one this build
     makes, and a file listed but removed meanwhile is simply gone, so the listing holds all
-    that can be left over. Without `find`, `sweep` walks the folder itself.
+    that can be left over. `find` writes into an unnamed temporary file, not a pipe, which
+    would stop it after 64 KB until read. Without `find`, `sweep` walks the folder itself.
     """
 
     def __init__(self, staging: Path, skip: str) -> None:
         self.staging, self.skip = staging, skip
         self._find: subprocess.Popen[bytes] | None = None
+        self._out = tempfile.TemporaryFile()  # noqa: SIM115 (closed by entries or cancel)
         find = shutil.which("find")
         if find is not None:  # relative to the folder: its own name may hold * or [
             prune = ["(", "-path", f"./{skip}", "-prune", ")", "-o"]
             self._find = subprocess.Popen(
                 [find, ".", "-mindepth", "1", *prune, "-print0"],
                 cwd=staging,
-                stdout=subprocess.PIPE,
+                stdout=self._out,
                 stderr=subprocess.DEVNULL,
             )
 
     def entries(self) -> list[str] | None:
         """Every file and folder (relative, '/'-separated), or None if `find` failed."""
         if self._find is None:
+            self._out.close()
             return None
-        out, _ = self._find.communicate()
-        if self._find.returncode != 0:
-            return None
+        with self._out:
+            if self._find.wait() != 0:
+                return None
+            self._out.seek(0)
+            out = self._out.read()
         rel = (os.fsdecode(p).removeprefix("./") for p in out.split(b"\0") if p)
         skip = (self.skip, f"{self.skip}/")
         return [r for r in rel if r != skip[0] and not r.startswith(skip[1])]
+
+    def cancel(self) -> None:
+        """The build failed: stop listing (nothing is swept)."""
+        if self._find is not None and self._find.poll() is None:
+            self._find.kill()
+            self._find.wait()
+        self._out.close()
 
 
 def sweep(staging: Path, expected: set[str], skip: str, listing: Listing | None = None) -> None:
