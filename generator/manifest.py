@@ -80,20 +80,26 @@ class Encoded(list[str]):
     """List entries already encoded as JSON text (`dumps` writes them as they are)."""
 
 
-def manifest(pub: Publication, *, encoded: bool = False) -> dict[str, Any]:
-    """The manifest as data; with `encoded`, its two lists already encoded, worked out on
-    two cores (0.6 s for 10,000 articles on one): what `congress build` writes."""
+def manifest(pub: Publication) -> dict[str, Any]:
+    """The manifest as data."""
+    public, others = _split(pub)
+    return _document(pub, [_public(v, pub) for v in public], [_other(v) for v in others])
+
+
+def manifest_bytes(pub: Publication) -> bytes:
+    """The manifest file `congress build` writes, `dumps(manifest(pub))`: its entries made
+    and encoded on two cores (0.6 s for 10,000 articles on one)."""
+    public, others = _split(pub)
+    lines = map_on_two_cores(lambda vs: [_encoded(v, pub) for v in vs], public + others)
+    return dumps(_document(pub, Encoded(lines[: len(public)]), Encoded(lines[len(public) :])))
+
+
+def _split(pub: Publication) -> tuple[list[Verdict], list[Verdict]]:
     verdicts = sorted(pub.decision.verdicts, key=lambda v: (v.article.uid, v.article.path))
-    public = [v for v in verdicts if v.public]
-    others = [v for v in verdicts if not v.public]
-    published: list[Any]
-    not_public: list[Any]
-    if encoded:
-        lines = map_on_two_cores(lambda vs: [_encoded(v, pub) for v in vs], public + others)
-        published, not_public = Encoded(lines[: len(public)]), Encoded(lines[len(public) :])
-    else:
-        published = [_public(v, pub) for v in public]
-        not_public = [_other(v) for v in others]
+    return [v for v in verdicts if v.public], [v for v in verdicts if not v.public]
+
+
+def _document(pub: Publication, published: list[Any], not_public: list[Any]) -> dict[str, Any]:
     return {
         "format": FORMAT,
         "generator": "congress-site",

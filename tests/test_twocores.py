@@ -82,12 +82,12 @@ MANIFEST = """
 import sys
 from generator.clock import aware
 from generator.config import load_site
-from generator.manifest import dumps, manifest
+from generator.manifest import dumps, manifest, manifest_bytes
 from generator.publication import publish
 from generator.staff import load_staff
 site = load_site("mkdocs.yml")
 pub = publish(site, aware("{now}"), staff=load_staff(site))
-sys.stdout.buffer.write(dumps(manifest(pub, encoded={encoded})))
+sys.stdout.buffer.write(manifest_bytes(pub) if {encoded} else dumps(manifest(pub)))
 """
 
 
