@@ -91,9 +91,9 @@ class Shard:
     Pagefind holds a whole bundle in memory while it indexes (about 250 KB per article of this
     site: 2.3 GB for 9,000 articles), so the archive is indexed in bundles of at most
     `search_shard_size` articles, which the browser merges (`mergeIndex`: one WebAssembly
-    module for all). Whole months and years: a new article or a correction of a recent one
-    changes only the newest bundle, and a rebuild indexes again only the bundles whose
-    articles changed.
+    module for all). Whole months and years: a new article or a correction of one of this
+    month changes only the newest bundle (one of earlier this year, the bundle of the rest of
+    the year), and a rebuild indexes again only the bundles whose articles changed.
     """
 
     name: str  # the bundle's folder under pagefind/: "2016-2019", "2026" or "2026-11"
@@ -116,23 +116,28 @@ def plan_shards(published: list[Article], size: int) -> list[Shard]:
         assert a.meta is not None
         years.setdefault(a.meta.date.year, []).append(a)
     *older, newest = sorted(years)
-    groups: list[tuple[str, list[Article]]] = []
+    grouped: list[list[int]] = []
     count = 0
     for year in older:
-        if groups and count + len(years[year]) <= size:
-            first = groups[-1][0].split("-")[0]
-            groups[-1] = (f"{first}-{year}", groups[-1][1] + years[year])
+        if grouped and count + len(years[year]) <= size:
+            grouped[-1].append(year)
             count += len(years[year])
         else:
-            groups.append((str(year), list(years[year])))
+            grouped.append([year])
             count = len(years[year])
+    shards = [
+        Shard(
+            str(g[0]) if len(g) == 1 else f"{g[0]}-{g[-1]}", tuple(a for y in g for a in years[y])
+        )
+        for g in grouped
+    ]
     months = [(_month(a), a) for a in years[newest]]
     month = max(m for m, _ in months)
-    rest = [a for m, a in months if m < month]
+    rest = tuple(a for m, a in months if m < month)
     if rest:
-        groups.append((str(newest), rest))
-    groups.append((f"{newest}-{month:02d}", [a for m, a in months if m == month]))
-    return [Shard(name, tuple(articles)) for name, articles in reversed(groups)]
+        shards.append(Shard(str(newest), rest))
+    shards.append(Shard(f"{newest}-{month:02d}", tuple(a for m, a in months if m == month)))
+    return shards[::-1]
 
 
 def _month(a: Article) -> int:
