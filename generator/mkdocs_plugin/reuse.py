@@ -27,6 +27,7 @@ from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
 
 from ..cache import Cache, PageRecord, fingerprint, tree_key
 from ..feeds import feed_articles
@@ -52,6 +53,25 @@ def render_key(config: MkDocsConfig) -> bytes:
 
 def _unmodified() -> bool:
     return False
+
+
+class KeptPage(Page):
+    """The page of a file left as it is (never in the navigation): mkdocs neither reads nor
+    renders it, and only needs `file.page` to exist. mkdocs' own constructor works out a
+    canonical URL, an edit URL and the build date for each: 0.3 s for 10,000 kept pages, and
+    more in the garbage collector."""
+
+    def __init__(self, file: File) -> None:  # without Page.__init__, on purpose
+        file.page = self
+        self.file = file
+        self.previous_page = self.next_page = None
+        self.active = False
+        self.update_date = ""
+        self.canonical_url = self.abs_url = self.edit_url = None
+        self.markdown = self.content = None
+        self._title_from_render = None
+        self.toc = []  # type: ignore[assignment]
+        self.meta = {}
 
 
 @dataclass
@@ -87,6 +107,7 @@ class Reuse:
                 self.dest[src] = file.dest_uri
             if self._keep(file, public, texts, search):
                 file.is_modified = _unmodified  # type: ignore[method-assign]
+                KeptPage(file)
                 self.kept.add(src)
             elif self.updating:
                 # Written anew, never into the old file (which nothing else may share).
