@@ -76,36 +76,3 @@ def test_a_large_newsroom_gets_the_same_verdicts_on_one_core_and_on_two(tmp_path
     two, one = check(), check(CONGRESS_ONE_CORE="1")
     assert two == one
     assert sum(len(a["findings"]) for a in one["articles"]) > 0  # type: ignore[index]
-
-
-MANIFEST = """
-import sys
-from generator.clock import aware
-from generator.config import load_site
-from generator.manifest import dumps, manifest, manifest_bytes
-from generator.publication import publish
-from generator.staff import load_staff
-site = load_site("mkdocs.yml")
-pub = publish(site, aware("{now}"), staff=load_staff(site))
-sys.stdout.buffer.write(manifest_bytes(pub) if {encoded} else dumps(manifest(pub)))
-"""
-
-
-@linux_with_two_cores
-def test_the_manifest_made_on_two_cores_is_the_one_made_on_one(tmp_path: Path) -> None:
-    write_corpus(600, tmp_path)
-
-    def written(encoded: bool, **env: str) -> bytes:
-        return subprocess.run(
-            [sys.executable, "-c", MANIFEST.format(now=NOW, encoded=encoded)],
-            cwd=tmp_path,
-            capture_output=True,
-            check=True,
-            env={**os.environ, **env},
-        ).stdout
-
-    plain = written(False)
-    assert written(True) == plain
-    assert written(True, CONGRESS_ONE_CORE="1") == plain
-    data = json.loads(plain)
-    assert len(data["published"]) + len(data["not_public"]) == 600
