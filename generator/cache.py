@@ -44,9 +44,10 @@ ENV_OFF = "CONGRESS_NO_CACHE"
 SCHEMA = 1
 
 # What is worked out from an article's content alone, memoized in `Article.derived` by the
-# code that needs it, and kept here with the article: its approval digest, and the findings of
-# the gate's clock-free rule groups as (key of the settings they read, findings).
-PERSISTED = ("digest", "review", "text")
+# code that needs it, and kept here with the article: its approval digest, the files it uses,
+# and the findings of the gate's clock-free rule groups as (key of the settings they read,
+# findings).
+PERSISTED = ("digest", "assets", "review", "text")
 
 CACHE_OFF = Code(
     "CACHE-OFF",
