@@ -91,7 +91,8 @@ def build(
     config_file: str,
 ) -> None:
     """构建公开网站：只发布通过审核的稿件；构建或检查失败时保留原有站点。"""
-    from .manifest import manifest_bytes
+    from .manifest import dumps
+    from .manifest import manifest as build_manifest
     from .mkdocs_plugin.commands import Unverified, build_site
 
     site, _ = _load(config_file)
@@ -113,7 +114,7 @@ def build(
         sys.exit(1)
     register = manifest or site.build_dir / "publication-manifest.json"
     register.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(register, manifest_bytes(pub))
+    write_atomic(register, dumps(build_manifest(pub)))
     errors = [f for f in pub.findings() if f.is_error]
     for f in errors:
         click.echo(f"错误 {f.location()} [{f.code}] {f.message}", err=True)

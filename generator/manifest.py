@@ -76,37 +76,33 @@ def _other(v: Verdict) -> dict[str, Any]:
 
 
 def manifest(pub: Publication) -> dict[str, Any]:
-    """The manifest as data."""
     verdicts = sorted(pub.decision.verdicts, key=lambda v: (v.article.uid, v.article.path))
+    public = [_public(v, pub) for v in verdicts if v.public]
+    others = [_other(v) for v in verdicts if not v.public]
     return {
         "format": FORMAT,
         "generator": "congress-site",
         "site_url": pub.site.site_url,
         "now": iso(pub.decision.now),
         "summary": {s.value: pub.decision.count(s) for s in State},
-        "published": [_public(v, pub) for v in verdicts if v.public],
-        "not_public": [_other(v) for v in verdicts if not v.public],
+        "published": public,
+        "not_public": others,
     }
-
-
-def manifest_bytes(pub: Publication) -> bytes:
-    """The manifest file `congress build` writes."""
-    return dumps(manifest(pub))
-
-
-def _one(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
 def dumps(data: dict[str, Any]) -> bytes:
     """Sorted keys, each list one entry per line: readable in a diff, and written by json's C
     encoder (indenting 10,000 entries goes through its pure-Python one: a second)."""
+
+    def one(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
     fields = []
     for key in sorted(data):
         value = data[key]
         if isinstance(value, list) and value:
-            shown = "[\n" + ",\n".join(f"    {_one(v)}" for v in value) + "\n  ]"
+            shown = "[\n" + ",\n".join(f"    {one(v)}" for v in value) + "\n  ]"
         else:
-            shown = _one(value)
-        fields.append(f"  {_one(key)}: {shown}")
+            shown = one(value)
+        fields.append(f"  {one(key)}: {shown}")
     return ("{\n" + ",\n".join(fields) + "\n}\n").encode("utf-8")

@@ -4,9 +4,9 @@ The gate's text checks are most of a cold `congress check` (3.2 s of work for 10
 articles). A forked process takes the second half of the items: it inherits them, so nothing
 is sent to it, and only its results come back. That pays only where the work is large next
 to its results and to the fork itself: not for parsing articles (sending them back costs as
-much as parsing), nor for the manifest's entries (measured: no faster on two cores). Used only where
-forking is safe (Linux, no other thread running) and worth it (enough items); otherwise the
-work runs here.
+much as parsing), nor for the manifest's entries (measured: no faster on two cores). Used
+only where forking is safe (Linux, no other thread running) and worth it (enough items);
+otherwise the work runs here.
 """
 
 from __future__ import annotations
