@@ -155,13 +155,42 @@ def diff_command(old: Path, new: Path, as_json_flag: bool) -> None:
 @main.command()
 @NOW_OPTION
 @click.option("-a", "--dev-addr", default=None, help="预览地址，如 127.0.0.1:8000")
+@click.option(
+    "--allow-remote",
+    is_flag=True,
+    help="允许在本机以外可访问的地址上预览（预览含未审核稿件，慎用）",
+)
 @CONFIG_OPTION
-def serve(now: datetime | None, dev_addr: str | None, config_file: str) -> None:
-    """本地预览：未审核的稿件也显示，并带红色提示条和审核清单。"""
-    from .mkdocs_plugin.commands import serve_site
+def serve(now: datetime | None, dev_addr: str | None, allow_remote: bool, config_file: str) -> None:
+    """本地预览：未审核的稿件也显示，并带红色提示条和审核清单。只在本机地址上监听，
+    除非给出 --allow-remote。"""
+    from .mkdocs_plugin.commands import RemotePreview, preview_address, serve_site
 
     _load(config_file)
-    serve_site(config_file, clock.iso(now) if now else None, dev_addr)
+    address, local = preview_address(config_file, dev_addr)
+    if not local and not allow_remote:
+        click.echo(
+            f"拒绝预览 [SERVE-REMOTE]：{address} 不是本机地址，预览中的未审核稿件会被网络上的"
+            "其他计算机看到。",
+            err=True,
+        )
+        click.echo("    建议：用 127.0.0.1 预览；确需他人访问时加 --allow-remote。", err=True)
+        sys.exit(2)
+    if not local:
+        click.secho(
+            f"警告 [SERVE-REMOTE]：预览在 {address} 上对网络开放，未审核、未签发的稿件"
+            "都能被他人看到。预览结束请立即停止（Ctrl+C）。",
+            fg="red",
+            bold=True,
+            err=True,
+        )
+    try:
+        serve_site(
+            config_file, clock.iso(now) if now else None, dev_addr, allow_remote=allow_remote
+        )
+    except RemotePreview as exc:  # the address changed between the two looks
+        click.echo(f"拒绝预览 [SERVE-REMOTE]：{exc.address} 不是本机地址。", err=True)
+        sys.exit(2)
 
 
 @main.command()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -81,3 +82,57 @@ def test_preview_shows_unpublished_articles_with_banner_and_checklist(preview: s
     assert (
         "已发布稿件" in listing and "待审稿件" not in listing
     )  # listings show what would be public
+
+
+def test_preview_refuses_an_address_beyond_this_machine(tmp_path: Path) -> None:
+    """The preview shows drafts: 0.0.0.0 (every interface) is refused with a code, exit 2,
+    before anything listens."""
+    make_site(tmp_path, {"news/2026/public.md": article(uid="2026-1120-000001")})
+    port = free_port()
+    done = subprocess.run(
+        [sys.executable, "-m", "generator", "serve", "-a", f"0.0.0.0:{port}"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "[SERVE-REMOTE]" in done.stderr and "--allow-remote" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_preview_on_a_remote_address_only_when_asked_and_with_a_warning(tmp_path: Path) -> None:
+    make_site(tmp_path, {"news/2026/public.md": article(uid="2026-1120-000001")})
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "generator", "serve", "--allow-remote", "-a", f"0.0.0.0:{port}"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "FORCE_COLOR": "1"},
+    )
+    try:
+        assert server.stdout is not None
+        first = server.stdout.readline()
+        assert "警告 [SERVE-REMOTE]" in first and f"0.0.0.0:{port}" in first
+        for _ in range(150):  # and it does serve
+            try:
+                fetch(f"http://127.0.0.1:{port}/")
+                break
+            except (urllib.error.URLError, ConnectionError):
+                assert server.poll() is None, server.stdout.read()
+                time.sleep(0.2)
+        else:
+            pytest.fail("serve --allow-remote did not answer")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_preview_on_loopback_needs_no_flag() -> None:
+    from generator.mkdocs_plugin.commands import _loopback_only
+
+    assert _loopback_only("127.0.0.1") and _loopback_only("::1") and _loopback_only("localhost")
+    assert not _loopback_only("0.0.0.0") and not _loopback_only("::")
+    assert not _loopback_only("192.0.2.1")

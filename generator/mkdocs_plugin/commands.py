@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
+import socket
 import sqlite3
 import sys
 from datetime import datetime
@@ -161,10 +163,46 @@ def _build_site(
             store.close()
 
 
-def serve_site(config_file: str, now: str | None, dev_addr: str | None) -> None:
-    """Preview with live reload: unpublished articles shown with a banner and their checklist."""
+class RemotePreview(Exception):
+    """The preview would listen beyond this machine: it shows drafts, so only when asked."""
+
+    def __init__(self, address: str) -> None:
+        super().__init__(address)
+        self.address = address
+
+
+def preview_address(config_file: str, dev_addr: str | None) -> tuple[str, bool]:
+    """The address `serve` will listen on (the option, else mkdocs.yml's `dev_addr`, else
+    mkdocs' default) and whether it is reachable only from this machine."""
+    config = load_config(config_file, dev_addr=dev_addr)
+    host, port = config.dev_addr.host, config.dev_addr.port
+    return f"{host}:{port}", _loopback_only(host)
+
+
+def _loopback_only(host: str) -> bool:
+    """True when every address the host name stands for is a loopback address."""
+    name = host.strip("[]")
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        pass
+    try:
+        found = socket.getaddrinfo(name, None)
+    except OSError:
+        return False  # an unknown name: refuse rather than guess
+    return bool(found) and all(ipaddress.ip_address(a[4][0]).is_loopback for a in found)
+
+
+def serve_site(
+    config_file: str, now: str | None, dev_addr: str | None, *, allow_remote: bool = False
+) -> None:
+    """Preview with live reload: unpublished articles shown with a banner and their checklist.
+    Listens on loopback only unless `allow_remote`: the preview shows unapproved drafts."""
     from mkdocs.commands.serve import serve
 
+    address, local = preview_address(config_file, dev_addr)
+    if not local and not allow_remote:
+        raise RemotePreview(address)
     quiet_mkdocs(logging.INFO)
     if now:
         os.environ[NOW_ENV] = now  # the server reloads config on every rebuild
