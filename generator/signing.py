@@ -216,6 +216,7 @@ def sign_through(
     policy: Policy,
     *,
     skip: tuple[str, ...] = (),
+    files: Mapping[str, str | None] | None = None,
 ) -> Review:
     """Every stage the policy requires, signed in order from `start` by `signers[stage]`.
 
@@ -229,7 +230,7 @@ def sign_through(
             continue
         for i, by in enumerate(signers[req.stage]):
             at = start + timedelta(minutes=10 * n + i)
-            review = signed_review(article, req.stage, by, at)
+            review = signed_review(article, req.stage, by, at, files=files)
             meta = FrontMatter.model_validate({**meta.model_dump(), "review": review.model_dump()})
             article = replace(article, meta=meta)
     return meta.review

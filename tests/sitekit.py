@@ -16,10 +16,10 @@ import yaml
 
 from generator.article import parse_article
 from generator.assets import sealed_files
-from generator.contentfiles import hash_files, scan
-from generator.digest import content_digest, with_files
 from generator.clock import aware
 from generator.config import CongressConfig, Site
+from generator.contentfiles import hash_files, scan
+from generator.digest import content_digest, with_files
 from generator.frontedit import replace_review
 from generator.gate import Context, Verdict, verdict
 from generator.policy import Policy
