@@ -232,6 +232,9 @@ def test_an_image_replaced_after_final_sign_off_voids_the_approval(tmp_path: Pat
     text = (root / "content/news/2026/one.md").read_text(encoding="utf-8")
     assert '"assets/pic.svg": sha256:' in text  # the final record keeps the file's hash
     assert congress("check", "--now", NOW, cwd=root).returncode == 0
+    # Built once as approved: the next build starts from the build cache and the kept site.
+    assert congress("build", "--now", NOW, cwd=root).returncode == 0
+    assert (root / "site/assets/pic.svg").read_bytes() == SVG
     replaced = b'<svg xmlns="http://www.w3.org/2000/svg"><title>REPLACEDCANARY</title></svg>'
     (root / "content/assets/pic.svg").write_bytes(replaced)
     checked = congress("check", "--now", NOW, cwd=root)
