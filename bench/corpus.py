@@ -7,6 +7,7 @@ images, so that builds can be timed on an archive of any size.
 
 from __future__ import annotations
 
+import hashlib
 import random
 import shutil
 import sys
@@ -104,6 +105,11 @@ def _body(rng: random.Random, topic: str, image: str | None) -> str:
     return "\n\n".join(parts) + "\n"
 
 
+IMAGE_SRC = "assets/images/bench.svg"
+IMAGE = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="320" height="180" viewBox="0 0 320 180">'
+    '<title>示意图</title><rect width="320" height="180" fill="#b3121b"/></svg>\n'
+)
 SIGNED_SHARE = 0.9  # the rest stays pending, as in a real newsroom
 
 
@@ -121,7 +127,9 @@ def _approve(text: str, rng: random.Random, when: datetime) -> str:
         "secrecy": ["wei-ning"],
         "final": [rng.choice(["gu-chengzhi", "lu-mingyuan"])],
     }
-    review = sign_through(article, signers, when - timedelta(hours=6), Policy())
+    # The final sign-off binds the bytes of the one image some articles use.
+    image = {IMAGE_SRC: "sha256:" + hashlib.sha256(IMAGE.encode("utf-8")).hexdigest()}
+    review = sign_through(article, signers, when - timedelta(hours=6), Policy(), files=image)
     return replace_review(text, review)
 
 
@@ -157,11 +165,7 @@ def write_corpus(n: int, out: Path, *, seed: int = 20261128) -> list[Path]:
     site = yaml.load(config, Loader=yaml.BaseLoader)
     columns = [c["id"] for c in site["plugins"][0]["congress"]["columns"]]
     image = out / "content" / "assets" / "images" / "bench.svg"
-    image.write_text(
-        '<svg xmlns="http://www.w3.org/2000/svg" width="320" height="180" viewBox="0 0 320 180">'
-        '<title>示意图</title><rect width="320" height="180" fill="#b3121b"/></svg>\n',
-        encoding="utf-8",
-    )
+    image.write_text(IMAGE, encoding="utf-8")
     editors = ["zhou-yun", "he-lan", "song-yi"]
     start = datetime(2016, 1, 1, 9, 0, tzinfo=CHINA)
     span = (datetime(2026, 11, 27, tzinfo=CHINA) - start).total_seconds()

@@ -11,6 +11,10 @@ import re
 from urllib.parse import unquote, urlsplit
 
 from .article import Article
+from .contentfiles import is_article_name
+
+# Paths the site generates itself: a link to them is not a file of docs_dir.
+GENERATED = ("feeds/", "pagefind/", "search/", "sitemap.xml")
 
 # Markdown inline links and images, reference definitions, and HTML attributes.
 _INLINE = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'(][^)]*)?\)")
@@ -47,5 +51,18 @@ def used_files(article: Article) -> frozenset[str]:
         found = {resolve(article.src, t) for t in targets(article.body)}
         if article.meta is not None and article.meta.cover is not None:
             found.add(resolve(article.src, article.meta.cover.src))
-        known = article.derived["assets"] = frozenset(p for p in found if p)
+        # A link to another article is a page link: an article file is never an attachment
+        # (mkdocs would copy `x.MD` raw, as a static file).
+        known = frozenset(p for p in found if p and not is_article_name(p))
+        article.derived["assets"] = known
     return known
+
+
+def sealed_files(article: Article) -> list[str]:
+    """The files whose bytes the final sign-off binds: every used path that names a file
+    (a last segment with a suffix), not a page URL (`../x/`) or a generated output."""
+    return sorted(
+        p
+        for p in used_files(article)
+        if "." in p.rsplit("/", 1)[-1] and not p.startswith(GENERATED)
+    )

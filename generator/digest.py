@@ -7,16 +7,27 @@ instant keeps the approval; changing a word, a time, a tag or a correction voids
 left at its default counts as absent, so that a later version of the contract with a new
 optional field does not void the approvals of the archive.
 
-    sha256( canonical JSON of {"front": {...}, "body": "..."} )
+    text digest = sha256( canonical JSON of {"front": {...}, "body": "..."} )
+
+It also covers the bytes of every file the article uses (images, attachments, cover, a local
+video poster: `assets.sealed_files`). When there are such files:
+
+    sha256( "congress-files-v1\n" + text digest + "\n" + canonical JSON of {path: sha256} )
+
+and the final record keeps the per-file hashes (`final.files`), so that a replaced file is
+named by the finding. An article using no file keeps the text digest: approvals made before
+files were covered stay valid for such articles.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from .assets import sealed_files
 from .model import FrontMatter
 
 if TYPE_CHECKING:
@@ -55,3 +66,24 @@ def content_digest(article: Article) -> str:
         assert article.meta is not None
         known = article.derived["digest"] = digest(article.meta, article.body)
     return known
+
+
+def with_files(text_digest: str, files: Mapping[str, str | None]) -> str:
+    """The digest of the text and of the files' bytes (the text digest if there are none)."""
+    if not files:
+        return text_digest
+    listed = json.dumps(dict(sorted(files.items())), sort_keys=True, separators=(",", ":"))
+    data = f"congress-files-v1\n{text_digest}\n{listed}"
+    return "sha256:" + hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+def used_hashes(article: Article, known: Mapping[str, str | None]) -> dict[str, str | None]:
+    """The hashes of the files the article uses, from the newsroom's (None: missing)."""
+    return {path: known.get(path) for path in sealed_files(article)}
+
+
+def approval_digest(article: Article, known: Mapping[str, str | None] | None) -> str:
+    """What the final sign-off must carry now: text and, when known, the used files' bytes
+    (`known` is None when judging text alone, as unit tests do in memory)."""
+    text = content_digest(article)
+    return text if known is None else with_files(text, used_hashes(article, known))

@@ -55,7 +55,7 @@ PRECEDENCE = (State.INVALID, State.WITHDRAWN, State.PENDING, State.SCHEDULED, St
 # memoized on the article, and so kept in the build cache: the text checks are most of the
 # gate's work, and an archive's approvals do not change from one build to the next.
 MEMOIZED: dict[str, tuple[Rule, ...]] = {
-    "review": (review.signers, review.people, review.chronology, review.approval, review.stages),
+    "review": (review.signers, review.people, review.chronology, review.stages),
     "text": (
         sensitive.secrecy,
         sensitive.personal_data,
@@ -70,6 +70,10 @@ MEMOIZED: dict[str, tuple[Rule, ...]] = {
 RULES: list[Rule] = [
     *MEMOIZED["review"],
     review.future,
+    # Not memoized: they read the bytes of the files an article uses, which the article's
+    # cache key (its own bytes) does not cover.
+    review.approval,
+    review.files_present,
     *MEMOIZED["text"],
     schedule.withdrawal,
     schedule.embargo,
@@ -184,7 +188,7 @@ def newest_first(articles: Iterable[Article]) -> list[Article]:
 
 
 def decide(room: Newsroom, now: datetime) -> Decision:
-    ctx = Context(now, room.site, room.staff, room.wording, keys=memo_keys(room))
+    ctx = Context(now, room.site, room.staff, room.wording, keys=memo_keys(room), files=room.files)
     _work_out_memos(room.articles, ctx)
     return Decision(now, [verdict(a, ctx) for a in room.articles])
 

@@ -80,6 +80,9 @@ class Signature(Strict):
 
 class FinalSignature(Signature):
     digest: Digest
+    # The sha256 of each file the approved article used (generator/digest.py), by docs path:
+    # lets GATE-DIGEST name a file replaced after the sign-off. Absent in older records.
+    files: dict[str, Digest] = {}
 
 
 class Review(Strict):

@@ -15,9 +15,11 @@ from functools import cached_property
 from pathlib import Path
 
 from .article import Article, load_article, parse_article
+from .assets import sealed_files
 from .cache import Cache, fingerprint
 from .clock import minute
 from .config import Site
+from .contentfiles import Content, hash_files, is_article_name, is_rendered_name, scan
 from .findings import Code, Finding, Severity
 from .heap import settling
 from .model import goes_live
@@ -26,10 +28,15 @@ from .text.wording import Wording, load_wording
 
 E, W = Severity.ERROR, Severity.WARNING
 
-MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".mkdn", ".mkd"})
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _YEAR = re.compile(r"\d{4}")
 
+ART_SUFFIX = Code(
+    "ART-SUFFIX",
+    E,
+    "稿件文件扩展名 {suffix} 不是小写：这样的稿件不会发布",
+    "把文件改名为小写扩展名（{fixed}），再送审。",
+)
 ART_LOCATION = Code(
     "ART-LOCATION",
     E,
@@ -95,6 +102,8 @@ class Newsroom:
     staff: Staff
     wording: Wording
     articles: list[Article] = field(default_factory=list)
+    # Docs path → sha256 of every file an article uses (None: missing or not a regular file).
+    files: dict[str, str | None] = field(default_factory=dict)
 
     @property
     def findings(self) -> list[Finding]:
@@ -109,19 +118,8 @@ class Newsroom:
 
 
 def markdown_files(docs_dir: Path) -> list[str]:
-    """Every Markdown file under docs_dir (relative, with /), skipping hidden files and folders
-    as mkdocs does."""
-    found = []
-    for folder, dirs, names in os.walk(docs_dir, followlinks=True):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        rel = os.path.relpath(folder, docs_dir)
-        prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
-        found += [
-            prefix + n
-            for n in names
-            if not n.startswith(".") and os.path.splitext(n)[1].lower() in MARKDOWN_SUFFIXES
-        ]
-    return sorted(found)
+    """Every article file under docs_dir (relative, with /), found without following links."""
+    return scan(docs_dir).articles
 
 
 def load_newsroom(
@@ -141,18 +139,41 @@ def _load_newsroom(
     room = Newsroom(site, staff or load_staff(site), load_wording(site))
     docs = site.docs_dir.resolve()
     shown = site.rel(docs)
+    content = scan(docs, shown)
     if files is None:
-        srcs = markdown_files(docs)
+        srcs = content.articles
+        room.articles += _refused(content, shown)
     else:
-        srcs = sorted(p.resolve().relative_to(docs).as_posix() for p in files)
+        wanted = {p.resolve().relative_to(docs).as_posix() for p in files}
+        srcs = sorted(wanted & set(content.articles))
+        room.articles += _refused(content, shown, wanted)
     for src in srcs:
         where = f"{shown}/{src}" if shown != "." else src
         article = _load(os.path.join(docs, src), src, where, cache)
         _check_against_site(article, room)
         room.articles.append(article)
+    room.articles.sort(key=lambda a: a.src)
     _check_unique(room.articles)
     _check_feedback(room)
+    _hash_used_files(room, docs, content)
     return room
+
+
+def _refused(content: Content, shown: str, wanted: set[str] | None = None) -> list[Article]:
+    """Links and special files, each an entry with its finding and no front matter: the gate
+    keeps it out, `congress check` and the build show it, the column's articles go on."""
+    entries = []
+    for src, finding in content.refused:
+        if wanted is None or src in wanted:
+            where = f"{shown}/{src}" if shown != "." else src
+            entries.append(Article(src=src, path=where, findings=[finding]))
+    return entries
+
+
+def _hash_used_files(room: Newsroom, docs: Path, content: Content) -> None:
+    """The bytes of every file the articles use, hashed once for all of them."""
+    used = {f for a in room.articles if a.meta is not None for f in sealed_files(a)}
+    room.files = hash_files(docs, used, set(content.files))
 
 
 def _load(file: str, src: str, shown: str, cache: Cache | None) -> Article:
@@ -178,6 +199,10 @@ def _check_against_site(article: Article, room: Newsroom) -> None:
     parts = article.src.split("/")
     column_ids = room.column_ids
     placed = len(parts) == 3 and parts[0] in column_ids and _YEAR.fullmatch(parts[1])
+    suffix = os.path.splitext(article.src)[1]
+    if not is_rendered_name(article.src) and is_article_name(article.src):
+        fixed = parts[-1][: -len(suffix)] + suffix.lower()
+        article.add(ART_SUFFIX.at(article.path, 1, suffix=suffix, fixed=fixed))
     if not placed:
         article.add(ART_LOCATION.at(article.path, 1, src=article.src))
     else:
@@ -277,6 +302,8 @@ def _check_unique(articles: list[Article]) -> None:
     for a in articles:
         if a.meta:
             by_uid[a.uid].append(a)
+        if not is_article_name(a.src):
+            continue  # a refused link or special file: not a page
         by_url[a.url.lower()].append(a)  # case-folded: hosts may be case-insensitive
     for uid, group in by_uid.items():
         for a in group[1:] if len(group) > 1 else []:

@@ -4,6 +4,7 @@ reject, writes the signature into the front matter and, for `final`, the digest 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -11,7 +12,7 @@ from pathlib import Path
 from .article import Article, load_article
 from .atomic import write_atomic
 from .clock import minute
-from .digest import digest
+from .digest import digest, used_hashes, with_files
 from .findings import Code, Finding, Severity
 from .frontedit import replace_review
 from .gate import Context, verdict
@@ -72,7 +73,7 @@ def check_signature(article: Article, ctx: Context, stage: str, by: str, at: dat
     _check_order(article, stage, at, ctx)
     # Last, the gate itself: the signed article must have no error (a void final sign-off,
     # or a correction after it, is what a new final sign-off repairs).
-    review_after = signed_review(article, stage, by, at)
+    review_after = signed_review(article, stage, by, at, files=ctx.files)
     after = replace(article, meta=meta.model_copy(update={"review": review_after}))
     errors = [f for f in verdict(after, ctx).findings if f.is_error]
     if errors:
@@ -94,8 +95,8 @@ def _check_repeat(article: Article, stage: str, review: Review, ctx: Context) ->
     if existing is None:
         return
     assert article.meta is not None
-    if stage == "final" and existing.digest != digest(article.meta, article.body):
-        return  # the text changed since: a new final sign-off replaces the void one
+    if stage == "final" and existing.digest != _final_digest(article, ctx.files)[0]:
+        return  # the text or a file changed since: a new final sign-off replaces the void one
     who = ctx.staff.name(existing.by)
     raise _refuse(article, stage, f"已由 {who} 于 {minute(existing.at)} 签署")
 
@@ -157,8 +158,29 @@ def _check_order(article: Article, stage: str, at: datetime, ctx: Context) -> No
         raise _refuse(article, stage, f"签署时间 {minute(at)} 早于此前环节（{minute(late[0].at)}）")
 
 
-def signed_review(article: Article, stage: str, by: str, at: datetime) -> Review:
-    """The review block after `by` signs `stage` at `at`."""
+def _final_digest(
+    article: Article, files: Mapping[str, str | None] | None
+) -> tuple[str, dict[str, str]]:
+    """The digest a final sign-off records, and the per-file hashes it keeps (generator/
+    digest.py); `files` is None when signing text alone (fixtures in memory)."""
+    assert article.meta is not None
+    text = digest(article.meta, article.body)
+    if files is None:
+        return text, {}
+    used = used_hashes(article, files)
+    return with_files(text, used), {p: h for p, h in used.items() if h is not None}
+
+
+def signed_review(
+    article: Article,
+    stage: str,
+    by: str,
+    at: datetime,
+    *,
+    files: Mapping[str, str | None] | None = None,
+) -> Review:
+    """The review block after `by` signs `stage` at `at` (`files`: the newsroom's file
+    hashes, which a final sign-off binds)."""
     meta = article.meta
     assert meta is not None
     review = meta.review
@@ -166,7 +188,8 @@ def signed_review(article: Article, stage: str, by: str, at: datetime) -> Review
     if stage == "proofread":
         return review.model_copy(update={"proofread": [*review.proofread, sig]})
     if stage == "final":
-        final = FinalSignature(by=by, at=at, digest=digest(meta, article.body))
+        sealed, hashes = _final_digest(article, files)
+        final = FinalSignature(by=by, at=at, digest=sealed, files=hashes)
         return review.model_copy(update={"final": final})
     return review.model_copy(update={stage: sig})
 
@@ -177,7 +200,7 @@ def sign(
     """Check, then write the signature into `file`; the rest of the file is kept byte for byte."""
     check_signature(article, ctx, stage, by, at)
     raw = file.read_bytes().decode("utf-8")
-    updated = replace_review(raw, signed_review(article, stage, by, at))
+    updated = replace_review(raw, signed_review(article, stage, by, at, files=ctx.files))
     write_atomic(file, updated.encode("utf-8"))
     again = load_article(file, article.src, article.path)
     if again.meta is None or getattr(again.meta.review, stage) in (None, []):
@@ -193,6 +216,7 @@ def sign_through(
     policy: Policy,
     *,
     skip: tuple[str, ...] = (),
+    files: Mapping[str, str | None] | None = None,
 ) -> Review:
     """Every stage the policy requires, signed in order from `start` by `signers[stage]`.
 
@@ -206,7 +230,7 @@ def sign_through(
             continue
         for i, by in enumerate(signers[req.stage]):
             at = start + timedelta(minutes=10 * n + i)
-            review = signed_review(article, req.stage, by, at)
+            review = signed_review(article, req.stage, by, at, files=files)
             meta = FrontMatter.model_validate({**meta.model_dump(), "review": review.model_dump()})
             article = replace(article, meta=meta)
     return meta.review

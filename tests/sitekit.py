@@ -15,8 +15,11 @@ from typing import Any
 import yaml
 
 from generator.article import parse_article
+from generator.assets import sealed_files
 from generator.clock import aware
 from generator.config import CongressConfig, Site
+from generator.contentfiles import hash_files, scan
+from generator.digest import content_digest, with_files
 from generator.frontedit import replace_review
 from generator.gate import Context, Verdict, verdict
 from generator.policy import Policy
@@ -146,9 +149,11 @@ def make_site(
     columns: list[dict[str, Any]] | None = None,
     staff: dict[str, dict[str, Any]] | None = None,
     assets: dict[str, bytes] | None = None,
+    seal: bool = True,
     **plugin: Any,
 ) -> Path:
-    """Write a site into `root`: articles are keyed by their path under content/."""
+    """Write a site into `root`: articles are keyed by their path under content/. With
+    `seal`, approved articles' final sign-offs then bind the files they use (`seal_files`)."""
     root.mkdir(parents=True, exist_ok=True)
     (root / "mkdocs.yml").write_text(mkdocs_yml(columns, **plugin), encoding="utf-8")
     (root / "editorial").mkdir(exist_ok=True)
@@ -163,7 +168,35 @@ def make_site(
         else:
             path.write_text(text, encoding="utf-8")
     (root / "content").mkdir(exist_ok=True)
+    if seal:
+        seal_files(root)
     return root
+
+
+def seal_files(root: Path) -> None:
+    """Bind the files each approved article uses into its final sign-off, as
+    `congress review --stage final` does once the files exist (`approve` signs text in
+    memory, before the files are written). A sign-off whose text was changed after it, or
+    that already binds files, is left as it is; so is one using a missing file."""
+    docs = root / "content"
+    content = scan(docs)
+    for src in content.articles:
+        path = docs / src
+        try:
+            raw = path.read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        a = parse_article(raw.encode("utf-8"), src, f"content/{src}")
+        final = a.meta.review.final if a.meta is not None else None
+        if a.meta is None or final is None or final.files or final.digest != content_digest(a):
+            continue
+        used = hash_files(docs, sealed_files(a), set(content.files))
+        if not used or None in used.values():
+            continue
+        files = {p: h for p, h in used.items() if h is not None}
+        sealed = final.model_copy(update={"digest": with_files(final.digest, used), "files": files})
+        review = a.meta.review.model_copy(update={"final": sealed})
+        path.write_bytes(replace_review(raw, review).encode("utf-8"))
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

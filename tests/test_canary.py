@@ -1,6 +1,9 @@
 """Nothing unapproved leaks: one article in every non-public state, each carrying unique
-canary strings in its title, body, tags, summary and an image of its own. After a real
-build, no canary is in any byte (or name) of any output file, and every public article is."""
+canary strings in its title, body, tags, summary, cover alt text, correction note and images
+of its own. After a real build, no canary is in any byte (or name) of any output file, and
+every public article is. Secondary fields (withdrawal reason, correction note, cover alt)
+holding what the text checks block, and an image replaced after the final sign-off, keep
+their article (and its files) off the site too."""
 
 from __future__ import annotations
 
@@ -28,6 +31,7 @@ def canary_article(n: int, *, sign: dict[str, object] | None, **over: object) ->
         "summary": f"摘要 {tag}",
         "tags": ["公共标签", tag],
         "cover": {"src": f"cover-{n}.svg", "alt": f"封面 {tag}"},
+        "corrections": [{"at": "2026-11-20T11:00:00+08:00", "note": f"更正 {tag}"}],
         **over,
     }
     text = draft(body, **fields)  # type: ignore[arg-type]
@@ -55,8 +59,17 @@ HIDDEN: dict[int, tuple[dict[str, object] | None, dict[str, object]]] = {
     21: ({}, {"expires_at": "2026-11-25T00:00:00+08:00"}),  # expired
     22: (None, {"withdrawn": WITHDRAWN}),  # withdrawn before approval
     23: ({}, {"withdrawn": WITHDRAWN}),  # withdrawn after approval: a notice remains
-    24: ({}, {"date": "2026-12-02T10:00:00+08:00"}),  # dated in the future
+    24: ({}, {"date": "2026-12-02T10:00:00+08:00", "corrections": []}),  # dated in the future
+    # Approved, withdrawn, and the (public) reason holds a secrecy marking: no notice either.
+    28: ({}, {"withdrawn": {"at": "2026-11-25T10:00:00+08:00", "reason": "秘密★ CANARY28"}}),
+    # Approved, but the cover alt text / the correction note holds personal data.
+    30: ({}, {"cover": {"src": "cover-30.svg", "alt": "封面 11010519491231002X CANARY30"}}),
+    31: (
+        {},
+        {"corrections": [{"at": "2026-11-20T11:00:00+08:00", "note": "更正 13812345678 CANARY31"}]},
+    ),
 }
+REPLACED = 29  # approved, then its image replaced after the final sign-off
 
 
 @pytest.fixture(scope="module")
@@ -76,12 +89,17 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "---\ntitle: 稿件 TITLE26 CANARY26\ntags: [CANARY26\n---\n正文 CANARY26\n"
     )
     articles["news/2026/hidden-27.md"] = canary_article(27, sign={}, column="sports")
-    for n in (25, 26, 27):
+    articles[f"news/2026/hidden-{REPLACED}.md"] = canary_article(REPLACED, sign={})
+    for n in (25, 26, 27, REPLACED):
         assets |= images(n)
-    make_site(root, articles, assets=assets)
+    make_site(root, articles, assets=assets)  # final sign-offs bind the images as written
+    (root / f"content/news/2026/img-{REPLACED}.svg").write_bytes(
+        b'<svg xmlns="http://www.w3.org/2000/svg"><title>CANARY29 replaced</title></svg>'
+    )
     result = congress("build", "--now", NOW, cwd=root)
     assert result.returncode == 1  # the invalid ones are reported
     assert "Traceback" not in result.stderr
+    (root / "build-stderr.txt").write_text(result.stderr, encoding="utf-8")
     return root / "site"
 
 
@@ -95,7 +113,7 @@ def output_bytes(site: Path) -> dict[Path, bytes]:
     return found
 
 
-HIDDEN_NUMBERS = [*HIDDEN, 25, 26, 27]
+HIDDEN_NUMBERS = [*HIDDEN, 25, 26, 27, REPLACED]
 
 
 @pytest.mark.parametrize("n", HIDDEN_NUMBERS)
@@ -143,3 +161,19 @@ def test_search_index_covers_exactly_the_public_articles(built: Path) -> None:
 def test_production_build_has_no_preview_banner(built: Path) -> None:
     for path, data in output_bytes(built).items():
         assert "未经审核".encode() not in data, path
+
+
+def test_secondary_fields_and_a_replaced_image_are_why_they_stay_off(built: Path) -> None:
+    stderr = (built.parent / "build-stderr.txt").read_text(encoding="utf-8")
+    lines = stderr.splitlines()
+
+    def reported(path: str, code: str) -> bool:
+        return any(path in line and f"[{code}]" in line for line in lines)
+
+    assert reported("hidden-28.md", "TEXT-SECRECY")
+    assert reported("hidden-30.md", "TEXT-ID-NUMBER")
+    assert reported("hidden-31.md", "TEXT-MOBILE")
+    assert any(
+        "hidden-29.md" in line and "[GATE-DIGEST]" in line and "img-29.svg" in line
+        for line in lines
+    )

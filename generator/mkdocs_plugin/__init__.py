@@ -27,6 +27,7 @@ from .. import clock
 from ..article import Article
 from ..cache import CACHE_HTML, Cache, PageRecord
 from ..config import ConfigError, CongressConfig, Site, validate_options
+from ..contentfiles import is_article_name
 from ..feeds import PAGE_SRC as FEEDS_SRC
 from ..feeds import render_feeds
 from ..publication import Publication, publish
@@ -37,6 +38,7 @@ from ..staff import Staff, load_staff
 from .context import SEARCH_SRC, page_context
 from .fragments import Fragments
 from .reuse import Listing, Reuse, sweep, sweep_search
+from .walk import install, watch_without_links
 
 log = logging.getLogger("mkdocs.plugins.congress")
 
@@ -77,6 +79,7 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         assert self.options is not None
+        install(_uses_plugin)  # mkdocs lists docs_dir next, following links: walk.py
         self.publication = None  # per-build state: `serve` rebuilds with the same plugin
         self.reuse = None
         root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
@@ -131,8 +134,10 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
                 # does not parse the front matter again): a withdrawal notice has no body.
                 notice = pub.notice_only(verdict)
                 file.content_string = "" if notice else verdict.article.body
-            elif file.src_uri not in pub.assets:
-                files.remove(file)  # never copy a file no public article uses
+            elif file.src_uri not in pub.assets or is_article_name(file.src_uri):
+                # Never copy a file no public article uses, nor an article file mkdocs does
+                # not render (`x.MD`): that would publish it raw.
+                files.remove(file)
         self._add_pages(files, config, pub)
         if any(f.dest_uri.startswith("pagefind/") for f in files):
             raise PluginError("pagefind/ 是站内搜索索引的目录，稿件目录中不能有同名文件夹。")
@@ -231,6 +236,10 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
                 {a.uid for a in pub.decision.published} if search else set(),
             )
 
+    def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
+        watch_without_links(server, config.docs_dir)
+        return server
+
     def on_build_error(self, *, error: Exception) -> None:
         if self.indexing is not None:
             self.indexing.cancel()
@@ -261,6 +270,10 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         assert self.publication is not None
         context["congress"] = page_context(self.publication, page.file.src_uri, page.title or "")
         return context
+
+
+def _uses_plugin(config: MkDocsConfig) -> bool:
+    return any(isinstance(p, CongressPlugin) for p in config.plugins.values())
 
 
 def _in_index_order(files: Files, pub: Publication) -> Files:

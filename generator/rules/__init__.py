@@ -32,6 +32,9 @@ class Context:
     wording: Wording
     # Per memoized group of rules (gate.MEMOIZED): a digest of the settings they read.
     keys: Mapping[str, bytes] = field(default_factory=dict)
+    # sha256 of every file the newsroom's articles use, by docs path (None: missing); None
+    # when judging text alone (in memory), so that no file is consulted.
+    files: Mapping[str, str | None] | None = None
 
     @property
     def policy(self) -> Policy:

@@ -6,11 +6,12 @@ A stage not yet signed is a state (info, pending); a signature that breaks a rul
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from itertools import combinations
 
 from ..article import Article
 from ..clock import minute
-from ..digest import content_digest
+from ..digest import approval_digest, content_digest, used_hashes, with_files
 from ..findings import Code, Finding, Severity
 from ..policy import REVIEWS, STAGE_LABELS, STAGES, requirements, role_for
 from ..staff import role_name
@@ -88,8 +89,14 @@ GATE_ORDER = Code(
 GATE_DIGEST = Code(
     "GATE-DIGEST",
     E,
-    "终审后内容被修改",
+    "终审后内容被修改{detail}",
     "改动后的稿件须重新终审：congress review {path} --stage final --by <领导人员编号>",
+)
+GATE_FILE_MISSING = Code(
+    "GATE-FILE-MISSING",
+    E,
+    "稿件使用的文件 {file} 不存在或不是普通文件",
+    "把文件放到 content/{file}（普通文件，不能是链接），或改正稿件中的路径。",
 )
 
 STATE_CODES = {code.code: "pending" for code in PENDING.values()}
@@ -238,11 +245,60 @@ def _order(article: Article, earlier: str, e_at: object, later: str, l_at: objec
 
 
 def approval(article: Article, ctx: Context) -> Iterable[Finding]:
-    """The final sign-off still matches the text: anything changed since voids it."""
+    """The final sign-off still matches the text and the bytes of every file the article
+    uses: anything changed since voids it, and the finding names a replaced file."""
     meta = article.meta
     assert meta is not None
     final = meta.review.final
-    if final is not None and final.digest != content_digest(article):
-        yield GATE_DIGEST.at(
-            article.path, article.line_of("review", "final", "digest"), path=article.path
-        )
+    if final is None or final.digest == approval_digest(article, ctx.files):
+        return
+    yield GATE_DIGEST.at(
+        article.path,
+        article.line_of("review", "final", "digest"),
+        path=article.path,
+        detail=_changed_file(article, ctx),
+    )
+
+
+def _changed_file(article: Article, ctx: Context) -> str:
+    """What the digest says changed, when it can tell: a file replaced (or gone) while the
+    text stayed as approved, or a sign-off made before files were covered."""
+    final = article.meta.review.final if article.meta else None
+    if final is None or ctx.files is None:
+        return ""
+    text = content_digest(article)
+    now = used_hashes(article, ctx.files)
+    if final.files and with_files(text, final.files) == final.digest:
+        # The recorded hashes are the ones approved: the text is unchanged, a file is not.
+        changed = sorted(p for p in {*now, *final.files} if now.get(p) != final.files.get(p))
+        if changed:
+            return f"：文件 content/{changed[0]} 与终审时不同（被替换、删除或新增）"
+    if not final.files and final.digest == text and now:
+        first = sorted(now)[0]
+        return f"：终审记录未包含所用文件（如 content/{first}）的校验值，须重新终审"
+    return ""
+
+
+def files_present(article: Article, ctx: Context) -> Iterable[Finding]:
+    """Every file the article uses is a regular file of content/ (an error once the final
+    sign-off binds it; advice while the article is a draft)."""
+    if ctx.files is None or article.meta is None:
+        return
+    signed = article.meta.review.final is not None
+    for path, sha in used_hashes(article, ctx.files).items():
+        if sha is None:
+            finding = GATE_FILE_MISSING.at(article.path, _line_using(article, path), file=path)
+            yield finding if signed else _as_warning(finding)
+
+
+def _as_warning(finding: Finding) -> Finding:
+    return replace(finding, severity=Severity.WARNING)
+
+
+def _line_using(article: Article, path: str) -> int | None:
+    """The first body line that names the file, else the cover's line."""
+    name = path.rsplit("/", 1)[-1]
+    for i, text in enumerate(article.body.split("\n")):
+        if name in text:
+            return article.body_line + i
+    return article.line_of("cover", "src")

@@ -35,7 +35,9 @@ class Line:
 
 
 def fields(article: Article) -> list[Line]:
-    """The free-text front-matter fields: title, summary, tags, source, authors."""
+    """The free-text front-matter fields: title, summary, tags, source, authors, and the
+    secondary ones a reader sees as well: cover alt text, correction notes and the withdrawal
+    reason (public on the withdrawal notice)."""
     cached: list[Line] | None = article.derived.get("fields")
     if cached is not None:
         return cached
@@ -48,6 +50,12 @@ def fields(article: Article) -> list[Line]:
             lines.append(Line(value, article.line_of(key) or 1))
     for key, values in (("tags", meta.tags), ("authors", meta.authors)):
         lines += [Line(value, article.line_of(key, i) or 1) for i, value in enumerate(values)]
+    if meta.cover is not None:
+        lines.append(Line(meta.cover.alt, article.line_of("cover", "alt") or 1))
+    for i, correction in enumerate(meta.corrections):
+        lines.append(Line(correction.note, article.line_of("corrections", i, "note") or 1))
+    if meta.withdrawn is not None:
+        lines.append(Line(meta.withdrawn.reason, article.line_of("withdrawn", "reason") or 1))
     article.derived["fields"] = lines
     return lines
 
