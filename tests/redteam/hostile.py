@@ -13,7 +13,9 @@ from typing import Any
 
 from tests.sitekit import COLUMNS, NOW, article, congress, make_site
 
-FRAME_HOST = "player.example.gov.cn"  # the one host the hostile site's mkdocs.yml allows
+# The one host the hostile site's mkdocs.yml allows: the sample's, so that deploy/nginx.conf's
+# frame-src agrees when the browser tests serve it.
+FRAME_HOST = "media.shilirenda.gov.cn"
 
 
 def short(field: str) -> str:
@@ -69,7 +71,7 @@ BODY = f"""正文第一段。
 """
 
 
-def hostile_site(root: Path) -> Path:
+def hostile_site(root: Path, site_url: str = "https://www.example.gov.cn/") -> Path:
     """Every page kind with markup in every field; built with `congress build`."""
     columns = [*COLUMNS, {"id": "zqyj", "name": "征求意见", "kind": "consultation"}]
     p = payload
@@ -113,6 +115,11 @@ def hostile_site(root: Path) -> Path:
         assets={"assets/cover.png": PNG},
         embeds={"frame_hosts": [FRAME_HOST]},
     )
+    # As the sample site is configured: no web fonts from another origin (the CSP refuses them).
+    config = (root / "mkdocs.yml").read_text(encoding="utf-8")
+    config = config.replace("  language: zh\n", "  language: zh\n  font: false\n", 1)
+    config = config.replace("site_url: https://www.example.gov.cn/", f"site_url: {site_url}", 1)
+    (root / "mkdocs.yml").write_text(config, encoding="utf-8")
     return root
 
 
