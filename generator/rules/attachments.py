@@ -44,7 +44,10 @@ SVG_LIMIT = 8 * 1024 * 1024  # bytes read of one SVG; a larger one is refused un
 _ACTIVE = (
     ("脚本", re.compile(r"<\s*(?:[\w-]+:)?script\b", re.IGNORECASE)),
     ("事件属性", re.compile(r"[\s\"'/]on[a-z]+\s*=", re.IGNORECASE)),
-    ("嵌入的网页内容", re.compile(r"<\s*(?:[\w-]+:)?(?:foreignObject|iframe|embed|object)\b", re.I)),
+    (
+        "嵌入的网页内容",
+        re.compile(r"<\s*(?:[\w-]+:)?(?:foreignObject|iframe|embed|object)\b", re.I),
+    ),
     ("实体声明", re.compile(r"<!\s*ENTITY", re.IGNORECASE)),
     ("样式表处理指令", re.compile(r"<\?\s*xml-stylesheet", re.IGNORECASE)),
     ("外部引用", re.compile(r"""\bhref\s*=\s*(?:"\s*(?!#)|'\s*(?!#)|(?![\s"'#]))""", re.I)),

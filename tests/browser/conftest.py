@@ -62,9 +62,19 @@ def self_signed(prefix: Path) -> tuple[Path, Path] | None:
     if OPENSSL is None:
         return None
     cert, key = prefix / "cert.pem", prefix / "key.pem"
+    request = [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=127.0.0.1",
+    ]
     subprocess.run(
-        [OPENSSL, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2"]
-        + ["-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        [OPENSSL, *request, "-keyout", str(key), "-out", str(cert)],
         capture_output=True,
         check=True,
         timeout=60,
@@ -160,9 +170,7 @@ def nginx_serving(site: Path, prefix: Path, port: int) -> Iterator[Server]:
     cert = self_signed(prefix)
     conf = prefix / "nginx.conf"
     conf.write_text(
-        nginx_config(
-            site, port, prefix, tls_port=tls_port, redirect_port=redirect_port, cert=cert
-        ),
+        nginx_config(site, port, prefix, tls_port=tls_port, redirect_port=redirect_port, cert=cert),
         encoding="utf-8",
     )
     check = subprocess.run(

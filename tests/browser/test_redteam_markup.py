@@ -125,7 +125,9 @@ def test_a_same_origin_script_attachment_is_blocked_even_when_loaded_directly(
 ) -> None:
     """The CSP trusts the site's own files, so the gate refuses such attachments (see
     test_markup.py); here the file is on the server anyway, and no page loads it."""
-    page, seen = watch(browser, hostile_server.base + PAGE_KINDS["article"].removesuffix("index.html"))
+    page, seen = watch(
+        browser, hostile_server.base + PAGE_KINDS["article"].removesuffix("index.html")
+    )
     try:
         loaded = page.evaluate(  # type: ignore[attr-defined]
             "performance.getEntriesByType('resource').map(r => r.name)"
@@ -207,7 +209,11 @@ def _head(url: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
     opener = urllib.request.build_opener(NoRedirect, urllib.request.HTTPSHandler(context=context))
     try:
         with opener.open(request, timeout=10) as response:
-            return response.status, {k.lower(): v for k, v in response.headers.items()}, response.read()
+            return (
+                response.status,
+                {k.lower(): v for k, v in response.headers.items()},
+                response.read(),
+            )
     except urllib.error.HTTPError as error:
         return error.code, {k.lower(): v for k, v in error.headers.items()}, b""
 

@@ -10,6 +10,7 @@ import lxml.html
 THEME_SCRIPTS = ("congress-base.js", "congress-early.js", "congress.js", "search.js", "bundle.")
 THEME_FORMS = ("cg-search-box", "cg-search-page")
 BAD_SCHEMES = ("javascript:", "data:", "vbscript:")
+URL_ATTRIBUTES = ("href", "src", "action", "formaction", "poster", "data", "xlink:href")
 
 
 def forbidden(html: bytes | str, frame_hosts: frozenset[str] = frozenset()) -> list[str]:
@@ -25,9 +26,9 @@ def forbidden(html: bytes | str, frame_hosts: frozenset[str] = frozenset()) -> l
             low = name.lower()
             if low.startswith("on"):
                 found.append(f"<{tag} {name}>")
-            if low in ("href", "src", "action", "formaction", "poster", "data", "xlink:href"):
-                if value.strip().lower().replace("\t", "").startswith(BAD_SCHEMES):
-                    found.append(f"<{tag} {name}={value[:30]}>")
+            url = value.strip().lower().replace("\t", "")
+            if low in URL_ATTRIBUTES and url.startswith(BAD_SCHEMES):
+                found.append(f"<{tag} {name}={value[:30]}>")
         if "pwn" in (el.get("class") or "").split():
             found.append(f"<{tag} class=pwn>")
     return found

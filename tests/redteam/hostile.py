@@ -63,7 +63,8 @@ BODY = f"""正文第一段。
 <iframe src="http://{FRAME_HOST}/v/plain-http" class="pwn"></iframe>
 <iframe src="https://{FRAME_HOST}/v/1" width="640" height="360"></iframe>
 <svg onload="alert('pwn-body')" class="pwn"><circle r="5"/></svg>
-<math><mtext><table><mglyph><style><img src=x onerror=alert('pwn-mxss')></style></mglyph></table></mtext></math>
+<math><mtext><table><mglyph><style><img src=x onerror=alert('pwn-mxss')></style>
+</mglyph></table></mtext></math>
 <script src="../../assets/pwn.js"></script>
 <style>body {{ display: none }}</style>
 
