@@ -7,6 +7,7 @@ command line reads mkdocs.yml itself (`congress check`, which does not start mkd
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -109,8 +110,28 @@ class FeedsConfig(_Model):
     tag_date: str = Field(default="2026", pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")
     title: str = ""  # default: the site name
     description: str = ""
-    # Hosts whose <iframe> players may stay in feed content (all other iframes are removed).
+    # Kept for older mkdocs.yml files: the same as `embeds.frame_hosts` (pages and feeds).
     video_hosts: list[str] = []
+
+
+_HOST = r"^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$"
+
+
+class EmbedsConfig(_Model):
+    """What an article body may embed from other sites."""
+
+    # Hosts whose video players (<iframe src="https://host/…">) may stay in articles and
+    # feeds; every other iframe is removed. deploy/nginx.conf's `frame-src` lists the same
+    # hosts (tests/redteam/test_markup.py checks that the two agree).
+    frame_hosts: list[str] = []
+
+    @field_validator("frame_hosts")
+    @classmethod
+    def _hostnames(cls, value: list[str]) -> list[str]:
+        bad = [h for h in value if not re.match(_HOST, h)]
+        if bad:
+            raise ValueError(f"不是主机名（只写域名，如 v.example.gov.cn）：{', '.join(bad)}")
+        return value
 
 
 class TextConfig(_Model):
@@ -134,6 +155,7 @@ class CongressConfig(_Model):
     home_items: int = Field(default=5, ge=1, le=50)
     policy: Policy = Policy()
     feeds: FeedsConfig = FeedsConfig()
+    embeds: EmbedsConfig = EmbedsConfig()
     search: bool = True  # the Pagefind index, the search page and the header search box
     # Articles per Pagefind bundle: Pagefind needs about 250 KB of memory per article while
     # it indexes one; each bundle costs a search a few more small downloads.
@@ -182,6 +204,12 @@ class Site:
         from .identity import load_footer
 
         return load_footer(self.extra, self.config_file)
+
+    @property
+    def frame_hosts(self) -> tuple[str, ...]:
+        """Hosts whose players an article may frame, in the order configured."""
+        hosts = [*self.congress.embeds.frame_hosts, *self.congress.feeds.video_hosts]
+        return tuple(dict.fromkeys(h.lower() for h in hosts))
 
     @property
     def domain(self) -> str:

@@ -18,7 +18,7 @@ from .article import Article
 from .cache import fingerprint
 from .findings import Finding
 from .newsroom import Newsroom
-from .rules import Context, Rule, review, schedule
+from .rules import Context, Rule, attachments, review, schedule
 from .text import sensitive, typography, wording
 from .twocores import map_on_two_cores
 
@@ -75,6 +75,7 @@ RULES: list[Rule] = [
     review.approval,
     review.files_present,
     *MEMOIZED["text"],
+    attachments.executable,  # reads the files themselves: never memoized
     schedule.withdrawal,
     schedule.embargo,
     schedule.expiry,

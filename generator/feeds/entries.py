@@ -86,7 +86,7 @@ def entry(article: Article, site: Site, rendered: str) -> Entry:
     link = site.absolute(article.url)
     column = site.congress.column(meta.column)
     before, after = _notes(article, link)
-    hosts = frozenset(site.congress.feeds.video_hosts)
+    hosts = frozenset(site.frame_hosts)
     body = feed_html(rendered, link, hosts)
     video = None
     if meta.video is not None:

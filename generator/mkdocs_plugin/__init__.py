@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
@@ -31,6 +32,7 @@ from ..contentfiles import is_article_name
 from ..feeds import PAGE_SRC as FEEDS_SRC
 from ..feeds import render_feeds
 from ..publication import Publication, publish
+from ..sanitize import site_policy
 from ..search import sources
 from ..searchindex import Indexing, index_job
 from ..sitemap import sitemap
@@ -177,6 +179,10 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     def on_page_content(
         self, html: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
+        # The allowlist (generator/sanitize.py) before anything keeps the HTML: the page, the
+        # search index, the build cache and the feeds all see the sanitized body. Markup: the
+        # templates print it as HTML although the environment escapes everything else.
+        html = Markup(site_policy(self.site).page(html))
         if self.indexing is not None and self.publication is not None:
             verdict = self.publication.shown.get(page.file.src_uri)
             if verdict is not None and verdict.public:
@@ -187,8 +193,13 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         # Every page is rendered by now: feeds take the HTML mkdocs made, never render twice.
         assert self.publication is not None
         env.globals["congress_fragment"] = Fragments()
+        # Every template escapes what it prints, material's own included (its head prints
+        # page.meta and titles): front matter is text, never markup. The few values that are
+        # HTML (the sanitized body, rendered fragments) are Markup.
+        env.autoescape = True
         if self.cache is not None:  # compiled templates, checked against their source
-            compiled = self.cache.folder / "jinja"
+            # Not the old "jinja" folder: templates compiled there did not escape.
+            compiled = self.cache.folder / "jinja-escaped"
             compiled.mkdir(exist_ok=True)
             env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(compiled))
         self.files = files

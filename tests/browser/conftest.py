@@ -14,6 +14,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,12 +54,58 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def nginx_config(site: Path, port: int, prefix: Path) -> str:
-    """The production server block of deploy/nginx.conf, on loopback, around the built site."""
+OPENSSL = shutil.which("openssl")
+
+
+def self_signed(prefix: Path) -> tuple[Path, Path] | None:
+    """A throwaway certificate for 127.0.0.1 (None without openssl: TLS is left out)."""
+    if OPENSSL is None:
+        return None
+    cert, key = prefix / "cert.pem", prefix / "key.pem"
+    request = [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=127.0.0.1",
+    ]
+    subprocess.run(
+        [OPENSSL, *request, "-keyout", str(key), "-out", str(cert)],
+        capture_output=True,
+        check=True,
+        timeout=60,
+    )
+    return cert, key
+
+
+def nginx_config(
+    site: Path,
+    port: int,
+    prefix: Path,
+    *,
+    tls_port: int | None = None,
+    redirect_port: int | None = None,
+    cert: tuple[Path, Path] | None = None,
+) -> str:
+    """deploy/nginx.conf on loopback around the built site: the HTTPS server block answers
+    plain HTTP on `port` (what the page tests use) and, given a certificate, TLS on
+    `tls_port`; the HTTP redirect block listens on `redirect_port` (or on a spare port)."""
     block = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
-    block = re.sub(r"listen\s+80;", f"listen 127.0.0.1:{port};", block)
-    block = re.sub(r"server_name\s+[^;]+;", "server_name localhost;", block)
-    block = re.sub(r"root\s+[^;]+;", f"root {site};", block)
+    listen = f"listen 127.0.0.1:{port};"
+    if cert is not None and tls_port is not None:
+        listen += f" listen 127.0.0.1:{tls_port} ssl;"
+        block = _directive(block, "ssl_certificate", str(cert[0]))
+        block = _directive(block, "ssl_certificate_key", str(cert[1]))
+    else:
+        block = re.sub(r"(?m)^\s*ssl_\w+\s+[^;]+;", "", block)
+    block = re.sub(r"(?m)^(\s*)listen\s+443\s+ssl(\s+http2)?;", rf"\g<1>{listen}", block)
+    block = _directive(block, "listen", f"127.0.0.1:{redirect_port or free_port()}", "80")
+    block = _directive(block, "server_name", "localhost")
+    block = _directive(block, "root", str(site))
     user = "user root;" if os.geteuid() == 0 else ""
     temp = " ".join(
         f"{kind}_temp_path {prefix / kind};"
@@ -78,10 +125,17 @@ http {{
 """
 
 
+def _directive(block: str, name: str, value: str, old: str = r"[^;]+") -> str:
+    """Set a directive written at the start of a line (comments mentioning it stay)."""
+    return re.sub(rf"(?m)^(\s*){name}\s+{old};", rf"\g<1>{name} {value};", block)
+
+
 @dataclass
 class Server:
     base: str
     site: Path
+    tls_base: str | None = None  # the same server over TLS (self-signed), if openssl exists
+    redirect_base: str | None = None  # the plain-HTTP block that redirects to HTTPS
 
 
 def wait_until_serving(base: str) -> None:
@@ -108,15 +162,17 @@ def build_sample(site_dir: Path, site_url: str) -> None:
     assert result.returncode == 0, result.stderr
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+@contextmanager
+def nginx_serving(site: Path, prefix: Path, port: int) -> Iterator[Server]:
+    """deploy/nginx.conf serving `site` on loopback until the block ends."""
     require(NGINX, "nginx")
-    prefix = tmp_path_factory.mktemp("nginx")
-    port = free_port()
-    sample_site = prefix / "site"
-    build_sample(sample_site, f"http://127.0.0.1:{port}/")
+    tls_port, redirect_port = free_port(), free_port()
+    cert = self_signed(prefix)
     conf = prefix / "nginx.conf"
-    conf.write_text(nginx_config(sample_site, port, prefix), encoding="utf-8")
+    conf.write_text(
+        nginx_config(site, port, prefix, tls_port=tls_port, redirect_port=redirect_port, cert=cert),
+        encoding="utf-8",
+    )
     check = subprocess.run(
         [NGINX, "-t", "-c", str(conf), "-p", str(prefix)],
         capture_output=True,
@@ -132,10 +188,26 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     base = f"http://127.0.0.1:{port}/"
     wait_until_serving(base)
     try:
-        yield Server(base, sample_site)
+        yield Server(
+            base,
+            site,
+            tls_base=f"https://127.0.0.1:{tls_port}/" if cert else None,
+            redirect_base=f"http://127.0.0.1:{redirect_port}/",
+        )
     finally:
         process.send_signal(signal.SIGQUIT)
         process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    require(NGINX, "nginx")
+    prefix = tmp_path_factory.mktemp("nginx")
+    port = free_port()
+    sample_site = prefix / "site"
+    build_sample(sample_site, f"http://127.0.0.1:{port}/")
+    with nginx_serving(sample_site, prefix, port) as served:
+        yield served
 
 
 @pytest.fixture(scope="session")
