@@ -65,7 +65,7 @@ BODY = f"""正文第一段。
 <svg onload="alert('pwn-body')" class="pwn"><circle r="5"/></svg>
 <math><mtext><table><mglyph><style><img src=x onerror=alert('pwn-mxss')></style>
 </mglyph></table></mtext></math>
-<script src="../../assets/pwn.js"></script>
+<script src="../../../assets/pwn.js"></script>
 <style>body {{ display: none }}</style>
 
 正文第二段。
