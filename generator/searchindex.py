@@ -7,6 +7,7 @@ from the previous build.
 
 from __future__ import annotations
 
+import errno
 import html
 import multiprocessing
 import os
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from .article import Article
+from .children import bound_to_me, die_with_parent
 from .search import LANGUAGE, Record, Source, record, searchable
 
 
@@ -66,7 +68,7 @@ def write_index(records: Iterable[Record], output: Path) -> None:
             # One indexing thread: on a small machine Pagefind's thread pool only fights the
             # renderer for the cores (measured: 3.3 s single-threaded against 8 s by default).
             env={**os.environ, "RAYON_NUM_THREADS": "1"},
-            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+            preexec_fn=bound_to_me(),  # Pagefind ends with this process (children.py)
         )
     if done.returncode != 0:
         raise RuntimeError(
@@ -185,9 +187,12 @@ def _index(job: Job, bodies: dict[str, str], output: Path) -> None:
     write_index((record(src, texts[src.uid]) for src in job.sources), output / job.name)
 
 
-def _work(jobs: list[Job], output: Path, inbox: Queue[Any], outbox: Queue[Any]) -> None:
+def _work(
+    jobs: list[Job], output: Path, inbox: Queue[Any], outbox: Queue[Any], parent: int
+) -> None:
     """The indexing process: index each bundle as soon as the last of its pages arrives."""
-    _die_with_parent()
+    # Ends with the build: nothing writes into a staging folder after its build is gone.
+    die_with_parent(parent)
     try:
         (output / "text").mkdir(parents=True, exist_ok=True)
         todo = [job for job in jobs if not job.reuse]
@@ -214,19 +219,24 @@ def _work(jobs: list[Job], output: Path, inbox: Queue[Any], outbox: Queue[Any]) 
         indexed = sum(len(job.sources) for job in todo)
         outbox.put(("ok", indexed))
     except BaseException as exc:
-        outbox.put(("error", f"{type(exc).__name__}: {exc}"))
+        outbox.put(("error", f"{type(exc).__name__}: {exc}", _errno(exc)))
 
 
-def _die_with_parent() -> None:
-    """Linux: end this worker (and what it starts) if the build is killed, so that nothing
-    writes into a staging folder after its build is gone."""
-    try:
-        import ctypes
-        import signal
+def _errno(exc: BaseException) -> int | None:
+    """The system error behind a failure (ENOSPC from Python, or Pagefind's own report)."""
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return exc.errno
+    if "No space left on device" in str(exc) or "os error 28" in str(exc):
+        return errno.ENOSPC
+    return None
 
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
+
+class IndexFailed(RuntimeError):
+    """The search index could not be written; `errno` is the system error, if there was one."""
+
+    def __init__(self, message: str, code: int | None = None) -> None:
+        super().__init__(message)
+        self.errno = code
 
 
 class Indexing:
@@ -240,7 +250,9 @@ class Indexing:
         self._inbox: Queue[Any] = context.Queue()
         self._outbox: Queue[Any] = context.Queue()
         self._process = context.Process(
-            target=_work, args=(jobs, output, self._inbox, self._outbox), daemon=True
+            target=_work,
+            args=(jobs, output, self._inbox, self._outbox, os.getpid()),
+            daemon=True,
         )
         self._process.start()
 
@@ -250,20 +262,50 @@ class Indexing:
     def result(self) -> int:
         """Wait for the index; raises if it could not be written."""
         self._inbox.put(None)
+        code = None
         while True:
             try:
-                kind, value = self._outbox.get(timeout=1)
+                kind, value, *rest = self._outbox.get(timeout=1)
+                code = rest[0] if rest else None
                 break
             except queue.Empty:
                 if not self._process.is_alive():
                     kind, value = "error", f"进程意外退出（{self._process.exitcode}）"
                     break
-        self._process.join()
         if kind == "error":
-            raise RuntimeError(f"搜索索引未能生成：{value}")
+            self.cancel()  # it may have stopped reading: pages still queued are dropped
+            raise IndexFailed(f"搜索索引未能生成：{value}", code)
+        self._end(_JOIN_TIMEOUT)
+        self._inbox.close()
         return int(value)
 
     def cancel(self) -> None:
         """Stop at once: nothing writes into the output after this returns."""
+        # Never wait at exit to hand over pages nobody will read (the build hung on a full
+        # disk: its queue's thread blocked on a full pipe, and exit joins that thread).
+        self._inbox.cancel_join_thread()
         self._process.terminate()
-        self._process.join()
+        self._end(5.0)
+        self._drain()
+
+    def _end(self, timeout: float) -> None:
+        """Wait for the process a bounded time, then kill it; close the queues."""
+        self._process.join(timeout)
+        if self._process.is_alive():
+            self._process.kill()
+            self._process.join(timeout)
+        self._outbox.close()
+
+    def _drain(self) -> None:
+        """Read back the pages still queued for the stopped process, so that the queue's
+        thread can end (else it stays blocked, and its locks are reported as leaked)."""
+        try:
+            while True:
+                self._inbox.get(timeout=0.2)
+        except (queue.Empty, OSError, EOFError, ValueError):
+            pass
+        self._inbox.close()
+
+
+# The indexing process has sent its answer: it only has to exit.
+_JOIN_TIMEOUT = 30.0
