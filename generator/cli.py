@@ -31,7 +31,7 @@ from .policy import STAGE_LABELS, STAGES
 from .removal import read_live
 from .report import as_json, as_text, finding_line
 from .scaffold import new_uid, skeleton, target_path
-from .signing import Refused, sign
+from .signing import Refused, Unwritable, sign
 from .staff import Staff, load_staff
 from .text.fixing import fix_articles
 
@@ -306,7 +306,7 @@ def review(
     room = load_newsroom(site, staff=staff)
     by_file = {(site.root / a.path).resolve(): a for a in room.articles}
     ctx = Context(now=moment, site=site, staff=staff, wording=room.wording)
-    refused = 0
+    refused = unwritable = 0
     for path in paths:
         article = by_file.get(path.resolve())
         if article is None or article.meta is None:
@@ -322,6 +322,7 @@ def review(
             done = sign(article, path, ctx, stage=stage, by=by, at=when)
         except Refused as exc:
             refused += 1
+            unwritable += isinstance(exc, Unwritable)
             f = exc.finding
             click.echo(f"拒绝签署 {f.location()} [{f.code}] {f.message}", err=True)
             if f.hint:
@@ -330,7 +331,7 @@ def review(
         click.echo(
             f"已签署{STAGE_LABELS[stage]}：{done.path}（{done.signer}，{clock.minute(done.at)}）"
         )
-    sys.exit(1 if refused else 0)
+    sys.exit(2 if unwritable else 1 if refused else 0)
 
 
 @main.command()
