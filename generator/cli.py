@@ -309,6 +309,14 @@ def review(
     refused = unwritable = 0
     for path in paths:
         article = by_file.get(path.resolve())
+        if article is not None and any(f.code == "ART-ENCODING" for f in article.findings):
+            refused, unwritable = refused + 1, unwritable + 1  # the file, not the review
+            click.echo(
+                f"拒绝签署 {path} [REVIEW-FILE-FORMAT]：文件不是 UTF-8 编码，文件未改动。"
+                "将文件另存为 UTF-8 编码后再签署。",
+                err=True,
+            )
+            continue
         if article is None or article.meta is None:
             refused += 1
             reason = (
