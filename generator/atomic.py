@@ -156,5 +156,9 @@ def discarding(folder: Path | None) -> Iterator[None]:
 def write_atomic(path: Path, data: bytes) -> None:
     """Replace a file's content in one step: a crash leaves the old or the new file, not half."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # a full disk leaves no half-written file behind
+        raise

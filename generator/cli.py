@@ -20,7 +20,7 @@ from .cache import open_cache
 from .config import ConfigError, Site, load_site
 from .diff import as_text as diff_text
 from .diff import diff
-from .failure import build_failed
+from .failure import build_failed, serve_failed
 from .failure import leave as _leave
 from .findings import Finding, Severity, sort_key
 from .gate import Context, Decision, decide
@@ -177,7 +177,10 @@ def serve(now: datetime | None, dev_addr: str | None, config_file: str) -> None:
     from .mkdocs_plugin.commands import serve_site
 
     _load(config_file)
-    serve_site(config_file, clock.iso(now) if now else None, dev_addr)
+    try:
+        serve_site(config_file, clock.iso(now) if now else None, dev_addr)
+    except (OSError, click.ClickException) as exc:  # address taken, mkdocs' own refusal
+        serve_failed(exc, dev_addr)
 
 
 @main.command()

@@ -67,6 +67,18 @@ def build_failed(exc: BaseException, target: Path, *, swapped: bool = False) -> 
     leave(1)
 
 
+def serve_failed(exc: BaseException, address: str | None) -> NoReturn:
+    """The preview server could not start (exit 2: the address or the configuration)."""
+    where = address or "127.0.0.1:8000"
+    if isinstance(exc, OSError):
+        _say(f"预览服务器无法启动 [SERVE-FAILED]：地址 {where} 不可用（{exc.strerror or exc}）")
+        _say("    建议：换一个端口或地址，如 congress serve -a 127.0.0.1:8001。")
+    else:
+        _say(f"预览服务器无法启动 [SERVE-FAILED]：{exc}")
+        _say("    建议：检查 -a 地址（写成 127.0.0.1:8000）和 mkdocs.yml。")
+    leave(2)
+
+
 def _mass_removal(exc: BaseException) -> None:
     from .removal import MassRemoval
 

@@ -37,6 +37,13 @@ REVIEW_FILE_FORMAT = Code(
     "将文件另存为 UTF-8 编码、稿件信息以 --- 行包围后再签署。",
 )
 
+REVIEW_WRITE = Code(
+    "REVIEW-WRITE",
+    E,
+    "无法写入审核记录：{problem}，文件未改动",
+    "检查磁盘空间和文件权限后重新签署。",
+)
+
 
 class Refused(Exception):
     def __init__(self, finding: Finding) -> None:
@@ -194,7 +201,11 @@ def sign(
         updated = replace_review(data.decode("utf-8"), signed_review(article, stage, by, at))
     except (UnicodeDecodeError, FrontMatterShapeError) as exc:
         raise Unwritable(REVIEW_FILE_FORMAT.at(article.path, 1, problem=_problem(exc))) from exc
-    write_atomic(file, updated.encode("utf-8"))
+    try:
+        write_atomic(file, updated.encode("utf-8"))
+    except OSError as exc:  # a full disk, a read-only folder: the file is as it was
+        problem = exc.strerror or str(exc)
+        raise Unwritable(REVIEW_WRITE.at(article.path, 1, problem=problem)) from exc
     again = load_article(file, article.src, article.path)
     if again.meta is None or getattr(again.meta.review, stage) in (None, []):
         write_atomic(file, data)  # never leave a file the gate cannot read

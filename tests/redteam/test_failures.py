@@ -11,6 +11,7 @@ import random
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -255,6 +256,38 @@ def test_other_build_failures_end_with_a_code_and_chinese(tmp_path: Path) -> Non
     assert "[BUILD-FAILED]" in result.stderr and "未改动" in result.stderr
     no_traceback(result)
     assert snapshot(tmp_path / "site") == live
+
+
+def test_review_on_a_full_disk_refuses_and_changes_no_byte(tmp_path: Path) -> None:
+    with small_disk(tmp_path / "disk", "8m") as disk:
+        make_site(disk, {"news/2026/a.md": draft()})
+        path = disk / "content/news/2026/a.md"
+        before = path.read_bytes()
+        _fill(disk, 0)
+        result = congress(
+            "review", "content/news/2026/a.md", "--stage", "first", "--by", "ed-a",
+            "--at", "2026-11-20T06:00:00+08:00", "--now", NOW, cwd=disk,
+        )  # fmt: skip
+        assert result.returncode == 2, result.stderr
+        assert "[REVIEW-WRITE]" in result.stderr and "文件未改动" in result.stderr
+        no_traceback(result)
+        assert path.read_bytes() == before
+        assert sorted(p.name for p in path.parent.iterdir()) == ["a.md"]  # no temporary file
+
+
+def test_serve_on_a_taken_address_ends_with_serve_failed(tmp_path: Path) -> None:
+    make_site(tmp_path, {"news/2026/a.md": article()})
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        address = f"127.0.0.1:{taken.getsockname()[1]}"
+        result = congress("serve", "-a", address, "--now", NOW, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "[SERVE-FAILED]" in result.stderr and f"地址 {address} 不可用" in result.stderr
+    no_traceback(result)
+    bad = congress("serve", "-a", "nonsense", cwd=tmp_path)
+    assert bad.returncode == 2 and "[SERVE-FAILED]" in bad.stderr
+    no_traceback(bad)
 
 
 # --- 6. the clock and mass removal ---
