@@ -10,11 +10,12 @@ import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from . import clock
+from .article import Article
 from .atomic import write_atomic
 from .cache import open_cache
 from .config import ConfigError, Site, load_site
@@ -34,6 +35,9 @@ from .scaffold import new_uid, skeleton, target_path
 from .signing import Refused, Unwritable, sign
 from .staff import Staff, load_staff
 from .text.fixing import fix_articles
+
+if TYPE_CHECKING:
+    from .publication import Publication
 
 
 def _fail_config(findings: list[Finding]) -> NoReturn:
@@ -124,6 +128,10 @@ def build(
         write_atomic(register, dumps(build_manifest(pub)))
     except OSError as exc:
         build_failed(exc, target, swapped=True)
+    _report_build(pub, target, site.rel(register), time.monotonic() - started)
+
+
+def _report_build(pub: Publication, target: Path, register: str, seconds: float) -> NoReturn:
     errors = [f for f in pub.findings() if f.is_error]
     for f in errors:
         click.echo(f"错误 {f.location()} [{f.code}] {f.message}", err=True)
@@ -133,7 +141,7 @@ def build(
     click.echo(
         f"已构建 {target}：公开稿件 {len(d.published)} 篇，撤稿说明 {len(d.notices)} 篇，"
         f"未公开 {len(d.verdicts) - len(d.published) - len(d.notices)} 篇，"
-        f"用时 {time.monotonic() - started:.1f} 秒。发布登记：{site.rel(register)}"
+        f"用时 {seconds:.1f} 秒。发布登记：{register}"
     )
     if errors:
         click.echo(
@@ -312,22 +320,9 @@ def review(
     refused = unwritable = 0
     for path in paths:
         article = by_file.get(path.resolve())
-        if article is not None and any(f.code == "ART-ENCODING" for f in article.findings):
-            refused, unwritable = refused + 1, unwritable + 1  # the file, not the review
-            click.echo(
-                f"拒绝签署 {path} [REVIEW-FILE-FORMAT]：文件不是 UTF-8 编码，文件未改动。"
-                "将文件另存为 UTF-8 编码后再签署。",
-                err=True,
-            )
-            continue
         if article is None or article.meta is None:
             refused += 1
-            reason = (
-                "不是 content/ 中的稿件"
-                if article is None
-                else "稿件信息无法读取，先运行 congress check 修正"
-            )
-            click.echo(f"拒绝签署 {path} [REVIEW-NOT-ARTICLE]：{reason}", err=True)
+            unwritable += _unsignable(path, article)
             continue
         try:
             done = sign(article, path, ctx, stage=stage, by=by, at=when)
@@ -343,6 +338,22 @@ def review(
             f"已签署{STAGE_LABELS[stage]}：{done.path}（{done.signer}，{clock.minute(done.at)}）"
         )
     sys.exit(2 if unwritable else 1 if refused else 0)
+
+
+def _unsignable(path: Path, article: Article | None) -> bool:
+    """Say why `path` cannot be signed; True if the file itself is at fault (exit 2)."""
+    if article is not None and any(f.code == "ART-ENCODING" for f in article.findings):
+        click.echo(
+            f"拒绝签署 {path} [REVIEW-FILE-FORMAT]：文件不是 UTF-8 编码，文件未改动。"
+            "将文件另存为 UTF-8 编码后再签署。",
+            err=True,
+        )
+        return True
+    reason = "稿件信息无法读取，先运行 congress check 修正"
+    if article is None:
+        reason = "不是 content/ 中的稿件"
+    click.echo(f"拒绝签署 {path} [REVIEW-NOT-ARTICLE]：{reason}", err=True)
+    return False
 
 
 @main.command()
