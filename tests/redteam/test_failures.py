@@ -67,7 +67,7 @@ def _kill_point(index: int) -> tuple[str, float]:
     """Where to kill the n-th build: random, but the same on every run (seeded)."""
     rng = random.Random(1300 + index)
     kind = rng.choice(["ms", "ms", "staging-pages", "pagefind", "indexer"])
-    return kind, rng.choice([80, 250, 600, 1000, 1600, 2400]) / 1000
+    return kind, rng.choice([80, 250, 600, 1000, 1400]) / 1000
 
 
 def _due(kind: str, after: float, started: float, root: Path, tree: set[Proc]) -> bool:
@@ -86,7 +86,9 @@ def test_kill_9_at_any_point_leaves_no_helper_and_the_live_site_as_it_was(
 ) -> None:
     root, live = corpus
     kind, after = _kill_point(index)
-    args = ["--now", NOW] + (["--no-cache"] if index % 2 else [])
+    # Search runs only where bundles change: with the cache and unchanged content it does not.
+    cached = index % 2 == 0 and kind in ("ms", "staging-pages")
+    args = ["--now", NOW] + ([] if cached else ["--no-cache"])
     with adopting_orphans():
         baseline = descendants(os.getpid())
         process = subprocess.Popen(
@@ -112,9 +114,9 @@ def test_kill_9_at_any_point_leaves_no_helper_and_the_live_site_as_it_was(
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
         reap()
+    assert killed, f"the build ended before the kill point {kind} {after}"
     assert not left, [cmdline(pid) for pid, _ in left]
     assert snapshot(root / "site") == live
-    assert killed or process.returncode in (0, 1)
 
 
 def _script(tmp_path: Path, code: str) -> subprocess.Popen[bytes]:
