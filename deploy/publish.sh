@@ -9,6 +9,7 @@
 #   DEPLOY_S3_URI         e.g. s3://congress-site  (any S3-compatible storage; needs the aws CLI)
 #   PREVIOUS_MANIFEST     the manifest of the last publication (default build/previous-manifest.json)
 #   CONGRESS_NOW          build as of this time instead of now (rehearsals)
+#   CONGRESS_ALLOW_REMOVAL  set to 1 to publish a build that takes down many live articles
 #   CONGRESS              the congress command to use (default: set up .venv with make)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,10 +32,17 @@ echo "== 检查稿件 =="
 tail -n 1 build/check.txt
 
 echo "== 构建 =="
+# What the last deployment made public: a build that would take down more than the configured
+# share of it (max_removal_share, default 20 %), or all of it, does not go live
+# (BUILD-MASS-REMOVAL) and writes no manifest, so nothing below runs. A removal that is meant
+# is published by running the build by hand with --allow-removal (or CONGRESS_ALLOW_REMOVAL=1).
+live_args=()
+[ -f "$previous" ] && live_args=(--live-manifest "$previous")
+[ -n "${CONGRESS_ALLOW_REMOVAL:-}" ] && live_args+=(--allow-removal)
 build_status=0
-"$congress" build "${now_args[@]}" || build_status=$?
+"$congress" build "${now_args[@]}" "${live_args[@]}" || build_status=$?
 if [ ! -f "$manifest" ]; then
-  echo "构建失败：未部署，线上站点保持不变。" >&2
+  echo "构建失败或未上线：未部署，线上站点保持不变。" >&2
   exit 1
 fi
 

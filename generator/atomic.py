@@ -21,6 +21,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from .children import bound_to_me
+
 
 def _staging_names(target: Path) -> tuple[Path, Path]:
     return (
@@ -139,7 +141,9 @@ def discarding(folder: Path | None) -> Iterator[None]:
     rm = shutil.which("rm")
     process = None
     if doomed and rm is not None:
-        process = subprocess.Popen([rm, "-rf", "--", *doomed])
+        # preexec_fn only calls prctl (children.py): safe beside threads.
+        ends = bound_to_me()
+        process = subprocess.Popen([rm, "-rf", "--", *doomed], preexec_fn=ends)  # noqa: PLW1509
     try:
         yield
     finally:
@@ -152,5 +156,9 @@ def discarding(folder: Path | None) -> Iterator[None]:
 def write_atomic(path: Path, data: bytes) -> None:
     """Replace a file's content in one step: a crash leaves the old or the new file, not half."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # a full disk leaves no half-written file behind
+        raise

@@ -4,35 +4,40 @@
 from __future__ import annotations
 
 import json
-import logging
-import os
 import sqlite3
 import sys
 import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from . import clock
+from .article import Article
 from .atomic import write_atomic
 from .cache import open_cache
 from .config import ConfigError, Site, load_site
 from .diff import as_text as diff_text
 from .diff import diff
+from .failure import build_failed, serve_failed
+from .failure import leave as _leave
 from .findings import Finding, Severity, sort_key
 from .gate import Context, Decision, decide
 from .heap import settling
 from .newsroom import load_newsroom
 from .options import CONFIG_OPTION, NO_CACHE_OPTION, NOW_OPTION, Moment
 from .policy import STAGE_LABELS, STAGES
+from .removal import read_live
 from .report import as_json, as_text, finding_line
 from .scaffold import new_uid, skeleton, target_path
-from .signing import Refused, sign
+from .signing import Refused, Unwritable, sign
 from .staff import Staff, load_staff
 from .text.fixing import fix_articles
+
+if TYPE_CHECKING:
+    from .publication import Publication
 
 
 def _fail_config(findings: list[Finding]) -> NoReturn:
@@ -41,15 +46,6 @@ def _fail_config(findings: list[Finding]) -> NoReturn:
         if f.hint:
             click.echo(f"    建议：{f.hint}", err=True)
     sys.exit(2)
-
-
-def _leave(code: int) -> NoReturn:
-    """End a command that has written and closed everything, without releasing its heap
-    object by object: for a 10,000-article build that took 2-3 s at exit (as mypy does)."""
-    sys.stdout.flush()
-    sys.stderr.flush()
-    logging.shutdown()
-    os._exit(code)
 
 
 def _load(config_file: str) -> tuple[Site, Staff]:
@@ -80,6 +76,17 @@ def main() -> None:
     help="发布登记文件（默认 build/publication-manifest.json）",
 )
 @click.option("--strict", is_flag=True, help="任何稿件有错误时不替换现有站点")
+@click.option(
+    "--allow-removal",
+    is_flag=True,
+    help="允许一次下线较多（超过 max_removal_share）或全部线上稿件",
+)
+@click.option(
+    "--live-manifest",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="线上（上次部署）的发布登记：据此判断本次构建会下线多少稿件",
+)
 @NO_CACHE_OPTION
 @CONFIG_OPTION
 def build(
@@ -87,34 +94,44 @@ def build(
     site_dir: Path | None,
     manifest: Path | None,
     strict: bool,
+    allow_removal: bool,
+    live_manifest: Path | None,
     no_cache: bool,
     config_file: str,
 ) -> None:
-    """构建公开网站：只发布通过审核的稿件；构建或检查失败时保留原有站点。"""
+    """构建公开网站：只发布通过审核的稿件；构建或检查失败、或将下线过多稿件时保留原有站点。"""
     from .manifest import dumps
     from .manifest import manifest as build_manifest
-    from .mkdocs_plugin.commands import Unverified, build_site
+    from .mkdocs_plugin.commands import build_site
 
     site, _ = _load(config_file)
     target = site_dir or site.site_dir
+    live = [_live_manifest(live_manifest)] if live_manifest and live_manifest.exists() else []
     started = time.monotonic()
     try:
-        pub = build_site(config_file, target, clock.now(now), strict=strict, cache=not no_cache)
+        pub = build_site(
+            config_file,
+            target,
+            clock.now(now),
+            strict=strict,
+            cache=not no_cache,
+            live=live,
+            allow_removal=allow_removal,
+        )
     except ConfigError as exc:
         _fail_config(exc.findings)
-    except Unverified as exc:
-        click.echo("构建结果未通过发布前检查 [BUILD-VERIFY]：", err=True)
-        for problem in exc.problems:
-            click.echo(f"    {problem}", err=True)
-        click.echo(f"原有站点 {target} 未改动。", err=True)
-        sys.exit(1)
-    except Exception as exc:  # mkdocs, theme or template failure: no traceback for editors
-        click.echo(f"构建失败 [BUILD-FAILED]：{exc}", err=True)
-        click.echo(f"原有站点 {target} 未改动。", err=True)
-        sys.exit(1)
+    except Exception as exc:  # mkdocs, theme, template or disk failure: no traceback for editors
+        build_failed(exc, target)
     register = manifest or site.build_dir / "publication-manifest.json"
-    register.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(register, dumps(build_manifest(pub)))
+    try:
+        register.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(register, dumps(build_manifest(pub)))
+    except OSError as exc:
+        build_failed(exc, target, swapped=True)
+    _report_build(pub, target, site.rel(register), time.monotonic() - started)
+
+
+def _report_build(pub: Publication, target: Path, register: str, seconds: float) -> NoReturn:
     errors = [f for f in pub.findings() if f.is_error]
     for f in errors:
         click.echo(f"错误 {f.location()} [{f.code}] {f.message}", err=True)
@@ -124,13 +141,20 @@ def build(
     click.echo(
         f"已构建 {target}：公开稿件 {len(d.published)} 篇，撤稿说明 {len(d.notices)} 篇，"
         f"未公开 {len(d.verdicts) - len(d.published) - len(d.notices)} 篇，"
-        f"用时 {time.monotonic() - started:.1f} 秒。发布登记：{site.rel(register)}"
+        f"用时 {seconds:.1f} 秒。发布登记：{register}"
     )
     if errors:
         click.echo(
             f"有 {len(errors)} 处错误，相关稿件未发布；运行 congress check 查看详情。", err=True
         )
     _leave(1 if errors else 0)
+
+
+def _live_manifest(path: Path) -> dict[str, str]:
+    live = read_live(path)
+    if live is None:
+        raise click.UsageError(f"线上发布登记 {path} 无法读取或格式不对 [BUILD-LIVE-MANIFEST]。")
+    return live
 
 
 @main.command(name="diff")
@@ -164,10 +188,15 @@ def diff_command(old: Path, new: Path, as_json_flag: bool) -> None:
 def serve(now: datetime | None, dev_addr: str | None, allow_remote: bool, config_file: str) -> None:
     """本地预览：未审核的稿件也显示，并带红色提示条和审核清单。只在本机地址上监听，
     除非给出 --allow-remote。"""
+    from mkdocs.exceptions import ConfigurationError as MkdocsConfigError
+
     from .mkdocs_plugin.commands import RemotePreview, preview_address, serve_site
 
     _load(config_file)
-    address, local = preview_address(config_file, dev_addr)
+    try:
+        address, local = preview_address(config_file, dev_addr)
+    except (OSError, click.ClickException, MkdocsConfigError) as exc:  # a malformed address
+        serve_failed(exc, dev_addr)
     if not local and not allow_remote:
         click.echo(
             f"拒绝预览 [SERVE-REMOTE]：{address} 不是本机地址，预览中的未审核稿件会被网络上的"
@@ -191,6 +220,8 @@ def serve(now: datetime | None, dev_addr: str | None, allow_remote: bool, config
     except RemotePreview as exc:  # the address changed between the two looks
         click.echo(f"拒绝预览 [SERVE-REMOTE]：{exc.address} 不是本机地址。", err=True)
         sys.exit(2)
+    except (OSError, click.ClickException) as exc:  # address taken, mkdocs' own refusal
+        serve_failed(exc, dev_addr)
 
 
 @main.command()
@@ -319,22 +350,18 @@ def review(
     room = load_newsroom(site, staff=staff)
     by_file = {(site.root / a.path).resolve(): a for a in room.articles}
     ctx = Context(now=moment, site=site, staff=staff, wording=room.wording, files=room.files)
-    refused = 0
+    refused = unwritable = 0
     for path in paths:
         article = by_file.get(path.resolve())
         if article is None or article.meta is None:
             refused += 1
-            reason = (
-                "不是 content/ 中的稿件"
-                if article is None
-                else "稿件信息无法读取，先运行 congress check 修正"
-            )
-            click.echo(f"拒绝签署 {path} [REVIEW-NOT-ARTICLE]：{reason}", err=True)
+            unwritable += _unsignable(path, article)
             continue
         try:
             done = sign(article, path, ctx, stage=stage, by=by, at=when)
         except Refused as exc:
             refused += 1
+            unwritable += isinstance(exc, Unwritable)
             f = exc.finding
             click.echo(f"拒绝签署 {f.location()} [{f.code}] {f.message}", err=True)
             if f.hint:
@@ -343,7 +370,23 @@ def review(
         click.echo(
             f"已签署{STAGE_LABELS[stage]}：{done.path}（{done.signer}，{clock.minute(done.at)}）"
         )
-    sys.exit(1 if refused else 0)
+    sys.exit(2 if unwritable else 1 if refused else 0)
+
+
+def _unsignable(path: Path, article: Article | None) -> bool:
+    """Say why `path` cannot be signed; True if the file itself is at fault (exit 2)."""
+    if article is not None and any(f.code == "ART-ENCODING" for f in article.findings):
+        click.echo(
+            f"拒绝签署 {path} [REVIEW-FILE-FORMAT]：文件不是 UTF-8 编码，文件未改动。"
+            "将文件另存为 UTF-8 编码后再签署。",
+            err=True,
+        )
+        return True
+    reason = "稿件信息无法读取，先运行 congress check 修正"
+    if article is None:
+        reason = "不是 content/ 中的稿件"
+    click.echo(f"拒绝签署 {path} [REVIEW-NOT-ARTICLE]：{reason}", err=True)
+    return False
 
 
 @main.command()

@@ -6,8 +6,7 @@ newsroom deals with and needs no tz database. Naive values are read as UTC+8.
 
 from __future__ import annotations
 
-import os
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 CHINA = timezone(timedelta(hours=8))
 
@@ -41,14 +40,15 @@ def aware(value: object) -> datetime:
 
 
 def now(override: str | datetime | None = None) -> datetime:
-    """The build's notion of now: `--now`, else SOURCE_DATE_EPOCH, else the real clock."""
+    """The moment the gate judges against: `--now`, else the real clock.
+
+    Never SOURCE_DATE_EPOCH: that fixes the timestamps a build stamps (mkdocs reads it for
+    its build date), and is often an old commit's time; taken for now, it would make every
+    recent signature "future" and take the site down (issue 13)."""
     if isinstance(override, datetime):
         return aware(override)
     if override:
         return aware(override)
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), tz=UTC).astimezone(CHINA)
     return datetime.now(tz=CHINA).replace(microsecond=0)
 
 

@@ -161,6 +161,10 @@ class CongressConfig(_Model):
     # it indexes one; each bundle costs a search a few more small downloads.
     search_shard_size: int = Field(default=4000, ge=1)
     text: TextConfig = TextConfig()
+    # The share of the live public articles a build may take down before it refuses to go
+    # live (BUILD-MASS-REMOVAL, generator/removal.py); taking down all of them always needs
+    # `congress build --allow-removal`.
+    max_removal_share: float = Field(default=0.2, ge=0, le=1)
 
     @model_validator(mode="before")
     @classmethod

@@ -7,6 +7,8 @@ from the previous build.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import html
 import multiprocessing
 import os
@@ -16,13 +18,15 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
-from multiprocessing.queues import Queue
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 from .article import Article
+from .children import bound_to_me, die_with_parent
 from .search import LANGUAGE, Record, Source, record, searchable
 
 
@@ -66,7 +70,7 @@ def write_index(records: Iterable[Record], output: Path) -> None:
             # One indexing thread: on a small machine Pagefind's thread pool only fights the
             # renderer for the cores (measured: 3.3 s single-threaded against 8 s by default).
             env={**os.environ, "RAYON_NUM_THREADS": "1"},
-            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+            preexec_fn=bound_to_me(),  # Pagefind ends with this process (children.py)
         )
     if done.returncode != 0:
         raise RuntimeError(
@@ -185,9 +189,12 @@ def _index(job: Job, bodies: dict[str, str], output: Path) -> None:
     write_index((record(src, texts[src.uid]) for src in job.sources), output / job.name)
 
 
-def _work(jobs: list[Job], output: Path, inbox: Queue[Any], outbox: Queue[Any]) -> None:
+def _work(
+    jobs: list[Job], output: Path, inbox: Connection, outbox: Connection, parent: int
+) -> None:
     """The indexing process: index each bundle as soon as the last of its pages arrives."""
-    _die_with_parent()
+    # Ends with the build: nothing writes into a staging folder after its build is gone.
+    die_with_parent(parent)
     try:
         (output / "text").mkdir(parents=True, exist_ok=True)
         todo = [job for job in jobs if not job.reuse]
@@ -203,7 +210,7 @@ def _work(jobs: list[Job], output: Path, inbox: Queue[Any], outbox: Queue[Any]) 
                     done.add(job.name)
 
         ready()
-        for uid, body in iter(inbox.get, None):
+        for uid, body in iter(inbox.recv, None):
             if uid in bundle_of:
                 bodies[uid] = body
                 waiting[bundle_of[uid]].discard(uid)
@@ -212,58 +219,95 @@ def _work(jobs: list[Job], output: Path, inbox: Queue[Any], outbox: Queue[Any]) 
         if missing:
             raise RuntimeError(f"这些稿件的正文没有交给搜索索引：{', '.join(missing[:5])}")
         indexed = sum(len(job.sources) for job in todo)
-        outbox.put(("ok", indexed))
+        outbox.send(("ok", indexed, None))
     except BaseException as exc:
-        outbox.put(("error", f"{type(exc).__name__}: {exc}"))
+        with contextlib.suppress(OSError):  # the build is gone: nobody to tell
+            outbox.send(("error", f"{type(exc).__name__}: {exc}", _errno(exc)))
 
 
-def _die_with_parent() -> None:
-    """Linux: end this worker (and what it starts) if the build is killed, so that nothing
-    writes into a staging folder after its build is gone."""
-    try:
-        import ctypes
-        import signal
+def _errno(exc: BaseException) -> int | None:
+    """The system error behind a failure (ENOSPC from Python, or Pagefind's own report)."""
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return exc.errno
+    if "No space left on device" in str(exc) or "os error 28" in str(exc):
+        return errno.ENOSPC
+    return None
 
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
+
+class IndexFailed(RuntimeError):
+    """The search index could not be written; `errno` is the system error, if there was one."""
+
+    def __init__(self, message: str, code: int | None = None) -> None:
+        super().__init__(message)
+        self.errno = code
 
 
 class Indexing:
     """Building the search index in another process while mkdocs renders: each page's HTML
     is handed over as soon as it is made (`page`), and a bundle is indexed as soon as its last
     page arrives, so that on two cores the index costs little wall time. The bundles go into
-    the site's `pagefind/`, a folder nothing else writes to."""
+    the site's `pagefind/`, a folder nothing else writes to.
+
+    Pages go through a pipe, sent by a thread of this process so that the renderer never
+    waits while the other process indexes. Only that process holds the pipe's other ends: if
+    it ends, sending fails at once (EPIPE) and its answer reads as EOF, so nothing here waits
+    for a process that is gone (a `multiprocessing.Queue` here kept a full disk's failed build
+    from exiting: its thread, blocked on the full pipe, was joined at exit).
+    """
 
     def __init__(self, jobs: list[Job], output: Path) -> None:
         context = multiprocessing.get_context("spawn")  # no fork of a process with threads
-        self._inbox: Queue[Any] = context.Queue()
-        self._outbox: Queue[Any] = context.Queue()
+        pages, self._inbox = context.Pipe(duplex=False)
+        self._outbox, answer = context.Pipe(duplex=False)
         self._process = context.Process(
-            target=_work, args=(jobs, output, self._inbox, self._outbox), daemon=True
+            target=_work, args=(jobs, output, pages, answer, os.getpid()), daemon=True
         )
         self._process.start()
+        pages.close()
+        answer.close()
+        self._pending: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._sender = threading.Thread(target=self._send, name="congress-search", daemon=True)
+        self._sender.start()
+
+    def _send(self) -> None:
+        with contextlib.suppress(OSError):  # the indexing process has ended
+            for item in iter(self._pending.get, _STOP):
+                self._inbox.send(item)
 
     def page(self, uid: str, html: str) -> None:
-        self._inbox.put((uid, html))
+        self._pending.put((uid, html))
 
     def result(self) -> int:
         """Wait for the index; raises if it could not be written."""
-        self._inbox.put(None)
-        while True:
-            try:
-                kind, value = self._outbox.get(timeout=1)
-                break
-            except queue.Empty:
-                if not self._process.is_alive():
-                    kind, value = "error", f"进程意外退出（{self._process.exitcode}）"
-                    break
-        self._process.join()
+        self._pending.put(None)  # the end, for the indexing process
+        self._pending.put(_STOP)
+        try:
+            kind, value, code = self._outbox.recv()
+        except (EOFError, OSError):
+            self._end(5.0)
+            kind, value, code = "error", f"进程意外退出（{self._process.exitcode}）", None
+        self._end(_JOIN_TIMEOUT)
         if kind == "error":
-            raise RuntimeError(f"搜索索引未能生成：{value}")
+            raise IndexFailed(f"搜索索引未能生成：{value}", code)
         return int(value)
 
     def cancel(self) -> None:
         """Stop at once: nothing writes into the output after this returns."""
+        self._pending.put(_STOP)
         self._process.terminate()
-        self._process.join()
+        self._end(5.0)
+
+    def _end(self, timeout: float) -> None:
+        """Wait for the process a bounded time, then kill it; the sender ends with it."""
+        self._process.join(timeout)
+        if self._process.is_alive():
+            self._process.kill()
+            self._process.join(timeout)
+        self._sender.join(timeout)
+        self._outbox.close()
+
+
+_STOP = object()  # ends the sending thread
+
+# The indexing process has sent its answer: it only has to exit.
+_JOIN_TIMEOUT = 30.0

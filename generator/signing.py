@@ -14,7 +14,7 @@ from .atomic import write_atomic
 from .clock import minute
 from .digest import digest, used_hashes, with_files
 from .findings import Code, Finding, Severity
-from .frontedit import replace_review
+from .frontedit import FrontMatterShapeError, replace_review
 from .gate import Context, verdict
 from .model import FinalSignature, FrontMatter, Review, Signature
 from .policy import REVIEWS, STAGE_LABELS, Policy, requirements, role_for
@@ -31,10 +31,30 @@ REVIEW_HAS_ERRORS = Code(
 )
 
 
+REVIEW_FILE_FORMAT = Code(
+    "REVIEW-FILE-FORMAT",
+    E,
+    "无法安全写入审核记录：{problem}，文件未改动",
+    "将文件另存为 UTF-8 编码、稿件信息以 --- 行包围后再签署。",
+)
+
+REVIEW_WRITE = Code(
+    "REVIEW-WRITE",
+    E,
+    "无法写入审核记录：{problem}，文件未改动",
+    "检查磁盘空间和文件权限后重新签署。",
+)
+
+
 class Refused(Exception):
     def __init__(self, finding: Finding) -> None:
         super().__init__(finding.message)
         self.finding = finding
+
+
+class Unwritable(Refused):
+    """The file is one the editor cannot splice a review block into without changing other
+    bytes: nothing is written (exit 2: the file, not the review, is at fault)."""
 
 
 @dataclass(frozen=True)
@@ -199,14 +219,31 @@ def sign(
 ) -> Signed:
     """Check, then write the signature into `file`; the rest of the file is kept byte for byte."""
     check_signature(article, ctx, stage, by, at)
-    raw = file.read_bytes().decode("utf-8")
-    updated = replace_review(raw, signed_review(article, stage, by, at, files=ctx.files))
-    write_atomic(file, updated.encode("utf-8"))
+    data = file.read_bytes()
+    try:
+        signed = signed_review(article, stage, by, at, files=ctx.files)
+        updated = replace_review(data.decode("utf-8"), signed)
+    except (UnicodeDecodeError, FrontMatterShapeError) as exc:
+        raise Unwritable(REVIEW_FILE_FORMAT.at(article.path, 1, problem=_problem(exc))) from exc
+    try:
+        write_atomic(file, updated.encode("utf-8"))
+    except OSError as exc:  # a full disk, a read-only folder: the file is as it was
+        problem = exc.strerror or str(exc)
+        raise Unwritable(REVIEW_WRITE.at(article.path, 1, problem=problem)) from exc
     again = load_article(file, article.src, article.path)
     if again.meta is None or getattr(again.meta.review, stage) in (None, []):
-        write_atomic(file, raw.encode("utf-8"))  # never leave a file the gate cannot read
+        write_atomic(file, data)  # never leave a file the gate cannot read
         raise _refuse(article, stage, "写入审核记录失败，文件已恢复原样", "请检查稿件信息的格式。")
     return Signed(article.path, stage, ctx.staff.name(by), at)
+
+
+def _problem(exc: Exception) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        return f"第 {exc.start} 字节起不是 UTF-8 编码"
+    return {
+        "no front matter": "文件不以 --- 行开头",
+        "front matter not closed": "稿件信息没有以 --- 行结束",
+    }.get(str(exc), "稿件信息中有 U+0085、U+2028 或 U+2029 换行符")
 
 
 def sign_through(

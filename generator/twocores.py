@@ -21,6 +21,8 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
+from .children import die_with_parent
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -33,9 +35,11 @@ def _run_job() -> list[Any]:
     return work(items)
 
 
-def _ignore_interrupt() -> None:
-    """Ctrl-C is the parent's to handle: the worker just ends with it, without a traceback."""
+def _start_worker(parent: int) -> None:
+    """Ctrl-C is the parent's to handle: the worker just ends with it, without a traceback;
+    and if the parent is killed, the worker ends too (it would wait for work forever)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent(parent)
 
 
 def _can_fork() -> bool:
@@ -58,7 +62,9 @@ def map_on_two_cores(
     first: list[R] | None = None
     try:
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(1, mp_context=context, initializer=_ignore_interrupt) as pool:
+        with ProcessPoolExecutor(
+            1, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),)
+        ) as pool:
             second = pool.submit(_run_job)
             first = work(items[:half])
             return first + second.result()

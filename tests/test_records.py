@@ -103,10 +103,12 @@ def test_same_content_and_time_give_a_byte_identical_site(tmp_path: Path) -> Non
     one, two = snapshot(tmp_path / "one"), snapshot(tmp_path / "two")
     assert one == two
     assert any(name.startswith("pagefind/") for name in one) and "sitemap.xml" in one
+    # SOURCE_DATE_EPOCH fixes build stamps only (never `now`: --now does): the same site.
     epoch = str(int(aware(NOW).timestamp()))
     env = {**os.environ, "SOURCE_DATE_EPOCH": epoch}
+    three = str(tmp_path / "three")
     third = subprocess.run(
-        [sys.executable, "-m", "generator", "build", "--site-dir", str(tmp_path / "three")],
+        [sys.executable, "-m", "generator", "build", "--now", NOW, "--site-dir", three],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -206,7 +208,11 @@ def test_diff_of_two_states_says_what_changes(tmp_path: Path) -> None:
     )
     (content / "edit.md").write_text(edited, encoding="utf-8")
     later = "2026-12-02T12:00:00+08:00"
-    assert congress("build", "--now", later, "--manifest", "new.json", cwd=tmp_path).returncode == 1
+    # Two of five live articles go (expired, edited): a mass removal, deliberate here.
+    new = congress("build", "--now", later, "--manifest", "new.json", cwd=tmp_path)
+    assert new.returncode == 1 and "[BUILD-MASS-REMOVAL]" in new.stderr
+    rebuilt = ("build", "--now", later, "--manifest", "new.json", "--allow-removal")
+    assert congress(*rebuilt, cwd=tmp_path).returncode == 1  # the edited one's error
     result = congress("diff", "old.json", "new.json", "--json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)

@@ -258,6 +258,8 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         if self.listing is not None:
             self.listing.cancel()
             self.listing = None
+        if self.reuse is not None and self.reuse.listing is not None:
+            self.reuse.listing.cancel()  # `find` started while planning (reuse.py)
 
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files

@@ -8,16 +8,19 @@ import os
 import socket
 import sqlite3
 import sys
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import ClassVar
 
+import click
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 
 from ..atomic import discarding, exclusive, replace_dir, spare_of
 from ..cache import PageRecord, open_cache
 from ..publication import Publication
+from ..removal import check_removal, read_live, record_of, write_record
 from ..verify import verify
 from . import NOW_ENV, CongressPlugin
 from .reuse import Listing
@@ -89,7 +92,14 @@ class Unverified(Exception):
 
 
 def build_site(
-    config_file: str, target: Path, now: datetime, *, strict: bool = False, cache: bool = True
+    config_file: str,
+    target: Path,
+    now: datetime,
+    *,
+    strict: bool = False,
+    cache: bool = True,
+    live: Sequence[Mapping[str, str]] = (),
+    allow_removal: bool = False,
 ) -> Publication:
     """Build the public site into a staging folder beside `target`, check it, and only then
     swap it in; a failure or a kill at any point leaves the previous site as it was.
@@ -97,15 +107,31 @@ def build_site(
     With the build cache (`cache`), the replaced site is kept as the spare, and the next build
     updates the spare in place, rendering only what changed (reuse.py), instead of starting
     from an empty folder; the result is checked the same way.
+
+    Unless `allow_removal`, a build that would take down too many of the articles live in
+    `target` (removal.py), or in any of `live` (uid → URL), raises MassRemoval instead.
     """
     quiet_mkdocs()
     target = target.resolve()
     with exclusive(target):
-        return _build_site(config_file, target, now, strict=strict, cache=cache)
+        if not allow_removal:
+            here = read_live(record_of(target)) if target.is_dir() else None
+            live = [*live, *([here] if here is not None else [])]
+        else:
+            live = []
+        pub = _build_site(config_file, target, now, strict=strict, cache=cache, before=live)
+        write_record(target, pub)
+        return pub
 
 
 def _build_site(
-    config_file: str, target: Path, now: datetime, *, strict: bool, cache: bool
+    config_file: str,
+    target: Path,
+    now: datetime,
+    *,
+    strict: bool,
+    cache: bool,
+    before: Sequence[Mapping[str, str]],
 ) -> Publication:
     store = open_cache(Path(config_file).resolve().parent) if cache else None
     live, spare = f"{target}:live", f"{target}:spare"
@@ -148,6 +174,8 @@ def _build_site(
                 problems += [f"{f.location()} {f.message}" for f in pub.findings() if f.is_error]
             if problems:
                 raise Unverified(problems)
+            for live_set in before:
+                check_removal(live_set, pub, pub.site.congress.max_removal_share)
         if store is not None and plugin.reuse is not None:
             # The new site is live by now: a cache that cannot record it costs the next
             # build its head start, nothing else.
@@ -176,6 +204,8 @@ def preview_address(config_file: str, dev_addr: str | None) -> tuple[str, bool]:
     mkdocs' default) and whether it is reachable only from this machine."""
     config = load_config(config_file, dev_addr=dev_addr)
     host, port = config.dev_addr.host, config.dev_addr.port
+    if not 0 < port < 65536:  # mkdocs lets 99999 through; pages' URLs would be invalid
+        raise click.BadParameter(f"端口 {port} 无效（1–65535）")
     return f"{host}:{port}", _loopback_only(host)
 
 

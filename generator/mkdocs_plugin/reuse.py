@@ -30,6 +30,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from ..cache import Cache, PageRecord, fingerprint, tree_key
+from ..children import bound_to_me, stop
 from ..feeds import feed_articles
 from ..pagekeys import page_keys
 from ..publication import Publication
@@ -203,6 +204,7 @@ class Listing:
                 cwd=staging,
                 stdout=self._out,
                 stderr=subprocess.DEVNULL,
+                preexec_fn=bound_to_me(),  # noqa: PLW1509 (only prctl: children.py)
             )
 
     def entries(self) -> list[str] | None:
@@ -221,9 +223,8 @@ class Listing:
 
     def cancel(self) -> None:
         """The build failed: stop listing (nothing is swept)."""
-        if self._find is not None and self._find.poll() is None:
-            self._find.kill()
-            self._find.wait()
+        if self._find is not None:
+            stop(self._find)
         self._out.close()
 
 
