@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from . import yamlsource
-from .clock import TimeParseError, parse_datetime
+from .clock import EARLIEST_YEAR, LATEST_YEAR, TimeParseError, TimeRangeError, parse_datetime
 from .findings import Code, Finding, Severity
 from .model import DATETIME_KEYS, EXAMPLES, FrontMatter, label
 
@@ -58,6 +58,12 @@ FM_DATE = Code(
     E,
     "{field} 不是有效的日期时间：{value}",
     "请写成 2026-11-28T09:30:00+08:00 这样的形式。",
+)
+FM_DATE_RANGE = Code(
+    "FM-DATE-RANGE",
+    E,
+    "{field} 超出可用的时间范围（{earliest}–{latest} 年，时区在 ±14 小时内）：{value}",
+    "检查年份和时区是否写错，例如 2026-11-28T09:30:00+08:00。",
 )
 FM_NAIVE_DATE = Code(
     "FM-NAIVE-DATE",
@@ -253,6 +259,15 @@ def _finding_for(article: Article, doc: yamlsource.YamlDoc, err: Any) -> Finding
         suggestion = f"是否应为 {close[0]}？" if close else "请删除或改正。"
         return FM_UNKNOWN_KEY.at(article.path, line, field=where, suggestion=suggestion)
     ctx = err.get("ctx") or {}
+    if isinstance(ctx.get("error"), TimeRangeError):
+        return FM_DATE_RANGE.at(
+            article.path,
+            line,
+            field=where,
+            value=err["input"],
+            earliest=EARLIEST_YEAR,
+            latest=LATEST_YEAR,
+        )
     if isinstance(ctx.get("error"), TimeParseError):
         return FM_DATE.at(article.path, line, field=where, value=err["input"])
     problem = _PROBLEMS.get(kind, str(err["msg"])).format(**{k: str(v) for k, v in ctx.items()})
