@@ -40,6 +40,24 @@ FM_MISSING = Code(
 FM_YAML = Code(
     "FM-YAML", E, "稿件信息不是合法的 YAML：{problem}", "检查第 {line} 行附近的缩进、冒号和引号。"
 )
+FM_YAML_ALIAS = Code(
+    "FM-YAML-ALIAS",
+    E,
+    "稿件信息中不能使用 YAML 锚点（&）或别名（*）",
+    "把第 {line} 行引用的值直接写出来。",
+)
+FM_YAML_DEPTH = Code(
+    "FM-YAML-DEPTH",
+    E,
+    "稿件信息嵌套层数过多（超过 {depth} 层）",
+    "检查第 {line} 行附近的括号和缩进。",
+)
+FM_TOO_LARGE = Code(
+    "FM-TOO-LARGE",
+    E,
+    "稿件信息过长（{size} 个字符，上限 {limit}）",
+    "稿件信息只写标题、时间、审核记录等字段，正文写在第二个 --- 之后。",
+)
 FM_NOT_MAPPING = Code(
     "FM-NOT-MAPPING",
     E,
@@ -78,6 +96,9 @@ FM_NAIVE_SIGNATURE = Code(
     "审核记录只能由 congress review 写入，签署时间必带时区；请重新签署该环节。",
 )
 FM_INVALID = Code("FM-INVALID", E, "{field} 的值无效：{problem}", "{example}")
+
+# A real front matter is a few KB; beyond this it is a mistake or an attack on the parser.
+MAX_FRONT_MATTER = 256 * 1024  # characters
 
 _FRONT_MATTER = re.compile(r"^-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.DOTALL)
 
@@ -201,10 +222,8 @@ def parse_article(raw: bytes, src: str, shown: str) -> Article:
         return article
     article.body = text[match.end() :]
     article.body_line = text[: match.end()].count("\n") + 1
-    try:
-        doc = yamlsource.parse(match.group(1), first_line=2, watch=DATETIME_KEYS)
-    except yamlsource.YamlSyntaxError as exc:
-        article.add(FM_YAML.at(shown, exc.line, col=exc.column, problem=exc.problem))
+    doc = _parse_front(article, match.group(1))
+    if doc is None:
         return article
     article.lines = doc.lines
     for loc, line in doc.duplicates:
@@ -220,6 +239,23 @@ def parse_article(raw: bytes, src: str, shown: str) -> Article:
         for err in exc.errors():
             article.add(_finding_for(article, doc, err))
     return article
+
+
+def _parse_front(article: Article, front: str) -> yamlsource.YamlDoc | None:
+    """The front matter's YAML, or None with a finding: too large, not YAML, or refused
+    (anchors and aliases, nesting too deep) before anything is expanded."""
+    if len(front) > MAX_FRONT_MATTER:
+        article.add(FM_TOO_LARGE.at(article.path, 2, size=len(front), limit=MAX_FRONT_MATTER))
+        return None
+    try:
+        return yamlsource.parse(front, first_line=2, watch=DATETIME_KEYS)
+    except yamlsource.YamlSyntaxError as exc:
+        code = {"alias": FM_YAML_ALIAS, "depth": FM_YAML_DEPTH}.get(exc.kind, FM_YAML)
+        depth = yamlsource.MAX_DEPTH
+        article.add(
+            code.at(article.path, exc.line, col=exc.column, problem=exc.problem, depth=depth)
+        )
+        return None
 
 
 def _check_naive_datetimes(article: Article, values: list[tuple[yamlsource.Loc, str]]) -> None:
