@@ -18,7 +18,7 @@ from .article import Article
 from .cache import fingerprint
 from .findings import Finding
 from .newsroom import Newsroom
-from .rules import Context, Rule, review, schedule
+from .rules import Context, Rule, nesting, review, schedule
 from .text import sensitive, typography, wording
 from .twocores import map_on_two_cores
 
@@ -63,6 +63,8 @@ MEMOIZED: dict[str, tuple[Rule, ...]] = {
         wording.officials,
         typography.typography,
     ),
+    # Before anything renders the body: nesting that would exhaust the renderer's recursion.
+    "body": (nesting.nesting,),
 }
 
 # The rule table, in order: add a rule here (and, if it never reads the clock, to its group
@@ -71,6 +73,7 @@ RULES: list[Rule] = [
     *MEMOIZED["review"],
     review.future,
     *MEMOIZED["text"],
+    *MEMOIZED["body"],
     schedule.withdrawal,
     schedule.embargo,
     schedule.expiry,
