@@ -31,6 +31,12 @@ ART_ENCODING = Code(
     "文件不是 UTF-8 编码（第 {line} 行附近）",
     "请用编辑器将文件另存为 UTF-8 编码。",
 )
+ART_INTERNAL = Code(
+    "ART-INTERNAL",
+    E,
+    "{stage}稿件时出错（{error}），本稿件不发布",
+    "其他稿件照常发布。请检查正文有无异常的格式，或把这条提示转给技术人员。",
+)
 FM_MISSING = Code(
     "FM-MISSING",
     E,
@@ -190,6 +196,12 @@ def url_of(src: str) -> str:
     if p.stem in ("index", "README"):
         return f"{p.parent.as_posix()}/" if str(p.parent) != "." else ""
     return f"{p.with_suffix('').as_posix()}/"
+
+
+def internal_error(path: str, stage: str, exc: BaseException) -> Finding:
+    """ART-INTERNAL: what went wrong in our code (or a library's) on this one article, so that
+    it is kept out and every other article goes on. `stage` is 读取, 检查 or 渲染."""
+    return ART_INTERNAL.at(path, None, stage=stage, error=type(exc).__name__)
 
 
 def load_article(file: Path, src: str, shown: str) -> Article:

@@ -169,11 +169,15 @@ def index_job(
     )
 
 
-def _index(job: Job, bodies: dict[str, str], output: Path) -> None:
-    """Write one bundle, and the text of its articles that search.js reads."""
+def _index(
+    job: Job, bodies: dict[str, str], output: Path, dropped: set[str] | frozenset[str] = frozenset()
+) -> None:
+    """Write one bundle, and the text of its articles that search.js reads (all but those
+    `dropped`: their pages failed to render)."""
     text_dir = output / "text"
     texts = {}
-    for src in job.sources:
+    sources = [src for src in job.sources if src.uid not in dropped]
+    for src in sources:
         path = text_dir / f"{src.uid}.txt"
         if src.uid in job.expect:
             texts[src.uid] = searchable(src, bodies.pop(src.uid))
@@ -182,7 +186,7 @@ def _index(job: Job, bodies: dict[str, str], output: Path) -> None:
         else:
             texts[src.uid] = path.read_text(encoding="utf-8")
     shutil.rmtree(output / job.name, ignore_errors=True)
-    write_index((record(src, texts[src.uid]) for src in job.sources), output / job.name)
+    write_index((record(src, texts[src.uid]) for src in sources), output / job.name)
 
 
 def _work(jobs: list[Job], output: Path, inbox: Queue[Any], outbox: Queue[Any]) -> None:
@@ -195,17 +199,21 @@ def _work(jobs: list[Job], output: Path, inbox: Queue[Any], outbox: Queue[Any]) 
         bundle_of = {uid: job.name for job in todo for uid in job.expect}
         bodies: dict[str, str] = {}
         done: set[str] = set()
+        dropped: set[str] = set()
 
         def ready() -> None:
             for job in todo:
                 if job.name not in done and not waiting[job.name]:
-                    _index(job, bodies, output)
+                    _index(job, bodies, output, dropped)
                     done.add(job.name)
 
         ready()
         for uid, body in iter(inbox.get, None):
             if uid in bundle_of:
-                bodies[uid] = body
+                if body is None:
+                    dropped.add(uid)
+                else:
+                    bodies[uid] = body
                 waiting[bundle_of[uid]].discard(uid)
                 ready()
         missing = sorted(u for job in todo if job.name not in done for u in waiting[job.name])
@@ -246,6 +254,10 @@ class Indexing:
 
     def page(self, uid: str, html: str) -> None:
         self._inbox.put((uid, html))
+
+    def drop(self, uid: str) -> None:
+        """Leave an article out of its bundle: its page failed to render (isolation.py)."""
+        self._inbox.put((uid, None))
 
     def result(self) -> int:
         """Wait for the index; raises if it could not be written."""
