@@ -33,6 +33,7 @@ from .scaffold import new_uid, skeleton, target_path
 from .signing import Refused, sign
 from .staff import Staff, load_staff
 from .text.fixing import fix_articles
+from .text.wording import load_wording
 
 
 def _fail_config(findings: list[Finding]) -> NoReturn:
@@ -55,6 +56,7 @@ def _leave(code: int) -> NoReturn:
 def _load(config_file: str) -> tuple[Site, Staff]:
     try:
         site = load_site(config_file)
+        load_wording(site)  # read again by the newsroom; a broken one is a usage error here
         return site, load_staff(site)
     except ConfigError as exc:
         _fail_config(exc.findings)
