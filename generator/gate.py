@@ -64,7 +64,7 @@ MEMOIZED: dict[str, tuple[Rule, ...]] = {
         typography.typography,
     ),
     # Before anything renders the body: nesting that would exhaust the renderer's recursion.
-    "body": (nesting.nesting,),
+    "nesting": (nesting.nesting,),
 }
 
 # The rule table, in order: add a rule here (and, if it never reads the clock, to its group
@@ -73,7 +73,7 @@ RULES: list[Rule] = [
     *MEMOIZED["review"],
     review.future,
     *MEMOIZED["text"],
-    *MEMOIZED["body"],
+    *MEMOIZED["nesting"],
     schedule.withdrawal,
     schedule.embargo,
     schedule.expiry,
