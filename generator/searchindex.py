@@ -186,6 +186,8 @@ def _index(
         else:
             texts[src.uid] = path.read_text(encoding="utf-8")
     shutil.rmtree(output / job.name, ignore_errors=True)
+    if not sources:
+        return  # every article of the bundle failed to render (isolation.py drops the bundle)
     write_index((record(src, texts[src.uid]) for src in sources), output / job.name)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -60,6 +61,10 @@ def leave_out(pub: Publication, failed: dict[str, Finding], files: Files) -> Non
     for name in ("listings", "feedback"):
         _forget(pub.__dict__, name)
     pub.plan = listing.plan(pub.site, decision.published)
+    left = [
+        replace(s, articles=tuple(a for a in s.articles if a.src not in failed)) for s in pub.shards
+    ]
+    pub.__dict__["shards"] = [s for s in left if s.articles]  # an emptied bundle is not written
     pub._views.clear()  # views hold the plan's tag links
     used = (
         set().union(*(used_files(a) for a in decision.published)) if decision.published else set()

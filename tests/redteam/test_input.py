@@ -382,3 +382,28 @@ def test_article_that_raises_while_loading_or_judging_is_its_own_finding(
     for src, name in (("news/2026/a0.md", "KeyError"), ("news/2026/a1.md", "ZeroDivisionError")):
         (f,) = errors[src]
         assert f.code == "ART-INTERNAL" and name in f.message and f.path == f"content/{src}"
+
+
+@pytest.mark.site
+def test_search_bundle_of_only_a_failed_article_is_dropped_not_the_build(tmp_path: Path) -> None:
+    arts = {
+        "news/2026/good.md": article(
+            uid="2026-1020-good01", title="好稿件", date="2026-10-20T10:00:00+08:00"
+        ),
+        "news/2026/bad.md": article(f"正文。\n\n{MARKER}。\n", uid="2026-1120-bad001"),
+    }
+    root = make_site(tmp_path / "s", arts, search=True, search_shard_size=1)
+    _with_raising_extension(root)
+    result = _build(root)
+    _no_traceback(result)
+    assert result.returncode == 1 and "ART-INTERNAL" in result.stderr
+    assert (root / "site/news/2026/good/index.html").is_file()
+    bundles = sorted(p.name for p in (root / "site/pagefind").iterdir() if p.name != "text")
+    assert bundles and all(
+        (root / "site/pagefind" / b / "pagefind-entry.json").is_file() for b in bundles
+    )
+    search = (root / "site/search/index.html").read_text("utf-8")
+    assert [b for b in bundles if f"pagefind/{b}/" in search] == bundles
+    assert sorted(p.name for p in (root / "site/pagefind/text").iterdir()) == [
+        "2026-1020-good01.txt"
+    ]
