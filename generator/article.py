@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from . import yamlsource
-from .clock import TimeParseError, parse_datetime
+from .clock import EARLIEST_YEAR, LATEST_YEAR, TimeParseError, TimeRangeError, parse_datetime
 from .findings import Code, Finding, Severity
 from .model import DATETIME_KEYS, EXAMPLES, FrontMatter, label
 
@@ -31,6 +31,12 @@ ART_ENCODING = Code(
     "文件不是 UTF-8 编码（第 {line} 行附近）",
     "请用编辑器将文件另存为 UTF-8 编码。",
 )
+ART_INTERNAL = Code(
+    "ART-INTERNAL",
+    E,
+    "{stage}稿件时出错（{error}），本稿件不发布",
+    "其他稿件照常发布。请检查正文有无异常的格式，或把这条提示转给技术人员。",
+)
 FM_MISSING = Code(
     "FM-MISSING",
     E,
@@ -39,6 +45,24 @@ FM_MISSING = Code(
 )
 FM_YAML = Code(
     "FM-YAML", E, "稿件信息不是合法的 YAML：{problem}", "检查第 {line} 行附近的缩进、冒号和引号。"
+)
+FM_YAML_ALIAS = Code(
+    "FM-YAML-ALIAS",
+    E,
+    "稿件信息中不能使用 YAML 锚点（&）或别名（*）",
+    "把第 {line} 行引用的值直接写出来。",
+)
+FM_YAML_DEPTH = Code(
+    "FM-YAML-DEPTH",
+    E,
+    "稿件信息嵌套层数过多（超过 {depth} 层）",
+    "检查第 {line} 行附近的括号和缩进。",
+)
+FM_TOO_LARGE = Code(
+    "FM-TOO-LARGE",
+    E,
+    "稿件信息过长（{size} 个字符，上限 {limit}）",
+    "稿件信息只写标题、时间、审核记录等字段，正文写在第二个 --- 之后。",
 )
 FM_NOT_MAPPING = Code(
     "FM-NOT-MAPPING",
@@ -59,6 +83,12 @@ FM_DATE = Code(
     "{field} 不是有效的日期时间：{value}",
     "请写成 2026-11-28T09:30:00+08:00 这样的形式。",
 )
+FM_DATE_RANGE = Code(
+    "FM-DATE-RANGE",
+    E,
+    "{field} 超出可用的时间范围（{earliest}–{latest} 年，时区在 ±14 小时内）：{value}",
+    "检查年份和时区是否写错，例如 2026-11-28T09:30:00+08:00。",
+)
 FM_NAIVE_DATE = Code(
     "FM-NAIVE-DATE",
     W,
@@ -72,6 +102,9 @@ FM_NAIVE_SIGNATURE = Code(
     "审核记录只能由 congress review 写入，签署时间必带时区；请重新签署该环节。",
 )
 FM_INVALID = Code("FM-INVALID", E, "{field} 的值无效：{problem}", "{example}")
+
+# A real front matter is a few KB; beyond this it is a mistake or an attack on the parser.
+MAX_FRONT_MATTER = 256 * 1024  # characters
 
 _FRONT_MATTER = re.compile(r"^-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.DOTALL)
 
@@ -165,6 +198,12 @@ def url_of(src: str) -> str:
     return f"{p.with_suffix('').as_posix()}/"
 
 
+def internal_error(path: str, stage: str, exc: BaseException) -> Finding:
+    """ART-INTERNAL: what went wrong in our code (or a library's) on this one article, so that
+    it is kept out and every other article goes on. `stage` is 读取, 检查 or 渲染."""
+    return ART_INTERNAL.at(path, None, stage=stage, error=type(exc).__name__)
+
+
 def load_article(file: Path, src: str, shown: str) -> Article:
     """Read and validate one article file; never raises for bad content."""
     try:
@@ -195,10 +234,8 @@ def parse_article(raw: bytes, src: str, shown: str) -> Article:
         return article
     article.body = text[match.end() :]
     article.body_line = text[: match.end()].count("\n") + 1
-    try:
-        doc = yamlsource.parse(match.group(1), first_line=2, watch=DATETIME_KEYS)
-    except yamlsource.YamlSyntaxError as exc:
-        article.add(FM_YAML.at(shown, exc.line, col=exc.column, problem=exc.problem))
+    doc = _parse_front(article, match.group(1))
+    if doc is None:
         return article
     article.lines = doc.lines
     for loc, line in doc.duplicates:
@@ -214,6 +251,23 @@ def parse_article(raw: bytes, src: str, shown: str) -> Article:
         for err in exc.errors():
             article.add(_finding_for(article, doc, err))
     return article
+
+
+def _parse_front(article: Article, front: str) -> yamlsource.YamlDoc | None:
+    """The front matter's YAML, or None with a finding: too large, not YAML, or refused
+    (anchors and aliases, nesting too deep) before anything is expanded."""
+    if len(front) > MAX_FRONT_MATTER:
+        article.add(FM_TOO_LARGE.at(article.path, 2, size=len(front), limit=MAX_FRONT_MATTER))
+        return None
+    try:
+        return yamlsource.parse(front, first_line=2, watch=DATETIME_KEYS)
+    except yamlsource.YamlSyntaxError as exc:
+        code = {"alias": FM_YAML_ALIAS, "depth": FM_YAML_DEPTH}.get(exc.kind, FM_YAML)
+        depth = yamlsource.MAX_DEPTH
+        article.add(
+            code.at(article.path, exc.line, col=exc.column, problem=exc.problem, depth=depth)
+        )
+        return None
 
 
 def _check_naive_datetimes(article: Article, values: list[tuple[yamlsource.Loc, str]]) -> None:
@@ -253,6 +307,15 @@ def _finding_for(article: Article, doc: yamlsource.YamlDoc, err: Any) -> Finding
         suggestion = f"是否应为 {close[0]}？" if close else "请删除或改正。"
         return FM_UNKNOWN_KEY.at(article.path, line, field=where, suggestion=suggestion)
     ctx = err.get("ctx") or {}
+    if isinstance(ctx.get("error"), TimeRangeError):
+        return FM_DATE_RANGE.at(
+            article.path,
+            line,
+            field=where,
+            value=err["input"],
+            earliest=EARLIEST_YEAR,
+            latest=LATEST_YEAR,
+        )
     if isinstance(ctx.get("error"), TimeParseError):
         return FM_DATE.at(article.path, line, field=where, value=err["input"])
     problem = _PROBLEMS.get(kind, str(err["msg"])).format(**{k: str(v) for k, v in ctx.items()})

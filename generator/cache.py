@@ -47,7 +47,7 @@ SCHEMA = 1
 # code that needs it, and kept here with the article: its approval digest, the files it uses,
 # and the findings of the gate's clock-free rule groups as (key of the settings they read,
 # findings).
-PERSISTED = ("digest", "assets", "review", "text")
+PERSISTED = ("digest", "assets", "review", "text", "nesting")
 
 CACHE_OFF = Code(
     "CACHE-OFF",

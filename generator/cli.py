@@ -35,6 +35,7 @@ from .scaffold import new_uid, skeleton, target_path
 from .signing import Refused, Unwritable, sign
 from .staff import Staff, load_staff
 from .text.fixing import fix_articles
+from .text.wording import load_wording
 
 if TYPE_CHECKING:
     from .publication import Publication
@@ -51,6 +52,7 @@ def _fail_config(findings: list[Finding]) -> NoReturn:
 def _load(config_file: str) -> tuple[Site, Staff]:
     try:
         site = load_site(config_file)
+        load_wording(site)  # read again by the newsroom; a broken one is a usage error here
         return site, load_staff(site)
     except ConfigError as exc:
         _fail_config(exc.findings)

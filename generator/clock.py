@@ -11,12 +11,25 @@ from datetime import date, datetime, timedelta, timezone
 CHINA = timezone(timedelta(hours=8))
 
 
+# What a newsroom can mean: anything outside is a typo or an attack, and near datetime's own
+# limits (years 1 and 9999) converting to UTC or adding a day overflows.
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
+# The widest offsets any time zone uses (UTC-12 to UTC+14).
+LARGEST_OFFSET = timedelta(hours=14)
+
+
 class TimeParseError(ValueError):
     """A value that is not a date or datetime in ISO 8601 form."""
 
 
+class TimeRangeError(TimeParseError):
+    """A well-formed date or datetime outside 1900-2200, or with an offset no zone uses."""
+
+
 def parse_datetime(value: object) -> tuple[datetime, bool]:
-    """Parse an ISO 8601 date or datetime; return it aware, and whether it was naive."""
+    """Parse an ISO 8601 date or datetime; return it aware, and whether it was naive.
+    Refuses (TimeRangeError) what lies outside EARLIEST_YEAR-LATEST_YEAR or LARGEST_OFFSET,
+    so that no later conversion can overflow."""
     if isinstance(value, datetime):
         parsed = value
     elif isinstance(value, date):
@@ -29,9 +42,19 @@ def parse_datetime(value: object) -> tuple[datetime, bool]:
             raise TimeParseError(text) from exc
     else:
         raise TimeParseError(repr(value))
-    if parsed.tzinfo is None or parsed.utcoffset() is None:
-        return parsed.replace(tzinfo=CHINA), True
-    return parsed, False
+    naive = parsed.tzinfo is None or parsed.utcoffset() is None
+    if naive:
+        parsed = parsed.replace(tzinfo=CHINA)
+    _check_range(parsed, value)
+    return parsed, naive
+
+
+def _check_range(parsed: datetime, value: object) -> None:
+    offset = parsed.utcoffset()
+    if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR or (
+        offset is not None and abs(offset) > LARGEST_OFFSET
+    ):
+        raise TimeRangeError(str(value).strip())
 
 
 def aware(value: object) -> datetime:

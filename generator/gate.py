@@ -14,11 +14,11 @@ from datetime import datetime
 from enum import StrEnum
 from functools import cached_property
 
-from .article import Article
+from .article import Article, internal_error
 from .cache import fingerprint
 from .findings import Finding
 from .newsroom import Newsroom
-from .rules import Context, Rule, attachments, review, schedule
+from .rules import Context, Rule, attachments, nesting, review, schedule
 from .text import sensitive, typography, wording
 from .twocores import map_on_two_cores
 
@@ -63,6 +63,8 @@ MEMOIZED: dict[str, tuple[Rule, ...]] = {
         wording.officials,
         typography.typography,
     ),
+    # Before anything renders the body: nesting that would exhaust the renderer's recursion.
+    "nesting": (nesting.nesting,),
 }
 
 # The rule table, in order: add a rule here (and, if it never reads the clock, to its group
@@ -75,6 +77,7 @@ RULES: list[Rule] = [
     review.approval,
     review.files_present,
     *MEMOIZED["text"],
+    *MEMOIZED["nesting"],
     attachments.executable,  # reads the files themselves: never memoized
     schedule.withdrawal,
     schedule.embargo,
@@ -111,14 +114,10 @@ def verdict(article: Article, ctx: Context) -> Verdict:
     """Decide one article. The only function that says whether something is public."""
     findings = list(article.findings)
     if article.meta is not None:
-        done = set()
-        for rule in RULES:
-            group = _GROUP_OF.get(rule)
-            if group is None:
-                findings.extend(rule(article, ctx))
-            elif group not in done:
-                findings.extend(_memoized(article, ctx, group))
-                done.add(group)
+        try:
+            findings += _judged(article, ctx)
+        except Exception as exc:  # one article's failure keeps it out, never the others
+            findings.append(internal_error(article.path, "检查", exc))
     state = _state(findings)
     # A withdrawn piece keeps a notice at its URL only if it had been fully approved; one
     # withdrawn before approval or before its embargo never appeared, so nothing remains.
@@ -126,6 +125,19 @@ def verdict(article: Article, ctx: Context) -> Verdict:
         f for f in findings if f.code != schedule.GATE_WITHDRAWN.code
     ) in (State.PUBLISHED, State.EXPIRED)
     return Verdict(article, state, tuple(findings), notice)
+
+
+def _judged(article: Article, ctx: Context) -> list[Finding]:
+    findings: list[Finding] = []
+    done = set()
+    for rule in RULES:
+        group = _GROUP_OF.get(rule)
+        if group is None:
+            findings.extend(rule(article, ctx))
+        elif group not in done:
+            findings.extend(_memoized(article, ctx, group))
+            done.add(group)
+    return findings
 
 
 def _memo(article: Article, ctx: Context, group: str) -> tuple[Finding, ...] | None:
@@ -144,6 +156,13 @@ def _memoized(article: Article, ctx: Context, group: str) -> tuple[Finding, ...]
         found = tuple(f for rule in MEMOIZED[group] for f in rule(article, ctx))
         article.derived[group] = (ctx.keys.get(group, b""), found)
     return found
+
+
+def _all_memoized(article: Article, ctx: Context) -> tuple[tuple[Finding, ...], ...] | None:
+    try:
+        return tuple(_memoized(article, ctx, g) for g in MEMOIZED)
+    except Exception:
+        return None
 
 
 def memo_keys(room: Newsroom) -> dict[str, bytes]:
@@ -202,10 +221,12 @@ def _work_out_memos(articles: list[Article], ctx: Context) -> None:
         if a.meta is not None and any(_memo(a, ctx, g) is None for g in MEMOIZED)
     ]
 
-    def work(chunk: Sequence[Article]) -> list[tuple[tuple[Finding, ...], ...]]:
-        return [tuple(_memoized(a, ctx, g) for g in MEMOIZED) for a in chunk]
+    def work(chunk: Sequence[Article]) -> list[tuple[tuple[Finding, ...], ...] | None]:
+        return [_all_memoized(a, ctx) for a in chunk]
 
     for article, found in zip(todo, map_on_two_cores(work, todo), strict=True):
+        if found is None:
+            continue  # failed: verdict() tries again and reports it for this article alone
         for group, findings in zip(MEMOIZED, found, strict=True):
             if _memo(article, ctx, group) is None:  # worked out in the other process
                 article.derived[group] = (ctx.keys.get(group, b""), findings)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from .article import Article, load_article, parse_article
+from .article import Article, internal_error, load_article, parse_article
 from .assets import sealed_files
 from .cache import Cache, fingerprint
 from .clock import minute
@@ -149,8 +149,12 @@ def _load_newsroom(
         room.articles += _refused(content, shown, wanted)
     for src in srcs:
         where = f"{shown}/{src}" if shown != "." else src
-        article = _load(os.path.join(docs, src), src, where, cache)
-        _check_against_site(article, room)
+        try:
+            article = _load(os.path.join(docs, src), src, where, cache)
+            _check_against_site(article, room)
+        except Exception as exc:  # one article's failure keeps it out, never the others
+            article = Article(src=src, path=where)
+            article.add(internal_error(where, "读取", exc))
         room.articles.append(article)
     room.articles.sort(key=lambda a: a.src)
     _check_unique(room.articles)

@@ -34,6 +34,13 @@ class Moment(click.ParamType):  # type: ignore[type-arg]
     ) -> datetime:
         try:
             return clock.aware(value)
+        except clock.TimeRangeError:
+            self.fail(
+                f"{value!r} 超出可用的时间范围（{clock.EARLIEST_YEAR}–{clock.LATEST_YEAR} 年，"
+                "时区在 ±14 小时内）[TIME-RANGE]",
+                param,
+                ctx,
+            )
         except clock.TimeParseError:
             self.fail(f"{value!r} 不是有效的时间，请写成 2026-11-28T12:00:00+08:00", param, ctx)
 

@@ -173,11 +173,15 @@ def index_job(
     )
 
 
-def _index(job: Job, bodies: dict[str, str], output: Path) -> None:
-    """Write one bundle, and the text of its articles that search.js reads."""
+def _index(
+    job: Job, bodies: dict[str, str], output: Path, dropped: set[str] | frozenset[str] = frozenset()
+) -> None:
+    """Write one bundle, and the text of its articles that search.js reads (all but those
+    `dropped`: their pages failed to render)."""
     text_dir = output / "text"
     texts = {}
-    for src in job.sources:
+    sources = [src for src in job.sources if src.uid not in dropped]
+    for src in sources:
         path = text_dir / f"{src.uid}.txt"
         if src.uid in job.expect:
             texts[src.uid] = searchable(src, bodies.pop(src.uid))
@@ -186,7 +190,9 @@ def _index(job: Job, bodies: dict[str, str], output: Path) -> None:
         else:
             texts[src.uid] = path.read_text(encoding="utf-8")
     shutil.rmtree(output / job.name, ignore_errors=True)
-    write_index((record(src, texts[src.uid]) for src in job.sources), output / job.name)
+    if not sources:
+        return  # every article of the bundle failed to render (isolation.py drops the bundle)
+    write_index((record(src, texts[src.uid]) for src in sources), output / job.name)
 
 
 def _work(
@@ -202,17 +208,21 @@ def _work(
         bundle_of = {uid: job.name for job in todo for uid in job.expect}
         bodies: dict[str, str] = {}
         done: set[str] = set()
+        dropped: set[str] = set()
 
         def ready() -> None:
             for job in todo:
                 if job.name not in done and not waiting[job.name]:
-                    _index(job, bodies, output)
+                    _index(job, bodies, output, dropped)
                     done.add(job.name)
 
         ready()
         for uid, body in iter(inbox.recv, None):
             if uid in bundle_of:
-                bodies[uid] = body
+                if body is None:
+                    dropped.add(uid)
+                else:
+                    bodies[uid] = body
                 waiting[bundle_of[uid]].discard(uid)
                 ready()
         missing = sorted(u for job in todo if job.name not in done for u in waiting[job.name])
@@ -276,6 +286,10 @@ class Indexing:
 
     def page(self, uid: str, html: str) -> None:
         self._pending.put((uid, html))
+
+    def drop(self, uid: str) -> None:
+        """Leave an article out of its bundle: its page failed to render (isolation.py)."""
+        self._pending.put((uid, None))
 
     def result(self) -> int:
         """Wait for the index; raises if it could not be written."""

@@ -44,17 +44,26 @@ _PROBLEMS = {
     "did not find expected ',' or ']'": "方括号列表没有正确闭合，或元素之间缺少英文逗号",
     "did not find expected ',' or '}'": "花括号映射没有正确闭合，或元素之间缺少英文逗号",
     "found duplicate anchor": "锚点名称重复",
+    "exceeded maximum nesting depth": "嵌套层数过多",
 }
+_REFUSED = {"exceeded maximum nesting depth": "depth", "found undefined alias": "alias"}
+
+
+# Deeper than any file of ours needs (front matter: review.proofread[0].at is 4), far below
+# where building the value would exhaust Python's stack (libyaml itself stops at 1,000).
+MAX_DEPTH = 32
 
 
 class YamlSyntaxError(ValueError):
-    """A YAML syntax error, with a 1-based line and column and a Chinese explanation."""
+    """A YAML syntax error, with a 1-based line and column and a Chinese explanation.
+    `kind` is "syntax", or what was refused: "alias" (anchors, aliases) or "depth"."""
 
-    def __init__(self, line: int, column: int, problem: str) -> None:
+    def __init__(self, line: int, column: int, problem: str, kind: str = "syntax") -> None:
         super().__init__(problem)
         self.line = line
         self.column = column
         self.problem = problem
+        self.kind = kind
 
 
 @dataclass(slots=True)
@@ -82,9 +91,12 @@ def parse(text: str, first_line: int = 1, watch: frozenset[str] = frozenset()) -
     values of keys named in `watch` are also listed in `watched`, with their key paths."""
     loader = _Loader(text)
     try:
+        if "&" in text:  # every alias needs an anchor: without "&" there is neither
+            _refuse_anchors(text, first_line)
         node = loader.get_single_node()
         doc = YamlDoc(None, watch=watch)
         if node is not None:
+            _refuse_depth(node, first_line)
             doc.data = _build(node, (), doc, first_line, loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -92,12 +104,52 @@ def parse(text: str, first_line: int = 1, watch: frozenset[str] = frozenset()) -
         column = (mark.column + 1) if mark else 1
         raw = (exc.problem or exc.context or "").strip()
         explained = next((cn for en, cn in _PROBLEMS.items() if raw.startswith(en)), "")
-        raise YamlSyntaxError(line, column, explained or raw) from exc
+        kind = _REFUSED.get(raw.split(" in ")[0].strip(), "syntax")
+        raise YamlSyntaxError(line, column, explained or raw, kind) from exc
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(first_line, 1, str(exc)) from exc
     finally:
         loader.dispose()
     return doc
+
+
+def _refuse_anchors(text: str, first_line: int) -> None:
+    """Refuse anchors and aliases from the event stream, before anything is composed: our
+    files never need them, and expanding nested aliases (a "billion laughs") is exponential."""
+    loader = _Loader(text)
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                mark = event.start_mark
+                raise YamlSyntaxError(
+                    mark.line + first_line,
+                    mark.column + 1,
+                    "不能使用锚点（&）或别名（*），请把值直接写出来",
+                    kind="alias",
+                )
+    finally:
+        loader.dispose()
+
+
+def _refuse_depth(root: yaml.Node, first_line: int) -> None:
+    """Refuse nesting deeper than MAX_DEPTH, walking without recursion (anchors are refused
+    already, so the composed tree has no shared or cyclic nodes)."""
+    todo = [(root, 1)]
+    while todo:
+        node, depth = todo.pop()
+        if depth > MAX_DEPTH:
+            mark = node.start_mark
+            raise YamlSyntaxError(
+                mark.line + first_line,
+                mark.column + 1,
+                f"嵌套超过 {MAX_DEPTH} 层",
+                kind="depth",
+            )
+        if isinstance(node, yaml.SequenceNode):
+            todo += [(item, depth + 1) for item in node.value]
+        elif isinstance(node, yaml.MappingNode):
+            todo += [(n, depth + 1) for pair in node.value for n in pair]
 
 
 def _build(node: yaml.Node, loc: Loc, doc: YamlDoc, offset: int, loader: Any) -> Any:

@@ -25,12 +25,13 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from .. import clock
-from ..article import Article
+from ..article import Article, internal_error
 from ..cache import CACHE_HTML, Cache, PageRecord
 from ..config import ConfigError, CongressConfig, Site, validate_options
 from ..contentfiles import is_article_name
 from ..feeds import PAGE_SRC as FEEDS_SRC
 from ..feeds import render_feeds
+from ..findings import Finding
 from ..publication import Publication, publish
 from ..sanitize import site_policy
 from ..search import sources
@@ -39,6 +40,7 @@ from ..sitemap import sitemap
 from ..staff import Staff, load_staff
 from .context import SEARCH_SRC, page_context
 from .fragments import Fragments
+from .isolation import guard, leave_out
 from .reuse import Listing, Reuse, sweep, sweep_search
 from .walk import install, watch_without_links
 
@@ -65,6 +67,7 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         self.reuse: Reuse | None = None
         self.listing: Listing | None = None  # what the spare holds, listed before the build
         self.files: Files | None = None
+        self.failed: dict[str, Finding] = {}  # src → ART-INTERNAL: pages that failed to render
 
     def load_config(
         self, options: dict[str, Any], config_file_path: str | None = None
@@ -84,6 +87,7 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         install(_uses_plugin)  # mkdocs lists docs_dir next, following links: walk.py
         self.publication = None  # per-build state: `serve` rebuilds with the same plugin
         self.reuse = None
+        self.failed = {}
         root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
         self.site = Site(
             root=root,
@@ -186,12 +190,17 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         if self.indexing is not None and self.publication is not None:
             verdict = self.publication.shown.get(page.file.src_uri)
             if verdict is not None and verdict.public:
-                self.indexing.page(verdict.article.uid, html)
+                if page.file.src_uri in self.failed:
+                    self.indexing.drop(verdict.article.uid)
+                else:
+                    self.indexing.page(verdict.article.uid, html)
         return html
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         # Every page is rendered by now: feeds take the HTML mkdocs made, never render twice.
         assert self.publication is not None
+        if self.failed:  # before anything is derived from the published set
+            leave_out(self.publication, self.failed, files)
         env.globals["congress_fragment"] = Fragments()
         # Every template escapes what it prints, material's own included (its head prints
         # page.meta and titles): front matter is text, never markup. The few values that are
@@ -268,6 +277,12 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         verdict = self.publication.shown.get(page.file.src_uri)
         if verdict is None or verdict.article.meta is None:
             return markdown
+        article = verdict.article
+
+        def failed(exc: BaseException) -> None:
+            self.failed[article.src] = internal_error(article.path, "渲染", exc)
+
+        guard(page, failed)
         meta = verdict.article.meta  # the body itself was set in on_files
         page.meta = {"title": meta.title}
         if not self.publication.notice_only(verdict):
