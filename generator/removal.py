@@ -9,8 +9,10 @@ beside it when that site was swapped in (`.site.public.json`, written by `congre
 and, where given, those of the manifest of the last deployment (`--live-manifest`, which
 `deploy/publish.sh` passes: in CI the site folder does not survive, its manifest does).
 An article is *taken down* when it was live and is neither public nor a withdrawal notice
-now (a withdrawal leaves its page, as a notice). A build may take down up to
-`max_removal_share` of the live articles (default 20 %), never all of them.
+now (a withdrawal leaves its page, as a notice) nor past the expiry its signed front matter
+names (a planned removal: a scheduled build at a notice's end must not need a person). A
+build may take down up to `max_removal_share` of the live articles (default 20 %), never all
+of them.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from .atomic import write_atomic
+from .gate import State
 from .publication import Publication
 
 log = logging.getLogger("mkdocs.plugins.congress")
@@ -64,7 +67,9 @@ def check_removal(live: Mapping[str, str], pub: Publication, share: float) -> No
     """Raise MassRemoval if this build takes down more than `share` of `live`, or all of it."""
     if not live:
         return
-    shown = {a.uid for a in pub.decision.published} | {a.uid for a in pub.decision.notices}
+    decision = pub.decision
+    planned = {v.article.uid for v in decision.verdicts if v.state is State.EXPIRED}
+    shown = {a.uid for a in decision.published} | {a.uid for a in decision.notices} | planned
     removed = sorted(uid for uid in live if uid not in shown)
     if removed and (len(removed) > share * len(live) or len(removed) == len(live)):
         raise MassRemoval(len(live), [live[u] or u for u in removed], share)

@@ -379,6 +379,24 @@ def test_mass_removal_needs_allow_removal_and_the_share_is_configurable(tmp_path
     assert everything.returncode == 1 and "3 篇公开稿件中的 3 篇" in everything.stderr
 
 
+def test_a_planned_expiry_is_no_mass_removal(tmp_path: Path) -> None:
+    """An expiry written in the signed front matter is the office's decision: the scheduled
+    build at a notice's end takes it down without a person (here 1 of 2, over the 20 %)."""
+    articles = {
+        "news/2026/stays.md": article(uid="2026-1120-bbbbb1"),
+        "news/2026/ends.md": article(
+            uid="2026-1120-bbbbb2", expires_at="2026-11-29T00:00:00+08:00"
+        ),
+    }
+    root = make_site(tmp_path, articles)
+    assert build(root, "--now", NOW).returncode == 0
+    assert (root / "site/news/2026/ends/index.html").is_file()
+    later = build(root, "--now", "2026-11-30T12:00:00+08:00")
+    assert later.returncode == 0, later.stderr
+    assert not (root / "site/news/2026/ends/index.html").exists()
+    assert (root / "site/news/2026/stays/index.html").is_file()
+
+
 def test_publish_sh_deploys_nothing_when_the_build_would_take_the_site_down(
     tmp_path: Path,
 ) -> None:
