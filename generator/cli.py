@@ -21,7 +21,7 @@ from .cache import open_cache
 from .config import ConfigError, Site, load_site
 from .diff import as_text as diff_text
 from .diff import diff
-from .failure import build_failed, serve_failed
+from .failure import build_failed
 from .failure import leave as _leave
 from .findings import Finding, Severity, sort_key
 from .gate import Context, Decision, decide
@@ -29,9 +29,9 @@ from .heap import settling
 from .newsroom import load_newsroom
 from .options import CONFIG_OPTION, NO_CACHE_OPTION, NOW_OPTION, Moment
 from .policy import STAGE_LABELS, STAGES
-from .removal import read_live
+from .removal import live_record
 from .report import as_json, as_text, finding_line
-from .scaffold import new_uid, skeleton, target_path
+from .scaffold import NotWritten, create_article
 from .signing import Refused, Unwritable, sign
 from .staff import Staff, load_staff
 from .text.fixing import fix_articles
@@ -108,7 +108,7 @@ def build(
 
     site, _ = _load(config_file)
     target = site_dir or site.site_dir
-    live = [_live_manifest(live_manifest)] if live_manifest and live_manifest.exists() else []
+    live = [live_record(live_manifest)] if live_manifest and live_manifest.exists() else []
     started = time.monotonic()
     try:
         pub = build_site(
@@ -152,13 +152,6 @@ def _report_build(pub: Publication, target: Path, register: str, seconds: float)
     _leave(1 if errors else 0)
 
 
-def _live_manifest(path: Path) -> dict[str, str]:
-    live = read_live(path)
-    if live is None:
-        raise click.UsageError(f"线上发布登记 {path} 无法读取或格式不对 [BUILD-LIVE-MANIFEST]。")
-    return live
-
-
 @main.command(name="diff")
 @click.argument("old", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("new", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -190,40 +183,10 @@ def diff_command(old: Path, new: Path, as_json_flag: bool) -> None:
 def serve(now: datetime | None, dev_addr: str | None, allow_remote: bool, config_file: str) -> None:
     """本地预览：未审核的稿件也显示，并带红色提示条和审核清单。只在本机地址上监听，
     除非给出 --allow-remote。"""
-    from mkdocs.exceptions import ConfigurationError as MkdocsConfigError
-
-    from .mkdocs_plugin.commands import RemotePreview, preview_address, serve_site
+    from .preview import preview
 
     _load(config_file)
-    try:
-        address, local = preview_address(config_file, dev_addr)
-    except (OSError, click.ClickException, MkdocsConfigError) as exc:  # a malformed address
-        serve_failed(exc, dev_addr)
-    if not local and not allow_remote:
-        click.echo(
-            f"拒绝预览 [SERVE-REMOTE]：{address} 不是本机地址，预览中的未审核稿件会被网络上的"
-            "其他计算机看到。",
-            err=True,
-        )
-        click.echo("    建议：用 127.0.0.1 预览；确需他人访问时加 --allow-remote。", err=True)
-        sys.exit(2)
-    if not local:
-        click.secho(
-            f"警告 [SERVE-REMOTE]：预览在 {address} 上对网络开放，未审核、未签发的稿件"
-            "都能被他人看到。预览结束请立即停止（Ctrl+C）。",
-            fg="red",
-            bold=True,
-            err=True,
-        )
-    try:
-        serve_site(
-            config_file, clock.iso(now) if now else None, dev_addr, allow_remote=allow_remote
-        )
-    except RemotePreview as exc:  # the address changed between the two looks
-        click.echo(f"拒绝预览 [SERVE-REMOTE]：{exc.address} 不是本机地址。", err=True)
-        sys.exit(2)
-    except (OSError, click.ClickException) as exc:  # address taken, mkdocs' own refusal
-        serve_failed(exc, dev_addr)
+    preview(config_file, clock.iso(now) if now else None, dev_addr, allow_remote=allow_remote)
 
 
 @main.command()
@@ -299,29 +262,13 @@ def new(
 ) -> None:
     """新建稿件：生成稿件编号和带中文注释的稿件信息骨架。"""
     site, staff = _load(config_file)
-    col = site.congress.column(column)
-    if col is None:
-        known = "、".join(f"{c.id}（{c.name}）" for c in site.columns)
-        raise click.UsageError(f"栏目 {column} 不存在 [NEW-COLUMN]。可用栏目：{known}")
-    if not title.strip():
-        raise click.UsageError("标题不能为空 [NEW-TITLE]。")
-    editors = [i for i in staff.people if staff.has_role(i, "editor")]
-    editor = editor or (editors[0] if editors else None)
-    if editor is None or not staff.has_role(editor, "editor"):
-        raise click.UsageError(
-            f"{editor or '人员名录'} 没有可用的编辑 [NEW-EDITOR]，请用 --editor 指定。"
+    try:
+        path, uid, editor = create_article(
+            site, staff, column, title, editor=editor, when=clock.now(now)
         )
-    when = clock.now(now)
-    taken = {a.uid for a in load_newsroom(site, staff=staff).articles if a.meta}
-    uid = new_uid(when, taken)
-    path = target_path(site, col, when, title.strip(), uid)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
-        skeleton(
-            uid, title.strip(), col, when=when, editor=editor, source=site.congress.default_source
-        ),
-        encoding="utf-8",
-    )
+    except NotWritten as exc:
+        click.echo(f"{exc}；没有新建文件。", err=True)
+        sys.exit(2)
     click.echo(f"已新建稿件 {site.rel(path)}（稿件编号 {uid}，责任编辑 {staff.name(editor)}）。")
 
 

@@ -22,6 +22,8 @@ import logging
 from collections.abc import Mapping
 from pathlib import Path
 
+import click
+
 from .atomic import write_atomic
 from .gate import State
 from .publication import Publication
@@ -49,6 +51,14 @@ def read_live(path: Path) -> dict[str, str] | None:
         return {str(e["uid"]): str(e.get("url", "")) for e in data["published"]}
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+def live_record(path: Path) -> dict[str, str]:
+    """The public articles of `--live-manifest PATH`; a usage error (exit 2) if unreadable."""
+    live = read_live(path)
+    if live is None:
+        raise click.UsageError(f"线上发布登记 {path} 无法读取或格式不对 [BUILD-LIVE-MANIFEST]。")
+    return live
 
 
 def write_record(target: Path, pub: Publication) -> None:

@@ -7,11 +7,14 @@ import secrets
 from datetime import datetime
 from pathlib import Path
 
+import click
 import yaml
 
 from .clock import china
 from .config import Column, Site
+from .newsroom import load_newsroom
 from .slug import slugify
+from .staff import Staff
 
 
 def new_uid(when: datetime, taken: set[str]) -> str:
@@ -78,3 +81,41 @@ def target_path(site: Site, column: Column, when: datetime, title: str, uid: str
         path = folder / f"{stem}-{n}.md"
         n += 1
     return path
+
+
+class NotWritten(Exception):
+    """The new article could not be written (a full disk): said in Chinese, exit 2."""
+
+
+def create_article(
+    site: Site, staff: Staff, column: str, title: str, *, editor: str | None, when: datetime
+) -> tuple[Path, str, str]:
+    """Write a new article's skeleton; return its path, uid and editor. Usage errors (exit 2)
+    name their code: NEW-COLUMN, NEW-TITLE, NEW-EDITOR, NEW-WRITE."""
+    col = site.congress.column(column)
+    if col is None:
+        known = "、".join(f"{c.id}（{c.name}）" for c in site.columns)
+        raise click.UsageError(f"栏目 {column} 不存在 [NEW-COLUMN]。可用栏目：{known}")
+    if not title.strip():
+        raise click.UsageError("标题不能为空 [NEW-TITLE]。")
+    editors = [i for i in staff.people if staff.has_role(i, "editor")]
+    editor = editor or (editors[0] if editors else None)
+    if editor is None or not staff.has_role(editor, "editor"):
+        raise click.UsageError(
+            f"{editor or '人员名录'} 没有可用的编辑 [NEW-EDITOR]，请用 --editor 指定。"
+        )
+    taken = {a.uid for a in load_newsroom(site, staff=staff).articles if a.meta}
+    uid = new_uid(when, taken)
+    path = target_path(site, col, when, title.strip(), uid)
+    text = skeleton(
+        uid, title.strip(), col, when=when, editor=editor, source=site.congress.default_source
+    )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("x", encoding="utf-8") as out:  # never over an existing file
+            out.write(text)
+    except OSError as exc:  # a full disk, a read-only folder: leave no half-written file
+        if not isinstance(exc, FileExistsError):
+            path.unlink(missing_ok=True)
+        raise NotWritten(f"无法写入 {site.rel(path)} [NEW-WRITE]：{exc.strerror or exc}") from exc
+    return path, uid, editor

@@ -277,6 +277,18 @@ def test_review_on_a_full_disk_refuses_and_changes_no_byte(tmp_path: Path) -> No
         assert sorted(p.name for p in path.parent.iterdir()) == ["a.md"]  # no temporary file
 
 
+def test_new_on_a_full_disk_refuses_and_leaves_no_file(tmp_path: Path) -> None:
+    with small_disk(tmp_path / "disk", "8m") as disk:
+        make_site(disk, {"news/2026/a.md": draft()})
+        folder = disk / "content/news/2026"
+        _fill(disk, 0)
+        result = congress("new", "news", "满盘时的新稿件", "--now", NOW, cwd=disk)
+        assert result.returncode == 2, result.stderr
+        assert "[NEW-WRITE]" in result.stderr
+        no_traceback(result)
+        assert sorted(p.name for p in folder.iterdir()) == ["a.md"]  # no half-written file
+
+
 def test_serve_on_a_taken_address_ends_with_serve_failed(tmp_path: Path) -> None:
     make_site(tmp_path, {"news/2026/a.md": article()})
     with socket.socket() as taken:
