@@ -14,7 +14,7 @@ from .article import Article
 from .contentfiles import is_article_name
 
 # Paths the site generates itself: a link to them is not a file of docs_dir.
-GENERATED = ("feeds/", "pagefind/", "search/", "sitemap.xml")
+GENERATED = ("feeds/", "pagefind/", "search/", "sitemap.xml", "robots.txt")
 
 # Markdown inline links and images, reference definitions, and HTML attributes.
 _INLINE = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'(][^)]*)?\)")

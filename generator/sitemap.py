@@ -1,4 +1,5 @@
-"""sitemap.xml from the published set, with each page's own last change as `lastmod`.
+"""sitemap.xml from the published set, with each page's own last change as `lastmod`, and
+robots.txt naming it.
 
 mkdocs' sitemap gives every page the build date, so it changes on every build and tells
 search engines nothing; this one is reproducible and says what changed when.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 from datetime import datetime
+from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
 from .article import Article
@@ -46,3 +48,21 @@ def sitemap(pub: Publication) -> dict[str, bytes]:
     lines.append("</urlset>\n")
     xml = "\n".join(lines).encode("utf-8")
     return {"sitemap.xml": xml, "sitemap.xml.gz": gzip.compress(xml, mtime=0)}
+
+
+ROBOTS_PATH = "robots.txt"
+
+
+def robots(pub: Publication) -> dict[str, bytes]:
+    """robots.txt at the site root: nothing disallowed (only public pages, feeds and assets are
+    in the site, and all of them should be found) and the sitemap's URL, which RFC 9309 and
+    sitemaps.org want absolute (without a site_url there is none to give)."""
+    lines = [
+        "# Everything here is public and may be crawled; the sitemap lists every page.",
+        "User-agent: *",
+        "Disallow:",
+    ]
+    sitemap_url = pub.site.absolute("sitemap.xml")
+    if urlsplit(sitemap_url).scheme in ("http", "https"):
+        lines += ["", f"Sitemap: {sitemap_url}"]
+    return {ROBOTS_PATH: ("\n".join(lines) + "\n").encode("utf-8")}

@@ -11,12 +11,13 @@ from lxml import etree
 
 from .feeds import FORMATS, OPML_PATH, plan_feeds
 from .publication import Publication
+from .sitemap import ROBOTS_PATH
 
 
 def verify(site_dir: Path, pub: Publication) -> list[str]:
     """Problems of the built site in `site_dir`, in Chinese; none means it may go live."""
     problems: list[str] = []
-    required = ["index.html", "404.html", "sitemap.xml", "feeds/index.html", OPML_PATH]
+    required = ["index.html", "404.html", "sitemap.xml", ROBOTS_PATH, "feeds/index.html", OPML_PATH]
     required += [f"{c.id}/index.html" for c in pub.site.columns]
     required += [scope.path(fmt) for scope in plan_feeds(pub.site) for fmt in FORMATS]
     problems += [f"缺少页面或文件 {p}" for p in required if not (site_dir / p).is_file()]

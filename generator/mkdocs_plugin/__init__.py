@@ -36,7 +36,7 @@ from ..publication import Publication, publish
 from ..sanitize import site_policy
 from ..search import sources
 from ..searchindex import Indexing, index_job
-from ..sitemap import sitemap
+from ..sitemap import robots, sitemap
 from ..staff import Staff, load_staff
 from .context import SEARCH_SRC, page_context
 from .fragments import Fragments
@@ -227,7 +227,8 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             return html
 
         published = self.publication.decision.published
-        written = render_feeds(self.site, published, body) | sitemap(self.publication)
+        written = render_feeds(self.site, published, body)
+        written |= sitemap(self.publication) | robots(self.publication)
         for path, data in written.items():
             if self.reuse is not None:
                 self.reuse.clear(path)
