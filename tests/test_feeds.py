@@ -215,3 +215,113 @@ def test_raw_html_is_sanitized_in_feed_content() -> None:
     assert 'href="https://www.example.gov.cn/news/2026/x/"' in out
     assert 'src="https://www.example.gov.cn/news/i.png"' in out
     assert "javascript" not in out
+
+
+# Issue 16: what independent validators and real feed readers found.
+
+COLUMNS_WITH_VIDEO = [
+    {"id": "news", "name": "要闻", "kind": "news"},
+    {"id": "video", "name": "人大视点", "kind": "video"},
+]
+COVER_SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="4" height="3"></svg>\n'
+
+
+@pytest.fixture(scope="module")
+def people_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two columns; a two-author video piece with a cover whose tags repeat the column's
+    name, and a one-author news piece whose tag is the column's name."""
+    root = tmp_path_factory.mktemp("people")
+    video = article(
+        uid="2026-1120-00000v",
+        title="视频稿件",
+        column="video",
+        kind="video",
+        authors=["王敏", "刘洋"],
+        tags=["人大视点", "物业管理", "人大视点"],
+        cover={"src": "../../assets/cover.svg", "alt": "封面"},
+        video={"src": "https://media.example.gov.cn/v.mp4", "type": "video/mp4", "length": 1234},
+    )
+    news = article(uid="2026-1119-00000n", date="2026-11-19T10:00:00+08:00", tags=["要闻"])
+    make_site(
+        root,
+        {"video/2026/v.md": video, "news/2026/n.md": news},
+        columns=COLUMNS_WITH_VIDEO,
+        assets={"assets/cover.svg": COVER_SVG},
+    )
+    result = congress("build", "--now", NOW, cwd=root)
+    assert result.returncode == 0, result.stderr
+    return root / "site" / "feeds"
+
+
+def test_a_tag_equal_to_the_column_name_is_one_category_in_every_format(
+    people_site: Path,
+) -> None:
+    for name in ("all", "video"):
+        rss = lxml.etree.parse(str(people_site / f"{name}.rss"))
+        for item in rss.iter("item"):
+            texts = [c.text for c in item.findall("category")]
+            assert len(texts) == len(set(texts)), (name, texts)
+        atom = parse(people_site / f"{name}.atom")
+        for e in atom.entries:
+            labels = [t.label for t in e.tags]
+            assert len(labels) == len(set(labels)), (name, labels)
+        doc = json.loads((people_site / f"{name}.json").read_text(encoding="utf-8"))
+        for item in doc["items"]:
+            assert len(item["tags"]) == len(set(item["tags"])), (name, item["tags"])
+    video = json.loads((people_site / "video.json").read_text(encoding="utf-8"))["items"][0]
+    assert video["tags"] == ["人大视点", "物业管理"]
+    news = json.loads((people_site / "news.json").read_text(encoding="utf-8"))["items"][0]
+    assert news["tags"] == ["要闻"]
+
+
+def test_cover_and_video_are_separate_media_contents_never_one_group(people_site: Path) -> None:
+    media = "{http://search.yahoo.com/mrss/}"
+    for path in (people_site / "video.rss", people_site / "video.atom"):
+        root = lxml.etree.parse(str(path)).getroot()
+        assert list(root.iter(f"{media}group")) == [], path.name
+        (entry,) = [
+            e for e in root.iter() if e.tag in ("item", "{http://www.w3.org/2005/Atom}entry")
+        ]
+        contents = entry.findall(f"{media}content")
+        assert [(c.get("medium"), c.get("type")) for c in contents] == [
+            ("video", "video/mp4"),
+            ("image", "image/svg+xml"),
+        ]
+        assert contents[1].get("fileSize") == str(len(COVER_SVG))
+
+
+def test_each_author_once_per_entry_and_rss_carries_the_whole_byline(people_site: Path) -> None:
+    atom = parse(people_site / "video.atom").entries[0]
+    assert [a.name for a in atom.authors] == ["王敏", "刘洋"]  # <author> each, no dc:creator
+    assert "dc:creator" not in (people_site / "video.atom").read_text(encoding="utf-8")
+    rss = lxml.etree.parse(str(people_site / "video.rss"))
+    creators = rss.findall(".//item/{http://purl.org/dc/elements/1.1/}creator")
+    assert [c.text for c in creators] == ["王敏、刘洋"]
+    assert parse(people_site / "video.rss").entries[0].author == "王敏、刘洋"
+    doc = json.loads((people_site / "video.json").read_text(encoding="utf-8"))
+    assert doc["items"][0]["authors"] == [{"name": "王敏"}, {"name": "刘洋"}]
+
+
+def test_rss_self_link_is_typed_and_categories_are_alike_in_every_feed(people_site: Path) -> None:
+    atom_ns = "{http://www.w3.org/2005/Atom}"
+    seen: dict[tuple[str, str], set[str | None]] = {}
+    for path in sorted(people_site.glob("*.rss")):
+        root = lxml.etree.parse(str(path)).getroot()
+        (self_link,) = [x for x in root.iter(f"{atom_ns}link") if x.get("rel") == "self"]
+        assert self_link.get("type") == "application/rss+xml"
+        for item in root.iter("item"):
+            for c in item.findall("category"):
+                seen.setdefault((item.findtext("guid") or "", c.text or ""), set()).add(
+                    c.get("domain")
+                )
+    for path in sorted(people_site.glob("*.atom")):
+        root = lxml.etree.parse(str(path)).getroot()
+        (self_link,) = [x for x in root.findall(f"{atom_ns}link") if x.get("rel") == "self"]
+        assert self_link.get("type") == "application/atom+xml"
+        for entry in root.iter(f"{atom_ns}entry"):
+            for c in entry.findall(f"{atom_ns}category"):
+                key = (entry.findtext(f"{atom_ns}id") or "", "atom:" + (c.get("term") or ""))
+                seen.setdefault(key, set()).add(c.get("scheme"))
+    assert seen and all(len(domains) == 1 for domains in seen.values()), seen
+    video = ("tag:www.example.gov.cn,2026:2026-1120-00000v", "人大视点")
+    assert seen[video] == {"https://www.example.gov.cn/video/"}

@@ -37,7 +37,8 @@ class Entry:
     source: str
     column_id: str
     column_name: str
-    tags: tuple[str, ...]
+    column_url: str  # absolute: the category's domain (RSS) / scheme (Atom) in every feed
+    tags: tuple[str, ...]  # without the column's name, which is the column category already
     image: Media | None
     video: Media | None
     corrections: tuple[tuple[datetime, str], ...]
@@ -46,6 +47,12 @@ class Entry:
     def enclosure(self) -> Media | None:
         """RSS allows one enclosure: the video if there is one, else the cover image."""
         return self.video or self.image
+
+    @property
+    def byline(self) -> str:
+        """The authors as one Chinese byline (王敏、刘洋): RSS readers show one dc:creator
+        whole, but of several they show only the first (rss-parser) or the last (newsboat)."""
+        return "、".join(self.authors)
 
 
 def tag_uri(site: Site, uid: str) -> str:
@@ -92,6 +99,7 @@ def entry(article: Article, site: Site, rendered: str) -> Entry:
     if meta.video is not None:
         video = Media(meta.video.src, meta.video.type, meta.video.length or 0, "video")
     corrections = tuple((c.at, c.note) for c in meta.corrections)
+    column_name = column.name if column else meta.column
     return Entry(
         id=tag_uri(site, meta.uid),
         uid=meta.uid,
@@ -104,8 +112,9 @@ def entry(article: Article, site: Site, rendered: str) -> Entry:
         authors=tuple(meta.authors),
         source=meta.source or "",
         column_id=meta.column,
-        column_name=column.name if column else meta.column,
-        tags=tuple(dict.fromkeys(meta.tags)),
+        column_name=column_name,
+        column_url=site.absolute(f"{meta.column}/"),
+        tags=tuple(t for t in dict.fromkeys(meta.tags) if t != column_name),
         image=_cover(article, site),
         video=video,
         corrections=corrections,

@@ -13,11 +13,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from xml.sax.saxutils import quoteattr
 
+from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from ..clock import iso
 from .entries import Entry
+
+RSS_TYPE = "application/rss+xml"
+ATOM_TYPE = "application/atom+xml"
 
 
 @dataclass(frozen=True)
@@ -32,7 +36,7 @@ class Feed:
     language: str = "zh-CN"
 
 
-def _generator(feed: Feed, fmt: str) -> FeedGenerator:
+def _generator(feed: Feed, fmt: str, mime: str) -> FeedGenerator:
     fg = FeedGenerator()
     fg.load_extension("dc")
     fg.load_extension("media")
@@ -40,7 +44,7 @@ def _generator(feed: Feed, fmt: str) -> FeedGenerator:
     fg.title(feed.title)
     fg.description(feed.description or feed.title)
     fg.subtitle(feed.description or feed.title)
-    fg.link(href=feed.urls[fmt], rel="self")
+    fg.link(href=feed.urls[fmt], rel="self", type=mime)
     fg.link(href=feed.home, rel="alternate")  # feedgen's RSS <link> is the last one set
     fg.language(feed.language)
     fg.generator("congress-site")
@@ -56,31 +60,47 @@ def _generator(feed: Feed, fmt: str) -> FeedGenerator:
         fe.updated(e.updated)
         fe.summary(e.summary or e.title)
         fe.content(e.content_html, type="html")
-        for name in e.authors:
-            fe.author(name=name)
-            fe.dc.dc_creator(name)  # RSS drops authors without an e-mail address
-        if e.source:
-            fe.dc.dc_source(e.source)
-        fe.category(term=e.column_id, label=e.column_name, scheme=feed.home)
+        _people(fe, e, fmt)
+        # The column's page as domain/scheme, so an item is categorized alike in every feed.
+        fe.category(term=e.column_id, label=e.column_name, scheme=e.column_url)
         for tag in e.tags:
             fe.category(term=tag, label=tag)
         if e.enclosure is not None:
             fe.enclosure(e.enclosure.url, str(e.enclosure.length), e.enclosure.type)
-        for m in (e.image, e.video):
-            if m is not None:
-                fe.media.content(url=m.url, type=m.type, medium=m.medium, fileSize=str(m.length))
+        _media(fe, e)
     return fg
 
 
+def _people(fe: FeedEntry, e: Entry, fmt: str) -> None:
+    """Each author once: Atom's <author> per name; in RSS, whose <author> needs an e-mail
+    address, one dc:creator with the whole byline (readers show only one of several)."""
+    if fmt == "atom":
+        for name in e.authors:
+            fe.author(name=name)
+    elif e.authors:
+        fe.dc.dc_creator(e.byline)
+    if e.source:
+        fe.dc.dc_source(e.source)
+
+
+def _media(fe: FeedEntry, e: Entry) -> None:
+    """The cover and the video as media:content of their own: a media:group holds only
+    alternatives of one content (Media RSS 2.x), and feedgen groups everything by default."""
+    for m in (e.video, e.image):
+        if m is not None:
+            size = {"fileSize": str(m.length)} if m.length else {}
+            fe.media.content(url=m.url, type=m.type, medium=m.medium, group=None, **size)
+
+
 def rss(feed: Feed) -> bytes:
-    return bytes(_generator(feed, "rss").rss_str(pretty=True))
+    return bytes(_generator(feed, "rss", RSS_TYPE).rss_str(pretty=True))
 
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 def atom(feed: Feed) -> bytes:
-    xml = bytes(_generator(feed, "atom").atom_str(pretty=True))
+    xml = bytes(_generator(feed, "atom", ATOM_TYPE).atom_str(pretty=True))
     return _repair_atom_links(xml, feed)
 
 
@@ -119,7 +139,7 @@ def json_feed(feed: Feed) -> bytes:
             "date_published": iso(e.published),
             "date_modified": iso(e.updated),
             "authors": [{"name": a} for a in e.authors],
-            "tags": [e.column_name, *e.tags],
+            "tags": [e.column_name, *e.tags],  # distinct: e.tags leaves the column out
             "language": feed.language,
             "_congress": {
                 "uid": e.uid,
@@ -155,8 +175,8 @@ Writer = Callable[[Feed], bytes]
 
 # The formats: file suffix, MIME type, human name, writer. One table, one loop.
 FORMATS: dict[str, tuple[str, str, str, Writer]] = {
-    "rss": (".rss", "application/rss+xml", "RSS 2.0", rss),
-    "atom": (".atom", "application/atom+xml", "Atom", atom),
+    "rss": (".rss", RSS_TYPE, "RSS 2.0", rss),
+    "atom": (".atom", ATOM_TYPE, "Atom", atom),
     "json": (".json", "application/feed+json", "JSON Feed", json_feed),
 }
 
