@@ -29,6 +29,7 @@ import lxml.html
 from .article import Article
 from .clock import minute
 from .config import Site
+from .staff import Staff
 
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef"
 _SEGMENT = re.compile(f"[0-9a-z{_HAN}]+")
@@ -117,9 +118,10 @@ class Source:
     tags: tuple[str, ...]
     column: str
     date: str
+    people: tuple[str, ...] = ()  # authors, source (来源), responsible editor's name
 
 
-def sources(site: Site, published: Iterable[Article]) -> list[Source]:
+def sources(site: Site, published: Iterable[Article], staff: Staff) -> list[Source]:
     """What the index needs of each article besides its HTML (which comes when rendered)."""
     out = []
     for a in published:
@@ -135,6 +137,7 @@ def sources(site: Site, published: Iterable[Article]) -> list[Source]:
                 tags=tuple(meta.tags),
                 column=column.name if column else meta.column,
                 date=minute(meta.date)[:10],
+                people=(*meta.authors, meta.source or "", staff.name(meta.editor)),
             )
         )
     return out
@@ -147,9 +150,12 @@ def plain_text(html: str) -> str:
 
 
 def searchable(src: Source, html: str) -> str:
-    """The text a page is found by: title, summary, tags and the body (`html`, as rendered)
-    as the reader sees it."""
-    return "\n".join([src.title, src.summary, " ".join(src.tags), plain_text(html)])
+    """The text a page is found by: title, summary, tags, the body (`html`, as rendered) as
+    the reader sees it, and the people the page names as 作者, 来源 and 责任编辑, so that a
+    reporter's or a deputy's name finds their articles. The people come last: a result's
+    excerpt is taken at the first match, which should be in the body where there is one."""
+    people = "　".join(p for p in src.people if p)
+    return "\n".join([src.title, src.summary, " ".join(src.tags), plain_text(html), people])
 
 
 def record(src: Source, text: str) -> Record:

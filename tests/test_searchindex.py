@@ -1,16 +1,23 @@
-"""The search archive is indexed in bundles by month and year: the newest month alone, the
-rest of its year alone, older years grouped up to `search_shard_size` articles, every public
-article in exactly one bundle."""
+"""Search records: an article is found by the people it names (authors, source, editor); the
+archive is indexed in bundles by month and year: the newest month alone, the rest of its year
+alone, older years grouped up to `search_shard_size` articles, every public article in exactly
+one bundle."""
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
 import pytest
 
 from generator.article import Article, parse_article
+from generator.clock import aware
+from generator.config import load_site
+from generator.publication import publish
+from generator.search import index_words, query_words
 from generator.searchindex import plan_shards
-from tests.sitekit import NOW, article, congress, make_site
+from generator.staff import load_staff
+from tests.sitekit import NOW, ROOT, STAFF, article, congress, draft, make_site
 
 
 def dated(year: int, i: int, month: int = 3) -> Article:
@@ -88,3 +95,50 @@ def test_a_built_site_has_one_folder_per_bundle_and_the_search_page_merges_them(
     assert 'data-pagefind="../pagefind/2026-03/pagefind.js"' in page
     for name in ("2026", "2025", "2024"):
         assert f"../pagefind/{name}/" in page
+
+
+@pytest.mark.site
+def test_an_article_is_found_by_its_authors_source_and_editor(sample_site: Path) -> None:
+    """The text search.js checks and the words Pagefind indexes name every author, the source
+    (来源) and the responsible editor (by name, from editorial/staff.yml)."""
+    site = load_site(ROOT / "mkdocs.yml")
+    pub = publish(site, aware(NOW), staff=load_staff(site))
+    assert pub.decision.published
+    for a in pub.decision.published:
+        assert a.meta is not None
+        text = (sample_site / "pagefind" / "text" / f"{a.meta.uid}.txt").read_text(encoding="utf-8")
+        words = set(index_words(text))
+        names = [*a.meta.authors, a.meta.source or "", pub.staff.name(a.meta.editor)]
+        for name in filter(None, names):
+            assert name in text, (a.src, name)
+            assert set(query_words(name)) <= words, (a.src, name)
+    assert pub.staff.name("song-yi") == "宋怡"  # a name, not the staff id
+
+
+def _pagefind_bytes(site: Path) -> bytes:
+    """Every file of the search index, decompressed (Pagefind gzips its index chunks)."""
+    parts = []
+    for path in sorted((site / "pagefind").rglob("*")):
+        if path.is_file():
+            data = path.read_bytes()
+            parts.append(gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data)
+    return b"\n".join(parts)
+
+
+@pytest.mark.site
+def test_the_people_of_an_unpublished_article_never_reach_the_index(tmp_path: Path) -> None:
+    staff = {**STAFF, "ed-z": {"name": "隐编辑", "roles": ["editor"]}}
+    public = article(uid="2026-1120-0000aa", authors=["公开记者"], source="公开来源单位")
+    pending = draft(
+        uid="2026-1120-0000bb", authors=["未刊记者"], source="未刊来源单位", editor="ed-z"
+    )
+    make_site(tmp_path, {"news/2026/a.md": public, "news/2026/b.md": pending}, staff=staff)
+    assert congress("build", "--now", NOW, "--no-cache", cwd=tmp_path).returncode == 0
+    index = _pagefind_bytes(tmp_path / "site")
+    for name in ("公开记者", "公开来源单位", "编辑甲"):  # found: the check below can fail
+        assert name.encode() in index
+        assert all(w.encode() in index for w in query_words(name)), name
+    for name in ("未刊记者", "未刊来源单位", "隐编辑"):
+        assert name.encode() not in index
+        assert not all(w.encode() in index for w in query_words(name)), name
+    assert not (tmp_path / "site/pagefind/text/2026-1120-0000bb.txt").exists()

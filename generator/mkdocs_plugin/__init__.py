@@ -172,7 +172,8 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         pub = self.publication
         assert pub is not None
         published = pub.decision.published
-        by_src = dict(zip((a.src for a in published), sources(self.site, published), strict=True))
+        found = sources(self.site, published, pub.staff)
+        by_src = dict(zip((a.src for a in published), found, strict=True))
         if self.reuse is not None:
             jobs = self.reuse.jobs(pub.shards, by_src)
         else:

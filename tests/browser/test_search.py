@@ -42,7 +42,10 @@ TERMS = [
     "2027",
     "七个一",
 ]
-ABSENT = ["量子计算", "航天发射", "足球联赛"]
+# People: authors (reporters), a source (来源), responsible editors (names from staff.yml,
+# never in a body) and a deputy named in a body.
+PEOPLE = ["赵一鸣", "陈雨桐", "北湖区人大常委会", "融媒体中心", "宋怡", "何岚", "王秀兰"]
+ABSENT = ["量子计算", "航天发射", "足球联赛", "张三丰"]
 
 TRICKY = [
     "市人大常委会2026年民生实事：营商环境、GDP增长。",
@@ -54,20 +57,27 @@ TRICKY = [
 ]
 
 
-@pytest.fixture(scope="module")
-def searchable(server: Server) -> dict[str, str]:
-    """Every published article's searchable text (title, summary, tags, body), by URL."""
+def _texts(server: Server, *, people: bool) -> dict[str, str]:
+    """Every published article's searchable text by URL: title, summary, tags, body and,
+    with `people`, its authors, source (来源) and responsible editor's name."""
     site = load_site(ROOT / "mkdocs.yml")
     pub = publish(site, aware(NOW), staff=load_staff(site))
     texts = {}
     for a in pub.decision.published:
-        assert a.meta is not None
+        m = a.meta
+        assert m is not None
         page = lxml.html.parse(str(server.site / a.url / "index.html")).getroot()
         body = page.cssselect(".cg-article__body")[0].text_content()
-        texts["/" + a.url] = canonical(
-            "\n".join([a.meta.title, a.meta.summary or "", " ".join(a.meta.tags), body])
-        )
+        parts = [m.title, m.summary or "", " ".join(m.tags), body]
+        if people:
+            parts += [*m.authors, m.source or "", pub.staff.name(m.editor)]
+        texts["/" + a.url] = canonical("\n".join(parts))
     return texts
+
+
+@pytest.fixture(scope="module")
+def searchable(server: Server) -> dict[str, str]:
+    return _texts(server, people=True)
 
 
 def test_the_browser_tokenizes_like_the_index(visit) -> None:  # type: ignore[no-untyped-def]
@@ -85,13 +95,26 @@ def test_search_recall_every_page_with_the_term_and_none_without(
     # The sample's newest month, the rest of 2026 and 2025 are three bundles: the recall
     # holds across the merged index.
     assert len(list((server.site / "pagefind").glob("*/pagefind-entry.json"))) >= 3
-    for term in TERMS + ABSENT:
+    for term in TERMS + PEOPLE + ABSENT:
         expected = {url for url, text in searchable.items() if contains(text, term)}
-        if term in TERMS:
+        if term not in ABSENT:
             assert expected, f"{term} should occur in the sample site"
         found = page.evaluate("t => congressSearch(t)", term)
         assert len(found) == len(set(found))
         assert set(found) == expected, term
+
+
+def test_a_name_finds_the_articles_that_name_that_person(
+    visit, searchable: dict[str, str], server: Server
+) -> None:  # type: ignore[no-untyped-def]
+    """Authors, source and editor are searched, not only the body: an editor's name, which
+    no body holds, finds every article that editor was responsible for."""
+    page = visit("search/").page
+    without_people = _texts(server, people=False)
+    for name in ("宋怡", "何岚", "赵一鸣"):
+        found = set(page.evaluate("t => congressSearch(t)", name))
+        assert found == {url for url, text in searchable.items() if contains(text, name)}
+        assert len(found) > len([t for t in without_people.values() if contains(t, name)])
 
 
 def test_search_page_shows_results_with_highlighted_excerpts(
