@@ -185,4 +185,5 @@ def test_search_can_be_switched_off(tmp_path: Path) -> None:
     assert congress("build", "--now", NOW, cwd=tmp_path).returncode == 0
     assert not (tmp_path / "site/pagefind").exists()
     assert not (tmp_path / "site/search").exists()
-    assert 'role="search"' not in (tmp_path / "site/index.html").read_text(encoding="utf-8")
+    for page in ("index.html", "404.html"):
+        assert 'role="search"' not in (tmp_path / "site" / page).read_text(encoding="utf-8")
