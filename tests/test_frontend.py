@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import urljoin
 
 import lxml.html
 import pytest
@@ -69,11 +70,53 @@ def test_article_pages_carry_the_article_meta_tags_and_open_graph(sample_site: P
 def test_withdrawal_notice_says_nothing_but_title_date_and_reason(sample_site: Path) -> None:
     url = "supervision/2026/wuye-zhifa-jiancha-baogao-shenyi"
     m = metas(sample_site, url)
-    assert "ArticleTitle" not in m and "Description" not in m
+    # The notice still names the article it replaces and when that appeared; nothing more.
+    assert m["ArticleTitle"] == "常委会组成人员审议物业管理条例执法检查报告"
+    assert m["PubDate"] == "2026-10-28 18:00"
+    assert not {"Description", "Author", "Keywords", "Image", "og:image"} & m.keys()
     doc = lxml.html.parse(str(sample_site / url / "index.html")).getroot()
     article_text = doc.cssselect("article")[0].text_content()
     assert "本文已撤回" in article_text and "撤回原因" in article_text
     assert not doc.cssselect(".cg-article__body")
+
+
+def test_article_image_is_the_cover_else_the_first_image_of_the_body(sample_site: Path) -> None:
+    base = "https://www.shilirenda.gov.cn/"
+    m = metas(sample_site, "supervision/2026/wuye-zhifa-jiancha-shidi-jiancha")  # no cover
+    assert m["Image"] == base + "assets/images/a-wuye-shidi-jiancha.svg"
+    assert m["og:image"] == m["Image"]
+    pictured = empty = 0
+    for page in sample_site.rglob("index.html"):
+        doc = lxml.html.parse(str(page)).getroot()
+        found = {e.get("name"): e.get("content") for e in doc.cssselect("head meta[name]")}
+        if "Image" not in found:
+            continue
+        url = base + page.parent.relative_to(sample_site).as_posix() + "/"
+        images = doc.cssselect(".cg-cover img") + doc.cssselect(".cg-article__body img")
+        first = urljoin(url, images[0].get("src")) if images else ""
+        assert found["Image"] == first, page
+        pictured, empty = pictured + bool(first), empty + (not first)
+    assert pictured == 13 and empty == 26  # 7 covers and 6 pictures in the body of 39
+
+
+def test_not_found_page_is_a_page_of_the_site(sample_site: Path) -> None:
+    doc = lxml.html.parse(str(sample_site / "404.html")).getroot()
+    m = {e.get("name"): e.get("content") for e in doc.cssselect("head meta[name]")}
+    assert m["SiteName"] == "示例市人大常委会" and m["SiteIDCode"] == "0000000000"
+    assert m["SiteDomain"] == "www.shilirenda.gov.cn"
+    assert doc.cssselect("title")[0].text == "页面不存在 - 示例市人大常委会"
+    assert doc.cssselect("article h1")[0].text_content() == "页面不存在"
+    footer = doc.cssselect("footer.cg-footer")[0].text_content()
+    for expected in ("主办单位：", "网站标识码：0000000000", "示ICP备00000000号", "示公网安备"):
+        assert expected in footer
+    form = doc.cssselect("article form[role=search]")[0]
+    assert form.get("action") == "/search/" and form.cssselect("input[name=q]")
+    # Absolute links: the page answers for a missing address at any depth.
+    links = {a.text_content(): a.get("href") for a in doc.cssselect("article nav a")}
+    assert links["首页"] in ("/", "/.")
+    for column in ("legislation", "supervision", "gazette", "bulletin"):
+        assert f"/{column}/" in links.values()
+    assert len([h for h in links.values() if h.count("/") == 2]) == 11 + 3  # columns, more
 
 
 def test_missing_footer_settings_are_a_configuration_error(tmp_path: Path) -> None:
@@ -142,4 +185,5 @@ def test_search_can_be_switched_off(tmp_path: Path) -> None:
     assert congress("build", "--now", NOW, cwd=tmp_path).returncode == 0
     assert not (tmp_path / "site/pagefind").exists()
     assert not (tmp_path / "site/search").exists()
-    assert 'role="search"' not in (tmp_path / "site/index.html").read_text(encoding="utf-8")
+    for page in ("index.html", "404.html"):
+        assert 'role="search"' not in (tmp_path / "site" / page).read_text(encoding="utf-8")

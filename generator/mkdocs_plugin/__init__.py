@@ -38,9 +38,10 @@ from ..search import sources
 from ..searchindex import Indexing, index_job
 from ..sitemap import robots, sitemap
 from ..staff import Staff, load_staff
-from .context import SEARCH_SRC, page_context
+from .context import SEARCH_SRC, not_found_context, page_context
 from .fragments import Fragments
 from .isolation import guard, leave_out
+from .markup import valid_markup
 from .reuse import Listing, Reuse, sweep, sweep_search
 from .walk import install, watch_without_links
 
@@ -298,8 +299,26 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         self, context: dict[str, Any], *, page: Page, config: MkDocsConfig, nav: Any
     ) -> dict[str, Any]:
         assert self.publication is not None
-        context["congress"] = page_context(self.publication, page.file.src_uri, page.title or "")
+        src, html = page.file.src_uri, str(page.content or "")
+        context["congress"] = page_context(self.publication, src, page.title or "", html)
         return context
+
+    def on_template_context(  # type: ignore[override]
+        self, context: dict[str, Any], *, template_name: str, config: MkDocsConfig
+    ) -> dict[str, Any]:
+        # The theme's 404.html is rendered without a page: it is a page of the site all the
+        # same (footer, meta tags, columns), so it gets the context too.
+        if template_name == "404.html" and self.publication is not None:
+            context["congress"] = not_found_context(self.publication)
+        return context
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        return valid_markup(output)
+
+    def on_post_template(
+        self, output_content: str, *, template_name: str, config: MkDocsConfig
+    ) -> str:
+        return valid_markup(output_content)
 
 
 def _uses_plugin(config: MkDocsConfig) -> bool:

@@ -11,12 +11,13 @@ from ..feeds import PAGE_SRC as FEEDS_SRC
 from ..feeds import FeedLink, plan_feeds
 from ..findings import Finding
 from ..gate import STATE_OF, State
-from ..identity import Footer, open_graph, page_meta
+from ..identity import Footer, article_image, notice_meta, open_graph, page_meta
 from ..listing import Listing
 from ..present import ArticleView, Step, checklist
 from ..publication import Publication
 
 SEARCH_SRC = "search/index.md"
+NOT_FOUND_TITLE = "页面不存在"
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ class Banner:
 
 @dataclass(frozen=True)
 class PageContext:
-    kind: str  # article | withdrawn | listing | feeds | search | other
+    kind: str  # article | withdrawn | listing | feeds | search | notfound | other
     site: Site
     footer: Footer
     columns: list[Column]
@@ -55,27 +56,47 @@ def _banner(pub: Publication, src: str) -> Banner | None:
     return Banner(verdict.state.value, verdict.state.label, problems, steps)
 
 
-def page_context(pub: Publication, src: str, title: str) -> PageContext:
+def _base(
+    pub: Publication,
+    url: str,
+    title: str,
+    *,
+    column: Column | None = None,
+    article: ArticleView | None = None,
+    image: str = "",
+) -> dict[str, Any]:
+    site = pub.site
+    return {
+        "site": site,
+        "footer": site.footer,
+        "columns": site.columns,
+        "alternates": pub.alternates(column.id if column else None),
+        "meta": page_meta(site, url, column=column, article=article, image=image),
+        "og": open_graph(site, url, title, article=article, image=image),
+    }
+
+
+def page_context(pub: Publication, src: str, title: str, html: str = "") -> PageContext:
+    """`html`: the page's rendered body (an article's first image is its picture)."""
     site = pub.site
     url = url_of(src)
 
-    def base(column: Column | None, article: ArticleView | None = None) -> dict[str, Any]:
-        return {
-            "site": site,
-            "footer": site.footer,
-            "columns": site.columns,
-            "alternates": pub.alternates(column.id if column else None),
-            "meta": page_meta(site, url, column=column, article=article),
-            "og": open_graph(site, url, title, article=article),
-        }
+    def base(column: Column | None) -> dict[str, Any]:
+        return _base(pub, url, title, column=column)
 
     verdict = pub.shown.get(src)
     if verdict is not None and verdict.article.meta is not None:
         view = pub.view(verdict)
         if pub.notice_only(verdict):  # a withdrawal notice says nothing more
-            return PageContext("withdrawn", article=view, **base(view.column))
+            notice = base(view.column)
+            notice["meta"] += notice_meta(view)
+            return PageContext("withdrawn", article=view, **notice)
+        image = article_image(site, view, url, html)
         return PageContext(
-            "article", article=view, banner=_banner(pub, src), **base(view.column, view)
+            "article",
+            article=view,
+            banner=_banner(pub, src),
+            **_base(pub, url, title, column=view.column, article=view, image=image),
         )
     item = pub.listings.get(src)
     if item is not None:
@@ -87,3 +108,10 @@ def page_context(pub: Publication, src: str, title: str) -> PageContext:
     if src == SEARCH_SRC:
         return PageContext("search", bundles=tuple(s.name for s in pub.shards), **base(None))
     return PageContext("other", **base(None))
+
+
+def not_found_context(pub: Publication) -> PageContext:
+    """The 404 page (a static template of the theme, rendered without a page): the site's
+    meta tags and footer like every page, but no Open Graph: it has no URL of its own."""
+    context = _base(pub, "", NOT_FOUND_TITLE)
+    return PageContext("notfound", **(context | {"og": []}))

@@ -39,12 +39,12 @@ CHROMIUM_ARGS = [
 pytestmark = pytest.mark.browser
 
 
-def require(path: str | Path, what: str) -> None:
+def require(path: str | Path, what: str, install: str = "apt-get install chromium nginx") -> None:
     if Path(path).exists():
         return
     message = f"{what} not found at {path}"
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail(f"{message}: .ci/run installs it (apt-get install chromium nginx)")
+        pytest.fail(f"{message}: .ci/run installs it ({install})")
     pytest.skip(message)
 
 

@@ -26,6 +26,7 @@ SHOTS = {
     "column": "supervision/",
     "article": "supervision/2026/wuye-zhifa-jiancha-shidi-jiancha/",
     "search": "search/?q=营商环境",
+    "notfound": "supervision/no-such-page/",
 }
 WIDTHS = {"1280": (1280, 900), "375": (375, 812)}
 

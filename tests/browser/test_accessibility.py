@@ -14,6 +14,7 @@ PAGES = {
     "tag": "tags/",
     "search": "search/?q=营商环境",
     "feeds": "feeds/",
+    "404": "supervision/no-such-page/",
 }
 
 

@@ -1,4 +1,4 @@
-/* congress-site: elder mode toggle. No pop-ups, no tracking. */
+/* congress-site: elder mode toggle; material's toggles and sidebars. No pop-ups, no tracking. */
 (function () {
   var KEY = "congress.elder";
   var root = document.documentElement;
@@ -19,4 +19,24 @@
     sync();
   });
   sync();
+
+  // material's drawer and search toggles start closed. Firefox restores a checkbox's state on
+  // reload; material prevents that with autocomplete="off", which HTML does not allow on a
+  // checkbox (generator/mkdocs_plugin/markup.py leaves it out), so close them here instead.
+  function closeToggles() {
+    document.querySelectorAll("input.md-toggle[data-md-toggle]").forEach(function (t) {
+      if (!t.checked) return;
+      t.checked = false;
+      t.dispatchEvent(new Event("change"));
+    });
+  }
+  closeToggles();
+
+  // The sidebars stick below the header; the column tabs may wrap to more rows (congress.css).
+  var header = document.querySelector(".md-header");
+  if (header && window.ResizeObserver) {
+    new ResizeObserver(function () {
+      root.style.setProperty("--cg-header-height", header.offsetHeight + "px");
+    }).observe(header);
+  }
 })();
