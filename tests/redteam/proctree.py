@@ -44,6 +44,15 @@ def descendants(root: int) -> set[Proc]:
     return found
 
 
+def new_since(baseline: set[Proc]) -> set[Proc]:
+    """This process's descendants that are not `baseline` nor under it: what a command started
+    since (a browser a fixture of another test left running may start processes meanwhile)."""
+    under = set(baseline)
+    for pid, _ in baseline:
+        under |= descendants(pid)
+    return descendants(os.getpid()) - under
+
+
 def alive(procs: set[Proc]) -> set[Proc]:
     """Those of `procs` still running (a zombie has ended)."""
     left = set()

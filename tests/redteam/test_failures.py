@@ -26,6 +26,7 @@ from tests.redteam.proctree import (
     adopting_orphans,
     cmdline,
     descendants,
+    new_since,
     reap,
     wait_all_gone,
 )
@@ -109,7 +110,7 @@ def test_kill_9_at_any_point_leaves_no_helper_and_the_live_site_as_it_was(
         if killed:
             os.kill(process.pid, signal.SIGKILL)
         process.wait()
-        left = wait_all_gone(tree | (descendants(os.getpid()) - baseline), GONE_WITHIN)
+        left = wait_all_gone(tree | new_since(baseline), GONE_WITHIN)
         for pid, _ in left:  # do not leave them to the next test
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
@@ -231,7 +232,7 @@ def test_a_full_disk_ends_the_build_with_build_disk_full_and_the_live_site_kept(
             baseline = descendants(os.getpid())
             args = ["--now", NOW, "--site-dir", target] + ([] if cache else ["--no-cache"])
             result = build(root, *args)  # a hang fails here (timeout), not in CI
-            left = wait_all_gone(descendants(os.getpid()) - baseline, GONE_WITHIN)
+            left = wait_all_gone(new_since(baseline), GONE_WITHIN)
         assert not left, [cmdline(p) for p, _ in left]
         assert result.returncode == 1, result.stderr
         assert "[BUILD-DISK-FULL]" in result.stderr and "磁盘空间不足" in result.stderr
