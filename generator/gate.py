@@ -21,6 +21,7 @@ from .contentfiles import is_article_name
 from .findings import Finding
 from .model import goes_live
 from .newsroom import Newsroom
+from .progress import phase
 from .rules import Context, Rule, attachments, links, nesting, review, schedule
 from .text import sensitive, typography, wording
 from .twocores import map_on_two_cores
@@ -213,8 +214,14 @@ def newest_first(articles: Iterable[Article]) -> list[Article]:
 
 def decide(room: Newsroom, now: datetime) -> Decision:
     ctx = Context(now, room.site, room.staff, room.wording, keys=memo_keys(room), files=room.files)
-    _work_out_memos(room.articles, ctx)
-    return Decision(now, with_links([verdict(a, ctx) for a in room.articles]))
+    judging = phase("检查稿件", len(room.articles))
+    _work_out_memos(room.articles, ctx)  # most of the work, before the first verdict
+    verdicts = []
+    for article in room.articles:
+        judging.tick()
+        verdicts.append(verdict(article, ctx))
+    judging.finish()
+    return Decision(now, with_links(verdicts))
 
 
 def with_links(verdicts: list[Verdict]) -> list[Verdict]:

@@ -32,6 +32,7 @@ from ..contentfiles import is_article_name
 from ..feeds import PAGE_SRC as FEEDS_SRC
 from ..feeds import render_feeds
 from ..findings import Finding
+from ..progress import Phase, phase
 from ..publication import Publication, publish
 from ..sanitize import site_policy
 from ..search import sources
@@ -68,6 +69,7 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         self.listing: Listing | None = None  # what the spare holds, listed before the build
         self.files: Files | None = None
         self.failed: dict[str, Finding] = {}  # src → ART-INTERNAL: pages that failed to render
+        self.rendering: Phase = phase("", 0)  # counts the pages mkdocs converts, then writes
 
     def load_config(
         self, options: dict[str, Any], config_file_path: str | None = None
@@ -154,6 +156,7 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             self.reuse.plan(pub, files, config, search=self.site.congress.search)
         if self.site.congress.search:
             self._start_index(Path(config.site_dir) / "pagefind")
+        self.rendering = phase("转换正文", len(files.documentation_pages()))
         return _in_index_order(files, pub)
 
     def _add_pages(self, files: Files, config: MkDocsConfig, pub: Publication) -> None:
@@ -199,6 +202,8 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         # Every page is rendered by now: feeds take the HTML mkdocs made, never render twice.
         assert self.publication is not None
+        self.rendering.finish()
+        self.rendering = phase("生成页面", len(files.documentation_pages()))
         if self.failed:  # before anything is derived from the published set
             leave_out(self.publication, self.failed, files)
         env.globals["congress_fragment"] = Fragments()
@@ -235,6 +240,7 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         return env
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        self.rendering.finish()
         site_dir, pub = Path(config.site_dir), self.publication
         updated = self.reuse is not None and self.reuse.updating
         if updated and self.files is not None:
@@ -274,6 +280,7 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
         assert self.publication is not None
+        self.rendering.tick()
         verdict = self.publication.shown.get(page.file.src_uri)
         if verdict is None or verdict.article.meta is None:
             return markdown
@@ -296,6 +303,7 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         self, context: dict[str, Any], *, page: Page, config: MkDocsConfig, nav: Any
     ) -> dict[str, Any]:
         assert self.publication is not None
+        self.rendering.tick()
         context["congress"] = page_context(self.publication, page.file.src_uri, page.title or "")
         return context
 
