@@ -81,15 +81,15 @@ def _is_page_url(path: str) -> bool:
     return "." not in path.rstrip("/").rsplit("/", 1)[-1]
 
 
-def _where(src: str, target: str) -> tuple[str, str] | None:
-    """(kind, resolved) of a local target: a file resolved against the article's folder, a
-    page URL against the page's own URL (as the browser does); kind "outside" if it leaves
-    docs_dir."""
+def _where(src: str, target: str, raw: bool = False) -> tuple[str, str] | None:
+    """(kind, resolved) of a local target: a Markdown link to a file resolved against the
+    article's folder (mkdocs rewrites it), a page URL or a raw HTML attribute against the
+    page's own URL (as the browser does); kind "outside" if it leaves docs_dir."""
     path = _local_path(target)
     if path is None:
         return None
     page = _is_page_url(path)
-    normal = _join(url_of(src) if page else posixpath.dirname(src), path)
+    normal = _join(url_of(src) if page or raw else posixpath.dirname(src), path)
     if _leaves(normal):
         return "outside", normal
     return ("page" if page else "file"), normal
@@ -108,8 +108,9 @@ def _scan(article: Article) -> Refs:
     files: set[str] = set()
     pages: list[tuple[str, str]] = []
     outside: list[str] = []
+    raw = {m.group(1) for m in _HTML.finditer(article.body)}
     for target in targets(article.body):
-        where = _where(article.src, target)
+        where = _where(article.src, target, raw=target in raw)
         if where is None:
             continue
         kind, normal = where
