@@ -23,14 +23,15 @@ from .diff import as_text as diff_text
 from .diff import diff
 from .failure import build_failed
 from .failure import leave as _leave
-from .findings import Finding, Severity, sort_key
+from .findings import Finding
 from .gate import Context, Decision, decide
 from .heap import settling
 from .newsroom import load_newsroom
-from .options import CONFIG_OPTION, NO_CACHE_OPTION, NOW_OPTION, Moment
+from .options import CONFIG_OPTION, NO_CACHE_OPTION, NOW_OPTION, QUIET_OPTION, Moment
 from .policy import STAGE_LABELS, STAGES
+from .progress import phase, reporting
 from .removal import live_record
-from .report import as_json, as_text, finding_line
+from .report import as_json, as_text, audit_report
 from .scaffold import NotWritten, create_article
 from .signing import Refused, Unwritable, sign
 from .staff import Staff, load_staff
@@ -90,6 +91,7 @@ def main() -> None:
     help="线上（上次部署）的发布登记：据此判断本次构建会下线多少稿件",
 )
 @NO_CACHE_OPTION
+@QUIET_OPTION
 @CONFIG_OPTION
 def build(
     now: datetime | None,
@@ -99,6 +101,7 @@ def build(
     allow_removal: bool,
     live_manifest: Path | None,
     no_cache: bool,
+    quiet: bool,
     config_file: str,
 ) -> None:
     """构建公开网站：只发布通过审核的稿件；构建或检查失败、或将下线过多稿件时保留原有站点。"""
@@ -111,15 +114,16 @@ def build(
     live = [live_record(live_manifest)] if live_manifest and live_manifest.exists() else []
     started = time.monotonic()
     try:
-        pub = build_site(
-            config_file,
-            target,
-            clock.now(now),
-            strict=strict,
-            cache=not no_cache,
-            live=live,
-            allow_removal=allow_removal,
-        )
+        with reporting(quiet=quiet):
+            pub = build_site(
+                config_file,
+                target,
+                clock.now(now),
+                strict=strict,
+                cache=not no_cache,
+                live=live,
+                allow_removal=allow_removal,
+            )
     except ConfigError as exc:
         _fail_config(exc.findings)
     except Exception as exc:  # mkdocs, theme, template or disk failure: no traceback for editors
@@ -199,6 +203,7 @@ def serve(now: datetime | None, dev_addr: str | None, allow_remote: bool, config
     help="就地改正可安全修正的标点、空格问题（不改代码、网址、链接和稿件信息）",
 )
 @NO_CACHE_OPTION
+@QUIET_OPTION
 @CONFIG_OPTION
 def check(
     paths: tuple[Path, ...],
@@ -206,18 +211,21 @@ def check(
     as_json_flag: bool,
     fix: bool,
     no_cache: bool,
+    quiet: bool,
     config_file: str,
 ) -> None:
     """检查稿件：列出每篇稿件的状态和问题；有错误时退出码为 1。"""
     site, staff = _load(config_file)
     moment = clock.now(now)
-    decision = _decide(site, staff, moment, not no_cache)
+    with reporting(quiet=quiet):
+        decision = _decide(site, staff, moment, not no_cache)
     wanted = [p.resolve() for p in paths]
     if fix:
         chosen = [v for v in decision.verdicts if _selected(site, v.article.path, wanted)]
         for line in fix_articles(site, chosen):
             click.echo(line)
-        decision = _decide(site, staff, moment, not no_cache)
+        with reporting(quiet=quiet):
+            decision = _decide(site, staff, moment, not no_cache)
     verdicts = [v for v in decision.verdicts if _selected(site, v.article.path, wanted)]
     if as_json_flag:
         click.echo(json.dumps(as_json(decision, verdicts), ensure_ascii=False, indent=2))
@@ -280,6 +288,7 @@ def new(
 @click.option("--by", "by", required=True, help="签署人的人员编号（editorial/staff.yml）")
 @click.option("--at", "at", type=Moment(), default=None, help="签署时间（默认：当前时间）")
 @NOW_OPTION
+@QUIET_OPTION
 @CONFIG_OPTION
 def review(
     paths: tuple[Path, ...],
@@ -287,6 +296,7 @@ def review(
     by: str,
     at: datetime | None,
     now: datetime | None,
+    quiet: bool,
     config_file: str,
 ) -> None:
     """签署审核环节：first 初审、second 复审、final 终审、proofread 校对、committee 专业审核、
@@ -295,12 +305,28 @@ def review(
     if by not in staff:
         raise click.UsageError(f"人员编号 {by} 不在 editorial/staff.yml 中 [REVIEW-SIGNER]。")
     moment = clock.now(now)
-    when = at or moment
+    with reporting(quiet=quiet):
+        refused, unwritable = _sign_all(site, staff, paths, stage, by, at or moment, moment)
+    sys.exit(2 if unwritable else 1 if refused else 0)
+
+
+def _sign_all(
+    site: Site,
+    staff: Staff,
+    paths: tuple[Path, ...],
+    stage: str,
+    by: str,
+    when: datetime,
+    moment: datetime,
+) -> tuple[int, int]:
+    """Sign each file; (refused, refused because the file itself is at fault)."""
     room = load_newsroom(site, staff=staff)
     by_file = {(site.root / a.path).resolve(): a for a in room.articles}
     ctx = Context(now=moment, site=site, staff=staff, wording=room.wording, files=room.files)
     refused = unwritable = 0
+    signing = phase("签署", len(paths))
     for path in paths:
+        signing.tick()
         article = by_file.get(path.resolve())
         if article is None or article.meta is None:
             refused += 1
@@ -319,7 +345,8 @@ def review(
         click.echo(
             f"已签署{STAGE_LABELS[stage]}：{done.path}（{done.signer}，{clock.minute(done.at)}）"
         )
-    sys.exit(2 if unwritable else 1 if refused else 0)
+    signing.finish()
+    return refused, unwritable
 
 
 def _unsignable(path: Path, article: Article | None) -> bool:
@@ -347,9 +374,14 @@ def _unsignable(path: Path, article: Article | None) -> bool:
     default=None,
     help="清查已构建的站点（默认：先构建到临时目录再清查）",
 )
+@QUIET_OPTION
 @CONFIG_OPTION
 def audit(
-    now: datetime | None, as_json_flag: bool, site_dir: Path | None, config_file: str
+    now: datetime | None,
+    as_json_flag: bool,
+    site_dir: Path | None,
+    quiet: bool,
+    config_file: str,
 ) -> None:
     """定期清查：栏目更新、空白栏目、首页更新、失效链接和锚点、图片替代文字、来源、征求意见反馈、
     长期未处理的稿件。有单项否决问题时退出码为 1。"""
@@ -358,7 +390,7 @@ def audit(
 
     site, staff = _load(config_file)
     moment = clock.now(now)
-    with tempfile.TemporaryDirectory(prefix="congress-audit-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="congress-audit-") as tmp, reporting(quiet=quiet):
         if site_dir is None:
             site_dir = Path(tmp) / "site"
             try:
@@ -371,24 +403,5 @@ def audit(
 
             pub = publish(site, moment, staff=staff)
         result = sweep(pub, site_dir)
-    findings = sorted(result.findings, key=sort_key)
-    if as_json_flag:
-        counts = {s.value: sum(f.severity is s for f in findings) for s in Severity}
-        data = {
-            "now": clock.iso(moment),
-            "veto": result.veto,
-            "findings": [f.to_dict() for f in findings],
-        }
-        data["summary"] = {
-            "errors": counts["error"],
-            "warnings": counts["warning"],
-            "info": counts["info"],
-        }
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-    else:
-        click.echo(f"定期清查（以 {clock.minute(moment)} 北京时间为准）")
-        for f in findings:
-            click.echo(finding_line(f, sys.stdout.isatty()))
-        verdict = "有单项否决问题，须立即整改。" if result.veto else "没有单项否决问题。"
-        click.echo(f"共 {len(findings)} 项：{verdict}")
+    click.echo(audit_report(result.findings, result.veto, moment, as_json_flag))
     sys.exit(1 if result.veto else 0)

@@ -9,16 +9,20 @@ feeds, manifest and copied assets are all derived from `Decision.published`; not
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from functools import cached_property
 
-from .article import Article, internal_error
+from .article import Article, internal_error, url_of
+from .assets import refs
 from .cache import fingerprint
+from .contentfiles import is_article_name
 from .findings import Finding
+from .model import goes_live
 from .newsroom import Newsroom
-from .rules import Context, Rule, attachments, nesting, review, schedule
+from .progress import phase
+from .rules import Context, Rule, attachments, links, nesting, review, schedule
 from .text import sensitive, typography, wording
 from .twocores import map_on_two_cores
 
@@ -79,6 +83,7 @@ RULES: list[Rule] = [
     *MEMOIZED["text"],
     *MEMOIZED["nesting"],
     attachments.executable,  # reads the files themselves: never memoized
+    links.outside,
     schedule.withdrawal,
     schedule.embargo,
     schedule.expiry,
@@ -209,8 +214,62 @@ def newest_first(articles: Iterable[Article]) -> list[Article]:
 
 def decide(room: Newsroom, now: datetime) -> Decision:
     ctx = Context(now, room.site, room.staff, room.wording, keys=memo_keys(room), files=room.files)
-    _work_out_memos(room.articles, ctx)
-    return Decision(now, [verdict(a, ctx) for a in room.articles])
+    judging = phase("检查稿件", len(room.articles))
+    _work_out_memos(room.articles, ctx)  # most of the work, before the first verdict
+    verdicts = []
+    for article in room.articles:
+        judging.tick()
+        verdicts.append(verdict(article, ctx))
+    judging.finish()
+    return Decision(now, with_links(verdicts))
+
+
+def with_links(verdicts: list[Verdict]) -> list[Verdict]:
+    """The second pass: each link to another article judged against that article's verdict
+    (rules/links.py). A linker an error makes invalid is itself a broken target for the
+    articles linking to it, so the pass repeats until no state changes (states only ever
+    become invalid: it ends, in two rounds for any ordinary newsroom)."""
+    linkers = [
+        i
+        for i, v in enumerate(verdicts)
+        if v.article.meta is not None and v.state.value in links.JUDGED and refs(v.article).pages
+    ]
+    states = [v.state for v in verdicts]
+    added: dict[int, tuple[Finding, ...]] = {}
+    changed = bool(linkers)
+    while changed:
+        by_src, by_url = _targets(verdicts, states)
+        changed = False
+        for i in linkers:
+            added[i] = tuple(links.cross_links(verdicts[i].article, by_src, by_url))
+            state = _state((*verdicts[i].findings, *added[i]))
+            changed |= state is not states[i]
+            states[i] = state
+    return [
+        replace(v, findings=v.findings + added[i], state=states[i]) if added.get(i) else v
+        for i, v in enumerate(verdicts)
+    ]
+
+
+def _targets(
+    verdicts: list[Verdict], states: list[State]
+) -> tuple[dict[str, links.Target], dict[str, links.Target]]:
+    """Every article as a link target, by docs path and by page URL."""
+    by_src: dict[str, links.Target] = {}
+    for v, state in zip(verdicts, states, strict=True):
+        a, meta = v.article, v.article.meta
+        if is_article_name(a.src):
+            by_src[a.src] = links.Target(
+                a.path,
+                meta.title if meta else "",
+                state.value,
+                state.label,
+                v.notice,
+                goes_live(meta) if meta else None,
+                meta.expires_at if meta else None,
+            )
+    by_url = {url_of(src): t for src, t in by_src.items()}
+    return by_src, by_url
 
 
 def _work_out_memos(articles: list[Article], ctx: Context) -> None:

@@ -23,6 +23,7 @@ from .contentfiles import Content, hash_files, is_article_name, is_rendered_name
 from .findings import Code, Finding, Severity
 from .heap import settling
 from .model import goes_live
+from .progress import phase
 from .staff import Staff, load_staff
 from .text.wording import Wording, load_wording
 
@@ -147,7 +148,9 @@ def _load_newsroom(
         wanted = {p.resolve().relative_to(docs).as_posix() for p in files}
         srcs = sorted(wanted & set(content.articles))
         room.articles += _refused(content, shown, wanted)
+    loading = phase("读取稿件", len(srcs))
     for src in srcs:
+        loading.tick()
         where = f"{shown}/{src}" if shown != "." else src
         try:
             article = _load(os.path.join(docs, src), src, where, cache)
@@ -156,6 +159,7 @@ def _load_newsroom(
             article = Article(src=src, path=where)
             article.add(internal_error(where, "读取", exc))
         room.articles.append(article)
+    loading.finish()
     room.articles.sort(key=lambda a: a.src)
     _check_unique(room.articles)
     _check_feedback(room)

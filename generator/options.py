@@ -14,6 +14,12 @@ NO_CACHE_OPTION = click.option(
     is_flag=True,
     help="不使用也不更新构建缓存 .cache/congress/（也可设环境变量 CONGRESS_NO_CACHE=1）",
 )
+QUIET_OPTION = click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="不显示进度（进度写在标准错误输出：终端上是进度条，日志中是定期的一行）",
+)
 CONFIG_OPTION = click.option(
     "-f",
     "--config-file",

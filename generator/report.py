@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from collections import Counter
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 import click
 
 from .clock import iso, minute
-from .findings import Finding, Severity
+from .findings import Finding, Severity, sort_key
 from .gate import STATE_OF, Decision, State, Verdict
 
 _STATE_COLOURS = {
@@ -85,4 +88,27 @@ def as_text(decision: Decision, verdicts: list[Verdict], *, colour: bool = False
     s = summary(verdicts)
     counts = "，".join(f"{State(k).label} {s[k]}" for k in (st.value for st in State))
     lines += ["", f"合计：{counts}；错误 {s['errors']} 处，警告 {s['warnings']} 处"]
+    return "\n".join(lines)
+
+
+def audit_report(found: Iterable[Finding], veto: bool, moment: datetime, as_json_flag: bool) -> str:
+    """What `congress audit` prints: JSON for machines, or a list for the office."""
+    findings = sorted(found, key=sort_key)
+    if as_json_flag:
+        counts = {s.value: sum(f.severity is s for f in findings) for s in Severity}
+        data = {
+            "now": iso(moment),
+            "veto": veto,
+            "findings": [f.to_dict() for f in findings],
+            "summary": {
+                "errors": counts["error"],
+                "warnings": counts["warning"],
+                "info": counts["info"],
+            },
+        }
+        return json.dumps(data, ensure_ascii=False, indent=2)
+    lines = [f"定期清查（以 {minute(moment)} 北京时间为准）"]
+    lines += [finding_line(f, sys.stdout.isatty()) for f in findings]
+    verdict = "有单项否决问题，须立即整改。" if veto else "没有单项否决问题。"
+    lines.append(f"共 {len(findings)} 项：{verdict}")
     return "\n".join(lines)

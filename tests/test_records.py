@@ -248,7 +248,9 @@ def test_audit_reports_each_problem_once(tmp_path: Path) -> None:
         "deadline": "2026-10-01T17:00:00+08:00",
         "channels": {"email": "a@example.gov.cn"},
     }
-    body = "见[另一篇](missing.md)和[锚点](b.md#no-such-heading)。\n\n![](pic.svg)\n"
+    # A link to a missing article file is the gate's LINK-NOT-PUBLIC (the page is kept out);
+    # a page URL that names no article is left to the audit of the built pages.
+    body = "见[另一篇](../missing/)和[锚点](b.md#no-such-heading)。\n\n![](pic.svg)\n"
     make_site(
         tmp_path,
         {

@@ -32,6 +32,7 @@ from ..contentfiles import is_article_name
 from ..feeds import PAGE_SRC as FEEDS_SRC
 from ..feeds import render_feeds
 from ..findings import Finding
+from ..progress import Phase, phase
 from ..publication import Publication, publish
 from ..sanitize import site_policy
 from ..search import sources
@@ -69,6 +70,7 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         self.listing: Listing | None = None  # what the spare holds, listed before the build
         self.files: Files | None = None
         self.failed: dict[str, Finding] = {}  # src → ART-INTERNAL: pages that failed to render
+        self.rendering: Phase = phase("", 0)  # counts the pages mkdocs converts, then writes
 
     def load_config(
         self, options: dict[str, Any], config_file_path: str | None = None
@@ -155,6 +157,7 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             self.reuse.plan(pub, files, config, search=self.site.congress.search)
         if self.site.congress.search:
             self._start_index(Path(config.site_dir) / "pagefind")
+        self.rendering = phase("转换正文", len(files.documentation_pages()))
         return _in_index_order(files, pub)
 
     def _add_pages(self, files: Files, config: MkDocsConfig, pub: Publication) -> None:
@@ -201,6 +204,8 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         # Every page is rendered by now: feeds take the HTML mkdocs made, never render twice.
         assert self.publication is not None
+        self.rendering.finish()
+        self.rendering = phase("生成页面", len(files.documentation_pages()))
         if self.failed:  # before anything is derived from the published set
             leave_out(self.publication, self.failed, files)
         env.globals["congress_fragment"] = Fragments()
@@ -238,6 +243,7 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         return env
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        self.rendering.finish()
         site_dir, pub = Path(config.site_dir), self.publication
         updated = self.reuse is not None and self.reuse.updating
         if updated and self.files is not None:
@@ -277,6 +283,7 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
         assert self.publication is not None
+        self.rendering.tick()
         verdict = self.publication.shown.get(page.file.src_uri)
         if verdict is None or verdict.article.meta is None:
             return markdown
@@ -299,6 +306,7 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         self, context: dict[str, Any], *, page: Page, config: MkDocsConfig, nav: Any
     ) -> dict[str, Any]:
         assert self.publication is not None
+        self.rendering.tick()
         src, html = page.file.src_uri, str(page.content or "")
         context["congress"] = page_context(self.publication, src, page.title or "", html)
         return context

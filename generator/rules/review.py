@@ -10,6 +10,7 @@ from dataclasses import replace
 from itertools import combinations
 
 from ..article import Article
+from ..assets import line_using
 from ..clock import minute
 from ..digest import approval_digest, content_digest, used_hashes, with_files
 from ..findings import Code, Finding, Severity
@@ -296,9 +297,5 @@ def _as_warning(finding: Finding) -> Finding:
 
 
 def _line_using(article: Article, path: str) -> int | None:
-    """The first body line that names the file, else the cover's line."""
-    name = path.rsplit("/", 1)[-1]
-    for i, text in enumerate(article.body.split("\n")):
-        if name in text:
-            return article.body_line + i
-    return article.line_of("cover", "src")
+    """The body line of the link or image that names the file, else the cover's line."""
+    return line_using(article, path)

@@ -218,10 +218,12 @@ def test_article_suffix_variants_are_never_copied_raw(tmp_path: Path) -> None:
     assert "ART-SUFFIX" in found["content/news/2026/draft-0.MD"]
     assert "ART-SUFFIX" in found["content/news/2026/draft-1.Md"]
     assert "ART-SUFFIX" not in found["content/news/2026/draft-2.markdown"]  # pending, rendered
+    # Links to unpublished drafts would be broken: the linking article is kept out too.
+    assert "LINK-NOT-PUBLIC" in found["content/news/2026/one.md"]
     built = congress("build", "--now", NOW, cwd=root)
     assert "Traceback" not in built.stderr
     site = root / "site"
-    assert (site / "news/2026/one/index.html").is_file()
+    assert (site / "index.html").is_file() and not (site / "news/2026/one").exists()
     for path, data in snapshot(site).items():
         assert b"DRAFTCANARY" not in data, path
         assert not path.lower().endswith((".md", ".markdown", ".mdown")), path
