@@ -14,6 +14,7 @@ import pytest
 from lxml import etree
 
 from tests.redteam.hostile import build, hostile_site, payload
+from tests.sitekit import NOW, article, congress, make_site
 
 pytestmark = pytest.mark.site
 
@@ -58,3 +59,30 @@ def test_atom_and_json_feed_carry_plain_text_fields_raw(hostile_feeds: Path) -> 
     items = json.loads((hostile_feeds / "all.json").read_text(encoding="utf-8"))["items"]
     item = next(i for i in items if i["id"].endswith(UID))
     assert item["summary"] == payload("summary")  # JSON Feed: summary is plain text
+
+
+INERT = """正文第一段。
+
+<noscript>INERT-noscript</noscript>
+<textarea>INERT-textarea</textarea>
+<template><p>INERT-template</p></template>
+<select><option>INERT-option</option></select>
+<noembed>INERT-noembed</noembed>
+
+<div hidden>藏起来的段落</div>
+
+正文第二段。
+"""
+
+
+def test_content_a_browser_never_shows_does_not_become_page_text(tmp_path: Path) -> None:
+    make_site(tmp_path, {"news/2026/a.md": article(INERT)})
+    assert congress("build", "--now", NOW, cwd=tmp_path).returncode == 0
+    site = tmp_path / "site"
+    page = (site / "news" / "2026" / "a" / "index.html").read_text(encoding="utf-8")
+    index = (site / "pagefind" / "text" / "2026-1120-aaaaaa.txt").read_text(encoding="utf-8")
+    feed = (site / "feeds" / "all.json").read_text(encoding="utf-8")
+    for text in (page, index, feed):
+        assert "INERT-" not in text
+    # Hidden stays hidden: the attribute is kept, not dropped to show the text.
+    assert "<div hidden>藏起来的段落</div>" in page or '<div hidden="">藏起来的段落' in page
