@@ -86,3 +86,93 @@ def test_content_a_browser_never_shows_does_not_become_page_text(tmp_path: Path)
         assert "INERT-" not in text
     # Hidden stays hidden: the attribute is kept, not dropped to show the text.
     assert "<div hidden>藏起来的段落</div>" in page or '<div hidden="">藏起来的段落' in page
+
+
+def _codes(root: Path) -> dict[str, list[str]]:
+    result = congress("check", "--now", NOW, "--json", cwd=root)
+    return {
+        a["path"]: [f["code"] for f in a["findings"]] for a in json.loads(result.stdout)["articles"]
+    }
+
+
+SVG_OPEN = b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
+# Each passed the pattern check: the parser decodes what the patterns did not see.
+SVG_BYPASSES = {
+    "utf16-script": '<?xml version="1.0" encoding="UTF-16"?><svg xmlns="http://www.w3.org/2000/'
+    'svg"><script>alert("SVG16CANARY")</script></svg>'.encode("utf-16"),
+    "animate-href": SVG_OPEN + b'<a xlink:href="#x"><animate attributeName="href" '
+    b'values="&#106;avascript:alert(\'x\')"/><text y="20">click</text></a></svg>',
+    "set-href": SVG_OPEN + b'<g><set attributeName="href" to="&#x6a;avascript&#x3a;alert(1)"/>'
+    b"</g></svg>",
+    "animate-alone": SVG_OPEN + b'<rect><animate attributeName="fill" values="red"/></rect></svg>',
+    "xhtml-script": SVG_OPEN + b'<x:script xmlns:x="http://www.w3.org/1999/xhtml">alert(1)'
+    b"</x:script></svg>",
+    "entity-in-href": SVG_OPEN + b'<use href="&#x6a;avascript:alert(1)"/></svg>',
+    "tab-in-scheme": SVG_OPEN + b'<rect fill="url(&#9;https://evil.example/x)"/></svg>',
+    "data-url": SVG_OPEN + b'<rect mask="url(data:image/svg+xml,x)"/></svg>',
+    "style-import": SVG_OPEN + b"<style>@import 'https://evil.example/x.css';</style></svg>",
+    "style-escape": SVG_OPEN + b"<style>rect{fill:u\\72l(https://evil.example/)}</style></svg>",
+    "style-attr-url": SVG_OPEN + b'<rect style="fill:url(https://evil.example/)"/></svg>',
+    "unknown-attr": SVG_OPEN + b'<rect onbegin="alert(1)"/></svg>',
+    "doctype": b'<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "x.dtd">' + SVG_OPEN + b"</svg>",
+    "unparseable": SVG_OPEN + b"<rect",
+    "not-svg": b'<html xmlns="http://www.w3.org/1999/xhtml"><script>1</script></html>',
+}
+SVG_STATIC = (
+    SVG_OPEN + b'<title>\xe5\x9b\xbe</title><defs><linearGradient id="g"><stop offset="0" '
+    b'stop-color="#fff"/></linearGradient><clipPath id="c"><rect width="5" height="5"/>'
+    b'</clipPath><filter id="f"><feGaussianBlur stdDeviation="2"/></filter></defs>'
+    b"<style>/* ok */ rect { fill: url(#g) }</style>"
+    b'<g clip-path="url(#c)" filter="url( \'#f\' )"><rect style="stroke: red" width="9"/>'
+    b'<text x="1" y="2"><tspan>\xe6\x96\x87</tspan></text></g><use xlink:href="#g"/></svg>'
+)
+
+
+def test_svg_bypasses_of_the_pattern_check_are_refused_by_the_parser(tmp_path: Path) -> None:
+    names = sorted(SVG_BYPASSES)
+    body = "正文。\n\n" + "\n\n".join(f"![图](../../assets/{n}.svg)" for n in [*names, "ok"])
+    articles = {"news/2026/a.md": article(body)}
+    for i, name in enumerate(names):  # one article per file: each must be refused by itself
+        uid = f"2026-1120-b{i:05d}"
+        articles[f"news/2026/b{i}.md"] = article(
+            f"正文。\n\n![图](../../assets/{name}.svg)\n", uid=uid
+        )
+    assets = {f"assets/{n}.svg": data for n, data in SVG_BYPASSES.items()}
+    make_site(tmp_path, articles, assets={**assets, "assets/ok.svg": SVG_STATIC})
+    found = _codes(tmp_path)
+    for i, name in enumerate(names):
+        assert "ASSET-SVG-ACTIVE" in found[f"content/news/2026/b{i}.md"], name
+    assert congress("build", "--now", NOW, cwd=tmp_path).returncode == 1  # built, with errors
+    copied = {p.name for p in (tmp_path / "site" / "assets").glob("*.svg")}
+    assert copied == set()  # article a used them all: nothing of it is published
+
+
+def test_a_static_drawing_with_local_references_and_css_is_published(tmp_path: Path) -> None:
+    make_site(
+        tmp_path,
+        {"news/2026/a.md": article("正文。\n\n![图](../../assets/ok.svg)\n")},
+        assets={"assets/ok.svg": SVG_STATIC},
+    )
+    assert _codes(tmp_path)["content/news/2026/a.md"] == []
+    assert congress("build", "--now", NOW, cwd=tmp_path).returncode == 0
+    assert (tmp_path / "site" / "assets" / "ok.svg").read_bytes() == SVG_STATIC
+
+
+XML_WITH_SCRIPT = (
+    b'<?xml version="1.0"?><x xmlns:h="http://www.w3.org/1999/xhtml"><h:script>alert(1)'
+    b'</h:script><h:meta http-equiv="refresh" content="0;url=https://evil.example/"/></x>'
+)
+XML_SUFFIXES = [".rss", ".atom", ".xspf", ".mml", ".kml", ".xbl", ".xul", ".rdf", ".owl", ".gpx"]
+
+
+@pytest.mark.parametrize("suffix", XML_SUFFIXES)
+def test_xml_a_browser_renders_as_a_document_is_refused(tmp_path: Path, suffix: str) -> None:
+    name = f"data{suffix.upper() if suffix == '.kml' else suffix}"
+    make_site(
+        tmp_path,
+        {"news/2026/a.md": article(f"正文。\n\n[资料](../../assets/{name})\n")},
+        assets={f"assets/{name}": XML_WITH_SCRIPT},
+    )
+    assert "ASSET-EXECUTABLE" in _codes(tmp_path)["content/news/2026/a.md"]
+    congress("build", "--now", NOW, cwd=tmp_path)
+    assert not (tmp_path / "site" / "assets" / name).exists()
