@@ -81,7 +81,12 @@ class HtmlPolicy:
 
     def feed(self, html: str, page_url: str) -> str:
         """The body as a feed carries it: every relative URL resolved against the page's."""
-        out = nh3.clean(html, url_relative=("rewrite_with_base", page_url), **self._settings)
+        try:
+            out = nh3.clean(html, url_relative=("rewrite_with_base", page_url), **self._settings)
+        except (
+            ValueError
+        ):  # a base nh3 cannot parse (a preview's odd address): keep URLs as they are
+            out = self._page.clean(html)
         return _drop_bare_iframes(out).strip()
 
 

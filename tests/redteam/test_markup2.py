@@ -4,8 +4,16 @@ IPv6 address, and content nh3 would turn from invisible into visible text."""
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import feedparser
@@ -13,8 +21,9 @@ import lxml.html
 import pytest
 from lxml import etree
 
+from generator.sanitize import policy
 from tests.redteam.hostile import build, hostile_site, payload
-from tests.sitekit import NOW, article, congress, make_site
+from tests.sitekit import NOW, approve, article, congress, draft, make_site
 
 pytestmark = pytest.mark.site
 
@@ -176,3 +185,123 @@ def test_xml_a_browser_renders_as_a_document_is_refused(tmp_path: Path, suffix: 
     assert "ASSET-EXECUTABLE" in _codes(tmp_path)["content/news/2026/a.md"]
     congress("build", "--now", NOW, cwd=tmp_path)
     assert not (tmp_path / "site" / "assets" / name).exists()
+
+
+def _free_port(family: socket.AddressFamily = socket.AF_INET, host: str = "127.0.0.1") -> int:
+    with socket.socket(family) as s:
+        s.bind((host, 0))
+        return int(s.getsockname()[1])
+
+
+def _get(url: str, host: str | None = None) -> tuple[int, str, str]:
+    request = urllib.request.Request(url, headers={"Host": host} if host else {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            body = response.read().decode("utf-8")
+            return response.status, response.headers.get("Content-Type", ""), body
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers.get("Content-Type", ""), error.read().decode("utf-8")
+
+
+@contextlib.contextmanager
+def _serving(root: Path, address: str, base: str) -> Iterator[str]:
+    make_site(
+        root,
+        {
+            "news/2026/a.md": article(uid="2026-1120-000001", title="已发布稿件"),
+            "news/2026/b.md": approve(
+                draft(uid="2026-1120-000002", title="待审稿件"), skip=("secrecy", "final")
+            ),
+        },
+    )
+    server = subprocess.Popen(
+        [sys.executable, "-m", "generator", "serve", "--now", NOW, "-a", address],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        for _ in range(300):  # generous: a slow machine builds the preview first
+            try:
+                _get(base)
+                break
+            except (urllib.error.URLError, ConnectionError):
+                if server.poll() is not None:
+                    pytest.fail(f"serve exited: {server.stdout.read() if server.stdout else ''}")
+                time.sleep(0.2)
+        yield base
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=20)[0]
+        assert "Traceback" not in output, output
+
+
+def test_preview_refuses_requests_for_another_host_name(tmp_path: Path) -> None:
+    """DNS rebinding: attacker.example resolved to 127.0.0.1 is answered 403, pages and the
+    live-reload endpoint alike; the machine's own names and any address are answered."""
+    port = _free_port()
+    with _serving(tmp_path, f"127.0.0.1:{port}", f"http://127.0.0.1:{port}/") as base:
+        for path in ("news/2026/b/", "", "livereload/1/1", "404.html", "sitemap.xml"):
+            status, kind, body = _get(base + path, f"attacker.example:{port}")
+            assert status == 403 and "SERVE-HOST" in body, path
+            assert kind == "text/plain; charset=utf-8" and "待审稿件" not in body
+        for host in ("attacker.example", "localhost.attacker.example", "127.0.0.1.nip.io"):
+            assert _get(base, f"{host}:{port}")[0] == 403, host
+        assert _get(base + "news/2026/b/", f"localhost:{port}")[0] == 200
+        assert _get(base + "news/2026/b/", f"LOCALHOST.:{port}")[0] == 200
+        assert _get(base + "news/2026/b/", f"127.0.0.1:{port}")[0] == 200
+        assert _get(base + "news/2026/b/")[0] == 200
+        assert _get(base + "news/2026/b/", "localhost:9000")[0] == 200  # an ssh -L tunnel
+
+
+def _ipv6_loopback() -> bool:
+    if not socket.has_ipv6:
+        return False
+    try:
+        with socket.socket(socket.AF_INET6) as s:
+            s.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _ipv6_loopback(), reason="this machine has no IPv6 loopback (::1)")
+@pytest.mark.parametrize("form", ["[::1]:{port}", "::1:{port}"])
+def test_preview_on_the_ipv6_loopback_serves_pages(tmp_path: Path, form: str) -> None:
+    port = _free_port(socket.AF_INET6, "::1")
+    with _serving(tmp_path, form.format(port=port), f"http://[::1]:{port}/") as base:
+        status, _, page = _get(base + "news/2026/b/")
+        assert status == 200 and "待审稿件" in page
+        assert f'href="http://[::1]:{port}/news/2026/b/"' in page  # canonical: a valid URL
+        assert _get(base, f"evil.example:{port}")[0] == 403
+
+
+def test_the_feed_sanitizer_never_raises_on_a_base_it_cannot_parse() -> None:
+    html = '<p><a href="x/">链接</a><img src="a.png"></p>'
+    for base in ("http://::1:8123/news/2026/a/", "http://[::1/", "not a url"):
+        out = policy().feed(html, base)
+        assert '<a href="' in out and "链接" in out, base
+
+
+def test_the_preview_server_follows_the_mkdocs_serve_it_replaces() -> None:
+    """generator/mkdocs_plugin/serving.py follows mkdocs' `serve` step by step, with the Host
+    check and bracketed IPv6 added: when mkdocs changes either, review that module."""
+    import inspect
+
+    import mkdocs.commands.serve
+    from mkdocs.livereload import LiveReloadServer
+
+    params = list(inspect.signature(LiveReloadServer.__init__).parameters)
+    assert params[:6] == ["self", "builder", "host", "port", "root", "mount_path"]
+    assert callable(LiveReloadServer.get_app) and callable(LiveReloadServer.set_app)
+    source = inspect.getsource(mkdocs.commands.serve.serve)
+    for step in (
+        "on_startup(",
+        "LiveReloadServer(",
+        "server.error_handler =",
+        "on_serve(",
+        "on_shutdown(",
+    ):
+        assert source.count(step) == 1, step
+    assert source.count("server.watch(") == 4  # docs, config file, theme, config.watch
