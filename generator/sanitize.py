@@ -25,7 +25,9 @@ URL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 
 # The theme needs ids (headings, footnotes) and classes (admonitions, attr_list, footnotes,
 # permalinks) everywhere; media with safe sources; images with their layout hints.
-_GENERIC = {"id", "class", "title", "lang", "dir"}
+# `hidden` is kept so that what the editor hid stays hidden: dropping the attribute would turn
+# invisible (though approved) text into visible text without anyone deciding it.
+_GENERIC = {"id", "class", "title", "lang", "dir", "hidden"}
 _TAGS = nh3.ALLOWED_TAGS | {"iframe", "video", "audio", "source", "track", "picture"}
 _ATTRIBUTES: dict[str, set[str]] = copy.deepcopy(nh3.ALLOWED_ATTRIBUTES)
 _ATTRIBUTES["*"] = _GENERIC
@@ -37,6 +39,13 @@ _ATTRIBUTES["video"] |= {"playsinline"}
 _ATTRIBUTES["audio"] = {"src", "controls", "preload", "loop"}
 _ATTRIBUTES["source"] = {"src", "type", "media"}
 _ATTRIBUTES["track"] = {"src", "kind", "srclang", "label", "default"}
+
+# Elements removed with their content: the text of these is never shown as page text (raw
+# text, fallback or inert content, form values), and nh3 would otherwise unwrap it into the page.
+_CLEAN_CONTENT = frozenset(
+    {"script", "style", "noscript", "textarea", "template", "select", "option", "optgroup"}
+    | {"datalist", "noembed", "noframes", "xmp", "plaintext", "title"}
+)
 
 # nh3's output quotes every attribute with `"`, so a start tag is matched exactly here.
 _IFRAME = re.compile(r'<iframe((?:\s+[^\s="]+(?:="[^"]*")?)*)\s*>.*?</iframe>', re.DOTALL)
@@ -52,6 +61,7 @@ class HtmlPolicy:
             "tags": _TAGS,
             "attributes": _ATTRIBUTES,
             "attribute_filter": self._filter,
+            "clean_content_tags": _CLEAN_CONTENT,
             "url_schemes": URL_SCHEMES,
             "link_rel": None,
             "strip_comments": True,
@@ -71,7 +81,12 @@ class HtmlPolicy:
 
     def feed(self, html: str, page_url: str) -> str:
         """The body as a feed carries it: every relative URL resolved against the page's."""
-        out = nh3.clean(html, url_relative=("rewrite_with_base", page_url), **self._settings)
+        try:
+            out = nh3.clean(html, url_relative=("rewrite_with_base", page_url), **self._settings)
+        except (
+            ValueError
+        ):  # a base nh3 cannot parse (a preview's odd address): keep URLs as they are
+            out = self._page.clean(html)
         return _drop_bare_iframes(out).strip()
 
 

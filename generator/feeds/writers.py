@@ -7,7 +7,9 @@ content are byte-identical.
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -54,11 +56,14 @@ def _generator(feed: Feed, fmt: str, mime: str) -> FeedGenerator:
         fe = fg.add_entry(order="append")
         fe.id(e.id)
         fe.guid(e.id, permalink=False)
-        fe.title(e.title)
+        fe.title(_rss_text(e.title) if fmt == "rss" else e.title)
         fe.link(href=e.link, rel="alternate")
         fe.published(e.published)
         fe.updated(e.updated)
-        fe.summary(e.summary or e.title)
+        # RSS <description> is HTML to every reader; Atom's <summary> (type text) and
+        # JSON Feed's summary are plain text: the plain summary is escaped for RSS only.
+        summary = e.summary or e.title
+        fe.summary(html.escape(summary, quote=False) if fmt == "rss" else summary)
         fe.content(e.content_html, type="html")
         _people(fe, e, fmt)
         # The column's page as domain/scheme, so an item is categorized alike in every feed.
@@ -78,9 +83,20 @@ def _people(fe: FeedEntry, e: Entry, fmt: str) -> None:
         for name in e.authors:
             fe.author(name=name)
     elif e.authors:
-        fe.dc.dc_creator(e.byline)
+        fe.dc.dc_creator(_rss_text(e.byline))
     if e.source:
-        fe.dc.dc_source(e.source)
+        fe.dc.dc_source(_rss_text(e.source) if fmt == "rss" else e.source)
+
+
+_MARKUP = re.compile(r"<|&#?\w+;")
+
+
+def _rss_text(value: str) -> str:
+    """A plain-text field of RSS (title, dc:creator, dc:source): readers disagree on whether
+    it is HTML (RSS Best Practices Profile, "Character Data"), and some render it as HTML.
+    Text that would read as markup or an entity there is escaped once more, so it shows as the
+    editor wrote it in those readers; any other text is left alone for plain-text readers."""
+    return html.escape(value, quote=False) if _MARKUP.search(value) else value
 
 
 def _media(fe: FeedEntry, e: Entry) -> None:

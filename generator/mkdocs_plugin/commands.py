@@ -24,6 +24,7 @@ from ..removal import check_removal, read_live, record_of, write_record
 from ..verify import verify
 from . import NOW_ENV, CongressPlugin
 from .reuse import Listing
+from .serving import url_host
 
 
 class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
@@ -206,7 +207,7 @@ def preview_address(config_file: str, dev_addr: str | None) -> tuple[str, bool]:
     host, port = config.dev_addr.host, config.dev_addr.port
     if not 0 < port < 65536:  # mkdocs lets 99999 through; pages' URLs would be invalid
         raise click.BadParameter(f"端口 {port} 无效（1–65535）")
-    return f"{host}:{port}", _loopback_only(host)
+    return f"{url_host(host)}:{port}", _loopback_only(host)
 
 
 def _loopback_only(host: str) -> bool:
@@ -228,7 +229,7 @@ def serve_site(
 ) -> None:
     """Preview with live reload: unpublished articles shown with a banner and their checklist.
     Listens on loopback only unless `allow_remote`: the preview shows unapproved drafts."""
-    from mkdocs.commands.serve import serve
+    from .serving import serve
 
     address, local = preview_address(config_file, dev_addr)
     if not local and not allow_remote:
@@ -236,4 +237,4 @@ def serve_site(
     quiet_mkdocs(logging.INFO)
     if now:
         os.environ[NOW_ENV] = now  # the server reloads config on every rebuild
-    serve(config_file=config_file, livereload=True, dev_addr=dev_addr)
+    serve(config_file, dev_addr, remote=not local)

@@ -10,7 +10,6 @@ needs to be any of these; deploy/nginx.conf serves SVG with a sandboxing CSP as 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
@@ -18,6 +17,7 @@ from ..article import Article
 from ..assets import used_files
 from ..findings import Code, Finding, Severity
 from . import Context
+from .svg import static_drawing_problem
 
 ASSET_EXECUTABLE = Code(
     "ASSET-EXECUTABLE",
@@ -36,24 +36,12 @@ ASSET_SVG_ACTIVE = Code(
 EXECUTABLE = frozenset(
     {".js", ".mjs", ".cjs", ".html", ".htm", ".xhtml", ".xht", ".shtml", ".xml", ".xsl"}
     | {".xslt", ".svgz", ".swf", ".hta", ".wasm", ".jsp", ".php", ".appcache"}
+    # XML a browser renders as a document, where elements in the XHTML namespace (an
+    # `<h:script>`) run: feeds, MathML, KML, XSPF, XUL/XBL, RDF/OWL, GPX, WML, schemas.
+    | {".rss", ".atom", ".xspf", ".mml", ".mathml", ".kml", ".xbl", ".xul", ".rdf", ".owl"}
+    | {".gpx", ".wml", ".xsd", ".opml", ".xbel", ".dtd"}
 )
 SVG_LIMIT = 8 * 1024 * 1024  # bytes read of one SVG; a larger one is refused unread
-
-# What makes an SVG active: script, handlers, embedded HTML, entities, references to any
-# other document (only same-document `#id` references are kept).
-_ACTIVE = (
-    ("脚本", re.compile(r"<\s*(?:[\w-]+:)?script\b", re.IGNORECASE)),
-    ("事件属性", re.compile(r"[\s\"'/]on[a-z]+\s*=", re.IGNORECASE)),
-    (
-        "嵌入的网页内容",
-        re.compile(r"<\s*(?:[\w-]+:)?(?:foreignObject|iframe|embed|object)\b", re.I),
-    ),
-    ("实体声明", re.compile(r"<!\s*ENTITY", re.IGNORECASE)),
-    ("样式表处理指令", re.compile(r"<\?\s*xml-stylesheet", re.IGNORECASE)),
-    ("外部引用", re.compile(r"""\bhref\s*=\s*(?:"\s*(?!#)|'\s*(?!#)|(?![\s"'#]))""", re.I)),
-    ("外部引用", re.compile(r"""(?:url\(|@import)\s*["']?\s*(?!#)[^\s"')]""", re.IGNORECASE)),
-    ("脚本链接", re.compile(r"(?:java|vb)script\s*:", re.IGNORECASE)),
-)
 
 
 def executable(article: Article, ctx: Context) -> Iterator[Finding]:
@@ -78,8 +66,7 @@ def svg_activity(data: bytes) -> str | None:
     """What makes this SVG able to run or fetch something, or None for a plain drawing."""
     if len(data) > SVG_LIMIT:
         return "超出大小上限的内容"
-    text = data.decode("utf-8", errors="replace")
-    return next((what for what, pattern in _ACTIVE if pattern.search(text)), None)
+    return static_drawing_problem(data)
 
 
 def _line_of(article: Article, name: str) -> int | None:
