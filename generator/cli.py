@@ -26,6 +26,7 @@ from .failure import leave as _leave
 from .findings import Finding, Severity, sort_key
 from .gate import Context, Decision, decide
 from .heap import settling
+from .invisible import terminal_safe
 from .newsroom import load_newsroom
 from .options import CONFIG_OPTION, NO_CACHE_OPTION, NOW_OPTION, Moment
 from .policy import STAGE_LABELS, STAGES
@@ -43,9 +44,9 @@ if TYPE_CHECKING:
 
 def _fail_config(findings: list[Finding]) -> NoReturn:
     for f in findings:
-        click.echo(f"配置错误 {f.location()} [{f.code}] {f.message}", err=True)
+        click.echo(terminal_safe(f"配置错误 {f.location()} [{f.code}] {f.message}"), err=True)
         if f.hint:
-            click.echo(f"    建议：{f.hint}", err=True)
+            click.echo(terminal_safe(f"    建议：{f.hint}"), err=True)
     sys.exit(2)
 
 
@@ -136,9 +137,9 @@ def build(
 def _report_build(pub: Publication, target: Path, register: str, seconds: float) -> NoReturn:
     errors = [f for f in pub.findings() if f.is_error]
     for f in errors:
-        click.echo(f"错误 {f.location()} [{f.code}] {f.message}", err=True)
+        click.echo(terminal_safe(f"错误 {f.location()} [{f.code}] {f.message}"), err=True)
         if f.hint:
-            click.echo(f"    建议：{f.hint}", err=True)
+            click.echo(terminal_safe(f"    建议：{f.hint}"), err=True)
     d = pub.decision
     click.echo(
         f"已构建 {target}：公开稿件 {len(d.published)} 篇，撤稿说明 {len(d.notices)} 篇，"
@@ -312,9 +313,9 @@ def review(
             refused += 1
             unwritable += isinstance(exc, Unwritable)
             f = exc.finding
-            click.echo(f"拒绝签署 {f.location()} [{f.code}] {f.message}", err=True)
+            click.echo(terminal_safe(f"拒绝签署 {f.location()} [{f.code}] {f.message}"), err=True)
             if f.hint:
-                click.echo(f"    建议：{f.hint}", err=True)
+                click.echo(terminal_safe(f"    建议：{f.hint}"), err=True)
             continue
         click.echo(
             f"已签署{STAGE_LABELS[stage]}：{done.path}（{done.signer}，{clock.minute(done.at)}）"

@@ -32,6 +32,8 @@ from ..contentfiles import is_article_name
 from ..feeds import PAGE_SRC as FEEDS_SRC
 from ..feeds import render_feeds
 from ..findings import Finding
+from ..generated import reserved
+from ..invisible import terminal_safe
 from ..publication import Publication, publish
 from ..sanitize import site_policy
 from ..search import sources
@@ -125,12 +127,16 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         if self.report:
             for f in pub.findings():
                 if f.is_error:
-                    log.warning("%s %s [%s] %s", f.location(), f.message, f.code, f.hint)
+                    line = f"{f.location()} {f.message} [{f.code}] {f.hint}"
+                    log.warning("%s", terminal_safe(line))
         theirs = files.get_file_from_path("sitemap.xml")
         if theirs is not None and theirs not in mine:
             files.remove(theirs)  # the theme's sitemap template, now left unrendered (on_config)
+        columns = [c.id for c in self.site.columns]
         for file in mine:
-            if file.is_documentation_page():
+            if reserved(file.src_uri, columns):
+                files.remove(file)  # the generated page or file wins (generator/generated.py)
+            elif file.is_documentation_page():
                 verdict = pub.shown.get(file.src_uri)
                 if verdict is None:
                     files.remove(file)
