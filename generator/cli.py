@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import sys
 import tempfile
@@ -61,8 +62,21 @@ def _load(config_file: str) -> tuple[Site, Staff]:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="congress-site")
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """congress：人大常委会门户网站的稿件审核与发布工具。"""
+    if ctx.invoked_subcommand in ("build", "serve"):  # mkdocs reads it for build timestamps
+        _check_epoch()
+
+
+def _check_epoch() -> None:
+    value = os.environ.get(clock.SOURCE_DATE_EPOCH)
+    problem = clock.check_source_date_epoch(value)
+    if problem is not None:
+        f = clock.EPOCH_INVALID.at("", None, value=value, problem=problem)
+        click.echo(terminal_safe(f"用法错误 [{f.code}]：{f.message}"), err=True)
+        click.echo(f"    建议：{f.hint}", err=True)
+        sys.exit(2)
 
 
 @main.command()

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
 
+from .findings import Code, Severity
+
 CHINA = timezone(timedelta(hours=8))
 
 
@@ -90,6 +92,12 @@ def iso(value: datetime) -> str:
 
 
 SOURCE_DATE_EPOCH = "SOURCE_DATE_EPOCH"
+EPOCH_INVALID = Code(
+    "SOURCE-DATE-EPOCH",
+    Severity.ERROR,
+    "环境变量 SOURCE_DATE_EPOCH 不是有效的时间戳：{value}（{problem}）",
+    "改正或删除这个环境变量：它只决定构建时间戳，不影响稿件何时上线。",
+)
 
 
 def check_source_date_epoch(value: str | None) -> str | None:
