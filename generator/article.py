@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from . import yamlsource
+from . import invisible, yamlsource
 from .clock import EARLIEST_YEAR, LATEST_YEAR, TimeParseError, TimeRangeError, parse_datetime
 from .findings import Code, Finding, Severity
 from .model import DATETIME_KEYS, EXAMPLES, FrontMatter, label
@@ -232,12 +232,20 @@ def parse_article(raw: bytes, src: str, shown: str) -> Article:
     if not match:
         article.add(FM_MISSING.at(shown, 1))
         return article
-    article.body = text[match.end() :]
     article.body_line = text[: match.end()].count("\n") + 1
+    controls = invisible.scan_text(shown, text, article.body_line)
+    if controls:  # reported, then parsed without them so that the rest is reported too
+        article.findings += controls
+        text = invisible.strip(text)
+        match = _FRONT_MATTER.match(text)
+        if not match:
+            return article
+    article.body = text[match.end() :]
     doc = _parse_front(article, match.group(1))
     if doc is None:
         return article
     article.lines = doc.lines
+    article.findings += invisible.scan_values(shown, doc.data, lambda loc: doc.line_of(loc, 1))
     for loc, line in doc.duplicates:
         article.add(FM_DUPLICATE_KEY.at(shown, line, field=label(loc)))
     if not isinstance(doc.data, dict):

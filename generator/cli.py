@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import sys
 import tempfile
@@ -26,6 +27,7 @@ from .failure import leave as _leave
 from .findings import Finding
 from .gate import Context, Decision, decide
 from .heap import settling
+from .invisible import terminal_safe
 from .newsroom import load_newsroom
 from .options import CONFIG_OPTION, NO_CACHE_OPTION, NOW_OPTION, QUIET_OPTION, Moment
 from .policy import STAGE_LABELS, STAGES
@@ -44,9 +46,9 @@ if TYPE_CHECKING:
 
 def _fail_config(findings: list[Finding]) -> NoReturn:
     for f in findings:
-        click.echo(f"配置错误 {f.location()} [{f.code}] {f.message}", err=True)
+        click.echo(terminal_safe(f"配置错误 {f.location()} [{f.code}] {f.message}"), err=True)
         if f.hint:
-            click.echo(f"    建议：{f.hint}", err=True)
+            click.echo(terminal_safe(f"    建议：{f.hint}"), err=True)
     sys.exit(2)
 
 
@@ -61,8 +63,21 @@ def _load(config_file: str) -> tuple[Site, Staff]:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="congress-site")
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """congress：人大常委会门户网站的稿件审核与发布工具。"""
+    if ctx.invoked_subcommand in ("build", "serve"):  # mkdocs reads it for build timestamps
+        _check_epoch()
+
+
+def _check_epoch() -> None:
+    value = os.environ.get(clock.SOURCE_DATE_EPOCH)
+    problem = clock.check_source_date_epoch(value)
+    if problem is not None:
+        f = clock.EPOCH_INVALID.at("", None, value=value, problem=problem)
+        click.echo(terminal_safe(f"用法错误 [{f.code}]：{f.message}"), err=True)
+        click.echo(f"    建议：{f.hint}", err=True)
+        sys.exit(2)
 
 
 @main.command()
@@ -140,9 +155,9 @@ def build(
 def _report_build(pub: Publication, target: Path, register: str, seconds: float) -> NoReturn:
     errors = [f for f in pub.findings() if f.is_error]
     for f in errors:
-        click.echo(f"错误 {f.location()} [{f.code}] {f.message}", err=True)
+        click.echo(terminal_safe(f"错误 {f.location()} [{f.code}] {f.message}"), err=True)
         if f.hint:
-            click.echo(f"    建议：{f.hint}", err=True)
+            click.echo(terminal_safe(f"    建议：{f.hint}"), err=True)
     d = pub.decision
     click.echo(
         f"已构建 {target}：公开稿件 {len(d.published)} 篇，撤稿说明 {len(d.notices)} 篇，"
@@ -338,9 +353,9 @@ def _sign_all(
             refused += 1
             unwritable += isinstance(exc, Unwritable)
             f = exc.finding
-            click.echo(f"拒绝签署 {f.location()} [{f.code}] {f.message}", err=True)
+            click.echo(terminal_safe(f"拒绝签署 {f.location()} [{f.code}] {f.message}"), err=True)
             if f.hint:
-                click.echo(f"    建议：{f.hint}", err=True)
+                click.echo(terminal_safe(f"    建议：{f.hint}"), err=True)
             continue
         click.echo(
             f"已签署{STAGE_LABELS[stage]}：{done.path}（{done.signer}，{clock.minute(done.at)}）"

@@ -6,7 +6,9 @@ newsroom deals with and needs no tz database. Naive values are read as UTC+8.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
+
+from .findings import Code, Severity
 
 CHINA = timezone(timedelta(hours=8))
 
@@ -87,3 +89,32 @@ def minute(value: datetime) -> str:
 def iso(value: datetime) -> str:
     """ISO 8601 in China time with offset, seconds precision."""
     return china(value).isoformat(timespec="seconds")
+
+
+SOURCE_DATE_EPOCH = "SOURCE_DATE_EPOCH"
+EPOCH_INVALID = Code(
+    "SOURCE-DATE-EPOCH",
+    Severity.ERROR,
+    "环境变量 SOURCE_DATE_EPOCH 不是有效的时间戳：{value}（{problem}）",
+    "改正或删除这个环境变量：它只决定构建时间戳，不影响稿件何时上线。",
+)
+
+
+def check_source_date_epoch(value: str | None) -> str | None:
+    """Why `value` (the environment's SOURCE_DATE_EPOCH) cannot be used, or None if it can
+    (or is unset). mkdocs turns it into the build date with `int()` and `fromtimestamp`, so a
+    bad one failed every build with a bare Python error: checked once at startup instead.
+    The specification wants a decimal count of seconds since 1970; beyond LATEST_YEAR it is
+    a typo (milliseconds) or an attack."""
+    if value is None:
+        return None
+    text = value.strip()
+    if not text.isascii() or not text.isdigit():
+        return "应为 1970 年以来的秒数（只含数字），例如 1764300000"
+    try:
+        stamp = datetime.fromtimestamp(int(text), UTC)
+    except (OverflowError, OSError, ValueError):
+        stamp = None
+    if stamp is None or stamp.year > LATEST_YEAR:
+        return f"超出可用的时间范围（1970–{LATEST_YEAR} 年），是否误写成了毫秒？"
+    return None

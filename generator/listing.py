@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from .article import Article, url_of
 from .config import Column, Site
-from .slug import tag_slug
+from .slug import unique_slugs
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,7 @@ def plan(site: Site, published: list[Article]) -> Plan:
         for tag in dict.fromkeys(a.meta.tags):
             by_tag[tag].append(a)
 
-    result = Plan(tag_urls={t: f"tags/{tag_slug(t)}/" for t in by_tag})
+    result = Plan(tag_urls={t: f"tags/{s}/" for t, s in unique_slugs(by_tag).items()})
     result.listings.append(_home(site, published, by_column))
     for column in site.columns:
         result.listings.extend(

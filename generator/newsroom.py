@@ -21,6 +21,7 @@ from .clock import minute
 from .config import Site
 from .contentfiles import Content, hash_files, is_article_name, is_rendered_name, scan
 from .findings import Code, Finding, Severity
+from .generated import ART_RESERVED_PATH, refuse_reserved, reserved
 from .heap import settling
 from .model import goes_live
 from .progress import phase
@@ -141,13 +142,13 @@ def _load_newsroom(
     docs = site.docs_dir.resolve()
     shown = site.rel(docs)
     content = scan(docs, shown)
+    wanted: set[str] | None = None
     if files is None:
         srcs = content.articles
-        room.articles += _refused(content, shown)
     else:
         wanted = {p.resolve().relative_to(docs).as_posix() for p in files}
         srcs = sorted(wanted & set(content.articles))
-        room.articles += _refused(content, shown, wanted)
+    room.articles += _refused(content, shown, wanted)
     loading = phase("读取稿件", len(srcs))
     for src in srcs:
         loading.tick()
@@ -160,6 +161,7 @@ def _load_newsroom(
             article.add(internal_error(where, "读取", exc))
         room.articles.append(article)
     loading.finish()
+    room.articles += refuse_reserved(room.articles, content.files, room.column_ids, shown, wanted)
     room.articles.sort(key=lambda a: a.src)
     _check_unique(room.articles)
     _check_feedback(room)
@@ -202,16 +204,16 @@ def _load(file: str, src: str, shown: str, cache: Cache | None) -> Article:
     return article
 
 
-def _check_against_site(article: Article, room: Newsroom) -> None:
-    site, meta = room.site, article.meta
-    parts = article.src.split("/")
-    column_ids = room.column_ids
-    placed = len(parts) == 3 and parts[0] in column_ids and _YEAR.fullmatch(parts[1])
+def _check_file_name(
+    article: Article, parts: list[str], column_ids: list[str], placed: bool
+) -> None:
     suffix = os.path.splitext(article.src)[1]
     if not is_rendered_name(article.src) and is_article_name(article.src):
         fixed = parts[-1][: -len(suffix)] + suffix.lower()
         article.add(ART_SUFFIX.at(article.path, 1, suffix=suffix, fixed=fixed))
-    if not placed:
+    if reserved(article.src, column_ids):  # a generated page's place: not also ART-LOCATION
+        article.add(ART_RESERVED_PATH.at(article.path, 1, src=article.src))
+    elif not placed:
         article.add(ART_LOCATION.at(article.path, 1, src=article.src))
     else:
         stem = parts[2].rsplit(".", 1)[0]
@@ -221,6 +223,14 @@ def _check_against_site(article: Article, room: Newsroom) -> None:
             article.add(
                 ART_SLUG.at(article.path, 1, name=parts[2], suggestion=slugify(stem) or "article")
             )
+
+
+def _check_against_site(article: Article, room: Newsroom) -> None:
+    site, meta = room.site, article.meta
+    parts = article.src.split("/")
+    column_ids = room.column_ids
+    placed = len(parts) == 3 and parts[0] in column_ids and _YEAR.fullmatch(parts[1])
+    _check_file_name(article, parts, column_ids, bool(placed))
     if meta is None:
         return
     path, line = article.path, article.line_of

@@ -20,6 +20,7 @@ from .config import Site
 from .feeds import FeedLink, alternates
 from .findings import Finding, sort_key
 from .gate import Decision, Verdict, decide
+from .generated import reserved
 from .heap import settling
 from .newsroom import Newsroom, load_newsroom
 from .present import ArticleView, view
@@ -102,7 +103,10 @@ def publish(
         room = load_newsroom(site, files, staff, cache)
         decision = decide(room, now)
     pub = Publication(site, staff, room, decision, listing.plan(site, decision.published), preview)
+    columns = [c.id for c in site.columns]
     for v in decision.verdicts:
+        if reserved(v.article.src, columns):
+            continue  # never rendered: the generated page there wins (generator/generated.py)
         # Preview shows every readable article (with a banner); a build only the public
         # ones and the withdrawal notices.
         if v.public or v.notice or (preview and v.article.meta is not None):

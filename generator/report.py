@@ -14,6 +14,7 @@ import click
 from .clock import iso, minute
 from .findings import Finding, Severity, sort_key
 from .gate import STATE_OF, Decision, State, Verdict
+from .invisible import terminal_safe
 
 _STATE_COLOURS = {
     State.PUBLISHED: "green",
@@ -60,11 +61,12 @@ def finding_line(f: Finding, colour: bool) -> str:
         if colour
         else f.severity.label
     )
-    text = f"    {tag} {f.location()} [{f.code}] {f.message}"
+    safe = terminal_safe  # findings quote the editors' text: titles, excerpts, file names
+    text = f"    {tag} {safe(f.location())} [{f.code}] {safe(f.message)}"
     if f.excerpt:
-        text += f"\n        原文：{f.excerpt}"
+        text += f"\n        原文：{safe(f.excerpt)}"
     if f.hint:
-        text += f"\n        建议：{f.hint}"
+        text += f"\n        建议：{safe(f.hint)}"
     return text
 
 
@@ -74,7 +76,7 @@ def as_text(decision: Decision, verdicts: list[Verdict], *, colour: bool = False
         label = f"{v.state.label:<3}"
         state = click.style(label, fg=_STATE_COLOURS[v.state], bold=True) if colour else label
         title = v.article.meta.title if v.article.meta else "（无法读取稿件信息）"
-        lines.append(f"{state}  {v.article.path}  {title}")
+        lines.append(f"{state}  {terminal_safe(v.article.path)}  {terminal_safe(title)}")
         pending = [f for f in v.findings if STATE_OF.get(f.code) is State.PENDING]
         for f in v.findings:
             # A published article's info findings are noise; anything else is worth a line.
@@ -83,8 +85,8 @@ def as_text(decision: Decision, verdicts: list[Verdict], *, colour: bool = False
             lines.append(finding_line(f, colour))
         if pending:
             missing = "、".join(f.message.removeprefix("缺少") for f in pending)
-            lines.append(f"    尚缺：{missing}")
-            lines.append(f"    下一步：{pending[0].hint}")
+            lines.append(f"    尚缺：{terminal_safe(missing)}")
+            lines.append(f"    下一步：{terminal_safe(pending[0].hint)}")
     s = summary(verdicts)
     counts = "，".join(f"{State(k).label} {s[k]}" for k in (st.value for st in State))
     lines += ["", f"合计：{counts}；错误 {s['errors']} 处，警告 {s['warnings']} 处"]

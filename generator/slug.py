@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterable
 
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
 
@@ -29,10 +30,34 @@ TAG_SLUGS: dict[str, str] = {}
 
 
 def tag_slug(tag: str) -> str:
-    """A tag's URL segment: pinyin, plus a short hash so that homophones do not collide."""
+    """A tag's URL segment: pinyin, plus a short hash unless the tag is its own slug
+    (`npc`, `2026-lianghui`), so that homophones, `NPC` beside `npc` and tags of punctuation
+    only (`!!!`, `???`) do not collide. `unique_slugs` settles what a hash still shares."""
     known = TAG_SLUGS.get(tag)
     if known is None:
         base = slugify(tag, max_length=48) or "tag"
         digest = hashlib.sha1(tag.encode("utf-8")).hexdigest()[:6]
-        known = TAG_SLUGS[tag] = f"{base}-{digest}" if not tag.isascii() else base
+        known = TAG_SLUGS[tag] = base if base == tag else f"{base}-{digest}"
     return known
+
+
+def unique_slugs(tags: Iterable[str]) -> dict[str, str]:
+    """tag → slug for one build, never one slug for two tags: a tag written as another's
+    hashed slug (`npc-3f2a1b`) would otherwise share its URL. The tag that is its own slug
+    keeps it; the others get the full hash, then a number, in a stable order."""
+    result: dict[str, str] = {}
+    by_slug: dict[str, list[str]] = {}
+    for tag in sorted(set(tags)):
+        by_slug.setdefault(tag_slug(tag), []).append(tag)
+    taken = set(by_slug)
+    for slug, group in sorted(by_slug.items()):
+        group.sort(key=lambda t: (t != slug, t))  # the tag that is its own slug first
+        result[group[0]] = slug
+        for tag in group[1:]:
+            longer = f"{slug}-{hashlib.sha1(tag.encode('utf-8')).hexdigest()}"
+            n = 2
+            while longer in taken:
+                longer, n = f"{slug}-{hashlib.sha1(tag.encode('utf-8')).hexdigest()}-{n}", n + 1
+            taken.add(longer)
+            result[tag] = longer
+    return result

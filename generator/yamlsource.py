@@ -45,6 +45,7 @@ _PROBLEMS = {
     "did not find expected ',' or '}'": "花括号映射没有正确闭合，或元素之间缺少英文逗号",
     "found duplicate anchor": "锚点名称重复",
     "exceeded maximum nesting depth": "嵌套层数过多",
+    "could not determine a constructor": "不支持这种 YAML 标签（!!…），请直接写出值",
 }
 _REFUSED = {"exceeded maximum nesting depth": "depth", "found undefined alias": "alias"}
 
@@ -163,6 +164,11 @@ def _build(node: yaml.Node, loc: Loc, doc: YamlDoc, offset: int, loader: Any) ->
             return value
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):  # `? [a, b]`: a list as a key
+                mark = key_node.start_mark
+                raise YamlSyntaxError(
+                    mark.line + offset, mark.column + 1, "键必须是文字，不能是列表或映射"
+                )
             key = _build(key_node, loc, doc, offset, loader)
             here = (*loc, str(key))
             line = key_node.start_mark.line + offset

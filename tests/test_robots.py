@@ -24,18 +24,19 @@ def test_robots_txt_names_the_absolute_sitemap_and_disallows_nothing(sample_site
 def test_a_robots_txt_in_content_is_never_published_over_the_generated_one(
     tmp_path: Path,
 ) -> None:
-    """Unused, the newsroom's file is not copied; linked by an article (so an attachment to
-    publish), it is a second writer for one output path and the build refuses, leaving the old
-    site in place, as for sitemap.xml."""
+    """The newsroom's file is a finding (a place the build writes) and never copied; linked
+    by an article, that article stays out too, and the rest of the site is built with the
+    generated robots.txt (it used to refuse the whole build as a second writer)."""
     theirs = {"robots.txt": b"User-agent: *\nDisallow: /\n"}
     make_site(tmp_path, {"news/2026/a.md": article()}, assets=theirs)
-    assert congress("build", "--now", NOW, cwd=tmp_path).returncode == 0
+    result = congress("build", "--now", NOW, cwd=tmp_path)
+    assert result.returncode == 1 and "[ART-RESERVED-PATH]" in result.stderr
     ours = (tmp_path / "site" / "robots.txt").read_text(encoding="utf-8")
     assert "Disallow: /" not in ours and "Sitemap: https://www.example.gov.cn/sitemap.xml" in ours
 
-    linked = article("正文见[抓取说明](../../robots.txt)。\n")
-    make_site(tmp_path, {"news/2026/a.md": linked}, assets=theirs)
+    linked = article("正文见[抓取说明](../../robots.txt)。\n", uid="2026-1120-bbbbbb")
+    make_site(tmp_path, {"news/2026/b.md": linked}, assets=theirs)
     result = congress("build", "--now", NOW, cwd=tmp_path)
-    assert result.returncode == 1
-    assert "两个来源要写同一个文件 robots.txt" in result.stderr
+    assert result.returncode == 1 and "[ASSET-RESERVED-PATH]" in result.stderr
+    assert "公开稿件 1 篇" in result.stdout  # a.md
     assert (tmp_path / "site" / "robots.txt").read_text(encoding="utf-8") == ours

@@ -32,6 +32,8 @@ from ..contentfiles import is_article_name
 from ..feeds import PAGE_SRC as FEEDS_SRC
 from ..feeds import render_feeds
 from ..findings import Finding
+from ..generated import reserved
+from ..invisible import terminal_safe
 from ..progress import Phase, phase
 from ..publication import Publication, publish
 from ..sanitize import site_policy
@@ -106,7 +108,12 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             _ = self.site.footer
         except ConfigError as exc:
             raise PluginError("；".join(f.message for f in exc.findings)) from exc
-        self.now = _now(self.now_override or os.environ.get(NOW_ENV))
+        self.now = _now(self.now_override, os.environ.get(NOW_ENV))
+        epoch = os.environ.get(clock.SOURCE_DATE_EPOCH)
+        problem = clock.check_source_date_epoch(epoch)
+        if problem is not None:  # mkdocs would fail later with a bare int() or range error
+            f = clock.EPOCH_INVALID.at("", None, value=epoch, problem=problem)
+            raise PluginError(f"[{f.code}] {f.message}")
         # The sitemap comes from the published set (generator/sitemap.py), not from mkdocs.
         config.theme.static_templates.discard("sitemap.xml")
         config.nav = [{"首页": "index.md"}] + [
@@ -128,12 +135,17 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         if self.report:
             for f in pub.findings():
                 if f.is_error:
-                    log.warning("%s %s [%s] %s", f.location(), f.message, f.code, f.hint)
+                    line = f"{f.location()} {f.message} [{f.code}] {f.hint}"
+                    log.warning("%s", terminal_safe(line))
         theirs = files.get_file_from_path("sitemap.xml")
         if theirs is not None and theirs not in mine:
             files.remove(theirs)  # the theme's sitemap template, now left unrendered (on_config)
+        columns = [c.id for c in self.site.columns]
         for file in mine:
-            if file.is_documentation_page():
+            if reserved(file.src_uri, columns):
+                files.remove(file)  # the generated page or file wins (generator/generated.py)
+                _theme_file(files, config, file.src_uri)
+            elif file.is_documentation_page():
                 verdict = pub.shown.get(file.src_uri)
                 if verdict is None:
                     files.remove(file)
@@ -341,6 +353,15 @@ def _in_index_order(files: Files, pub: Publication) -> Files:
     return Files(ordered)
 
 
+def _theme_file(files: Files, config: MkDocsConfig, path: str) -> None:
+    """Put back the theme's own file that a content file at its path had shadowed (mkdocs
+    adds theme files only where docs_dir has none)."""
+    for folder in config.theme.dirs:
+        if os.path.isfile(os.path.join(folder, path)):
+            files.append(File(path, folder, config.site_dir, config.use_directory_urls))
+            return
+
+
 def _add(files: Files, file: File) -> None:
     """Add a generated file, refusing a second writer for one output path."""
     if files.get_file_from_path(file.src_uri) is not None:
@@ -355,8 +376,12 @@ def _staff(site: Site) -> Staff:
         raise PluginError("；".join(f"{f.location()} {f.message}" for f in exc.findings)) from exc
 
 
-def _now(override: datetime | str | None) -> datetime:
+def _now(override: datetime | None, env: str | None) -> datetime:
+    if override is not None:  # `congress build --now`, parsed already
+        return clock.now(override)
     try:
-        return clock.now(override or None)
+        return clock.now(env or None)
     except clock.TimeParseError as exc:
-        raise PluginError(f"--now 的值不是有效的时间：{override}") from exc
+        raise PluginError(
+            f"环境变量 {NOW_ENV} 不是有效的时间：{env}（应写成 2026-11-28T09:30:00+08:00）"
+        ) from exc
