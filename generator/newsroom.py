@@ -176,8 +176,9 @@ def _refused(content: Content, shown: str, wanted: set[str] | None = None) -> li
 
 def _hash_used_files(room: Newsroom, docs: Path, content: Content) -> None:
     """The bytes of every file the articles use, hashed once for all of them."""
-    used = {f for a in room.articles if a.meta is not None for f in sealed_files(a)}
-    room.files = hash_files(docs, used, set(content.files))
+    regular = set(content.files)
+    used = {f for a in room.articles if a.meta is not None for f in sealed_files(a, regular)}
+    room.files = hash_files(docs, used, regular)
 
 
 def _load(file: str, src: str, shown: str, cache: Cache | None) -> Article:
