@@ -5,11 +5,12 @@ Real sites built with the real mkdocs where the output is the question."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
-from tests.sitekit import NOW, article, congress, make_site, snapshot
+from tests.sitekit import NOW, article, congress, draft, make_site, snapshot
 
 pytestmark = pytest.mark.site
 
@@ -95,3 +96,39 @@ def test_page_links_are_not_files(tmp_path: Path) -> None:
     assert "files:" not in (root / "content/news/2026/a.md").read_text(encoding="utf-8")
     checked = congress("check", "--now", NOW, cwd=root)
     assert checked.returncode == 0, checked.stdout
+
+
+def test_a_draft_copied_from_a_live_article_does_not_take_it_offline(tmp_path: Path) -> None:
+    uid = "2026-1120-aaaaaa"
+    live = {
+        f"news/2026/{n}.md": article(uid=f"2026-1120-{n * 6}", title=f"好稿{n}") for n in "bcde"
+    }
+    root = make_site(
+        tmp_path / "site",
+        {
+            "news/2026/a.md": article(uid=uid, title="好稿"),
+            **live,
+            # The editor's template: the live piece copied, review block deleted, new title.
+            "news/2026/a-copy.md": draft(uid=uid, title="新稿"),
+        },
+    )
+    checked = congress("check", "--now", NOW, "--json", cwd=root)
+    by_path = {a["path"]: a for a in json.loads(checked.stdout)["articles"]}
+    original, copy = by_path["content/news/2026/a.md"], by_path["content/news/2026/a-copy.md"]
+    assert original["state"] == "published" and original["findings"] == []
+    duplicate = [f for f in copy["findings"] if f["code"] == "ART-UID-DUPLICATE"]
+    assert duplicate and "content/news/2026/a.md" in duplicate[0]["message"]
+    assert "congress new" in duplicate[0]["hint"]
+    built = congress("build", "--now", NOW, cwd=root)
+    assert built.returncode == 1  # the copy's error, reported; the original stays live
+    assert (root / "site/news/2026/a/index.html").is_file()
+    assert not (root / "site/news/2026/a-copy/index.html").exists()
+
+
+def test_two_approved_articles_with_one_uid_are_both_errors(tmp_path: Path) -> None:
+    uid = "2026-1120-aaaaaa"
+    text = article(uid=uid, title="好稿")
+    root = make_site(tmp_path / "site", {"news/2026/a.md": text, "news/2026/z.md": text})
+    checked = congress("check", "--now", NOW, "--json", cwd=root)
+    for entry in json.loads(checked.stdout)["articles"]:
+        assert "ART-UID-DUPLICATE" in [f["code"] for f in entry["findings"]], entry["path"]
