@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.sitekit import NOW, article, congress, draft, make_site, snapshot
+from generator.model import FrontMatter
+from generator.text.source import NOT_PUBLISHED
+from tests.sitekit import NOW, article, congress, draft, judge, make_site, snapshot
 
 pytestmark = pytest.mark.site
 
@@ -132,3 +135,80 @@ def test_two_approved_articles_with_one_uid_are_both_errors(tmp_path: Path) -> N
     checked = congress("check", "--now", NOW, "--json", cwd=root)
     for entry in json.loads(checked.stdout)["articles"]:
         assert "ART-UID-DUPLICATE" in [f["code"] for f in entry["findings"]], entry["path"]
+
+
+MARK = "机密★5年"
+# Every optional part present, so that every string the contract holds has a value.
+FULL: dict[str, Any] = {
+    "kind": "consultation",
+    "cover": {"src": "pic.png", "alt": "图"},
+    "video": {"src": "https://media.example.com/v.mp4", "type": "video/mp4"},
+    "consultation": {
+        "opens": "2026-11-20T10:00:00+08:00",
+        "deadline": "2026-12-20T17:00:00+08:00",
+        "channels": {"email": "a@example.com", "post": "某路1号", "url": "https://example.com/"},
+    },
+    "corrections": [{"at": "2026-11-21T08:00:00+08:00", "note": "已更正。"}],
+    "withdrawn": {"at": "2026-11-25T10:00:00+08:00", "reason": "撤稿。"},
+}
+
+
+def _string_leaves(schema: dict[str, Any], node: dict[str, Any], loc: tuple[str, ...]) -> Any:
+    """Key paths of every string the model's JSON schema holds (lists: their first item)."""
+    if "$ref" in node:
+        node = schema["$defs"][node["$ref"].rsplit("/", 1)[-1]]
+    for option in node.get("anyOf", []):
+        yield from _string_leaves(schema, option, loc)
+    if node.get("type") == "object":
+        for key, sub in node.get("properties", {}).items():
+            yield from _string_leaves(schema, sub, (*loc, key))
+    elif node.get("type") == "array":
+        yield from _string_leaves(schema, node["items"], (*loc, "0"))
+    elif node.get("type") == "string" and "format" not in node and "enum" not in node:
+        yield loc, node.get("pattern", "")
+
+
+def _marked(pattern: str) -> str:
+    if pattern.startswith("^https?"):
+        return f"https://example.com/{MARK}"
+    return f"{MARK}@example.com" if "@" in pattern else f"内容{MARK}"
+
+
+def _put(data: dict[str, Any], loc: tuple[str, ...], value: str) -> None:
+    node: Any = data
+    for key in loc[:-1]:
+        node = node[int(key)] if isinstance(node, list) else node.setdefault(key, {})
+    if isinstance(node, list):
+        node[int(loc[-1])] = value
+    else:
+        node[loc[-1]] = value
+
+
+SCHEMA = FrontMatter.model_json_schema()
+PUBLIC_STRINGS = sorted(
+    {loc for loc, _ in _string_leaves(SCHEMA, SCHEMA, ()) if loc[0] not in NOT_PUBLISHED}
+)
+
+
+def test_the_unchecked_keys_are_an_explicit_short_list() -> None:
+    assert {
+        "uid", "column", "editor", "kind", "specialist", "feedback_for", "review", "exempt"
+    } == NOT_PUBLISHED  # fmt: skip
+    assert ("consultation", "channels", "post") in PUBLIC_STRINGS
+    assert ("video", "type") in PUBLIC_STRINGS and ("cover", "src") in PUBLIC_STRINGS
+
+
+@pytest.mark.parametrize("loc", PUBLIC_STRINGS, ids=".".join)
+def test_every_published_front_matter_string_goes_through_the_text_checks(
+    loc: tuple[str, ...], tmp_path: Path
+) -> None:
+    pattern = dict(_string_leaves(SCHEMA, SCHEMA, ()))[loc]
+    front = json.loads(json.dumps(FULL))  # a deep copy
+    if loc[0] in ("authors", "tags"):
+        front[loc[0]] = ["甲"]
+    _put(front, loc, _marked(pattern))
+    source = draft("正文。\n", **front)
+    v = judge(source)
+    hits = [f for f in v.findings if f.code == "TEXT-SECRECY"]
+    assert hits, [f.code for f in v.findings]
+    assert MARK in source.split("\n")[hits[0].line - 1]  # at the field's own line
