@@ -298,7 +298,14 @@ def review(
     when = at or moment
     room = load_newsroom(site, staff=staff)
     by_file = {(site.root / a.path).resolve(): a for a in room.articles}
-    ctx = Context(now=moment, site=site, staff=staff, wording=room.wording, files=room.files)
+    ctx = Context(
+        now=moment,
+        site=site,
+        staff=staff,
+        wording=room.wording,
+        files=room.files,
+        oversize=room.oversize,
+    )
     refused = unwritable = 0
     for path in paths:
         article = by_file.get(path.resolve())

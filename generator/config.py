@@ -165,6 +165,13 @@ class CongressConfig(_Model):
     # live (BUILD-MASS-REMOVAL, generator/removal.py); taking down all of them always needs
     # `congress build --allow-removal`.
     max_removal_share: float = Field(default=0.2, ge=0, le=1)
+    # The largest file (MB) an article may use: a larger one is ASSET-TOO-LARGE, never read,
+    # hashed or copied (contentfiles.oversize).
+    max_file_mb: int = Field(default=100, ge=1)
+
+    @property
+    def max_file_bytes(self) -> int:
+        return self.max_file_mb * 1024 * 1024
 
     @model_validator(mode="before")
     @classmethod

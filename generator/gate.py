@@ -208,7 +208,15 @@ def newest_first(articles: Iterable[Article]) -> list[Article]:
 
 
 def decide(room: Newsroom, now: datetime) -> Decision:
-    ctx = Context(now, room.site, room.staff, room.wording, keys=memo_keys(room), files=room.files)
+    ctx = Context(
+        now,
+        room.site,
+        room.staff,
+        room.wording,
+        keys=memo_keys(room),
+        files=room.files,
+        oversize=room.oversize,
+    )
     _work_out_memos(room.articles, ctx)
     return Decision(now, [verdict(a, ctx) for a in room.articles])
 

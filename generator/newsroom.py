@@ -19,7 +19,7 @@ from .assets import sealed_files
 from .cache import Cache, fingerprint
 from .clock import minute
 from .config import Site
-from .contentfiles import Content, hash_files, is_article_name, is_rendered_name, scan
+from .contentfiles import Content, hash_files, is_article_name, is_rendered_name, oversize, scan
 from .digest import approval_digest
 from .findings import Code, Finding, Severity
 from .heap import settling
@@ -105,6 +105,8 @@ class Newsroom:
     articles: list[Article] = field(default_factory=list)
     # Docs path → sha256 of every file an article uses (None: missing or not a regular file).
     files: dict[str, str | None] = field(default_factory=dict)
+    # Docs path → size of every used file over the size limit (max_file_mb): not hashed.
+    oversize: dict[str, int] = field(default_factory=dict)
 
     @property
     def findings(self) -> list[Finding]:
@@ -179,7 +181,10 @@ def _hash_used_files(room: Newsroom, docs: Path, content: Content) -> None:
     """The bytes of every file the articles use, hashed once for all of them."""
     regular = set(content.files)
     used = {f for a in room.articles if a.meta is not None for f in sealed_files(a, regular)}
-    room.files = hash_files(docs, used, regular)
+    limit = room.site.congress.max_file_bytes
+    room.oversize = oversize(docs, used, regular, limit)
+    hashed = hash_files(docs, used - room.oversize.keys(), regular, limit)
+    room.files = hashed | dict.fromkeys(room.oversize)
 
 
 def _load(file: str, src: str, shown: str, cache: Cache | None) -> Article:

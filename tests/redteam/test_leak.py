@@ -6,12 +6,16 @@ Real sites built with the real mkdocs where the output is the question."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from generator import contentfiles
+from generator.config import load_site
 from generator.model import FrontMatter
+from generator.newsroom import load_newsroom
 from generator.text.source import NOT_PUBLISHED
 from tests.sitekit import NOW, article, congress, draft, judge, make_site, snapshot
 
@@ -212,3 +216,46 @@ def test_every_published_front_matter_string_goes_through_the_text_checks(
     hits = [f for f in v.findings if f.code == "TEXT-SECRECY"]
     assert hits, [f.code for f in v.findings]
     assert MARK in source.split("\n")[hits[0].line - 1]  # at the field's own line
+
+
+def test_a_huge_used_file_is_refused_unread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_site(
+        tmp_path / "site",
+        {
+            "news/2026/a.md": article("正文。\n\n[附件](big.pdf)\n", uid="2026-1120-aaaaaa"),
+            "news/2026/b.md": draft("正文。\n\n[附件](huge.pdf)\n", uid="2026-1120-bbbbbb"),
+            "news/2026/c.md": article(uid="2026-1120-cccccc", title="丙稿"),
+        },
+        assets={"news/2026/big.pdf": b"%PDF-1.4 small and approved\n"},
+        max_file_mb=1,
+    )
+    with open(root / "content/news/2026/big.pdf", "ab") as grown:
+        grown.truncate(2 * 1024 * 1024)  # sparse: 2 MB over the 1 MB limit, after approval
+    (root / "content/news/2026/huge.pdf").touch()
+    os.truncate(root / "content/news/2026/huge.pdf", 4 * 1024**3)  # sparse 4 GB
+    read: list[str] = []
+    real = contentfiles._sha256
+    monkeypatch.setattr(
+        contentfiles,
+        "_sha256",
+        lambda path, limit=None: read.append(path.name) or real(path),
+    )
+    room = load_newsroom(load_site(root / "mkdocs.yml"))
+    assert room.oversize == {"news/2026/big.pdf": 2 * 1024**2, "news/2026/huge.pdf": 4 * 1024**3}
+    assert room.files["news/2026/huge.pdf"] is None
+    assert read == []  # never opened: the size comes from the inode
+    checked = congress("check", "--now", NOW, "--json", cwd=root)
+    codes = {
+        a["path"]: [f["code"] for f in a["findings"]]
+        for a in json.loads(checked.stdout)["articles"]
+    }
+    assert "ASSET-TOO-LARGE" in codes["content/news/2026/a.md"]
+    assert codes["content/news/2026/b.md"].count("ASSET-TOO-LARGE") == 1
+    assert "GATE-FILE-MISSING" not in codes["content/news/2026/b.md"]
+    congress("build", "--now", NOW, "--allow-removal", cwd=root)
+    assert (root / "site/news/2026/c/index.html").is_file()
+    assert not (root / "site/news/2026/a/index.html").exists()
+    assert not (root / "site/news/2026/big.pdf").exists()
+    assert not (root / "site/news/2026/huge.pdf").exists()
