@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -259,3 +262,44 @@ def test_a_huge_used_file_is_refused_unread(
     assert not (root / "site/news/2026/a/index.html").exists()
     assert not (root / "site/news/2026/big.pdf").exists()
     assert not (root / "site/news/2026/huge.pdf").exists()
+
+
+LINKED = {
+    "content to /": ("content", "/"),
+    "content to a folder outside": ("content", "OUTSIDE"),
+    "staff.yml": ("editorial/staff.yml", "OUTSIDE/staff.yml"),
+    "wording.yml": ("editorial/wording.yml", "OUTSIDE/wording.yml"),
+    "editorial folder": ("editorial", "OUTSIDE"),
+}
+
+
+@pytest.mark.parametrize("case", LINKED)
+def test_a_linked_content_folder_or_registry_is_a_configuration_error(
+    tmp_path: Path, case: str
+) -> None:
+    root = make_site(tmp_path / "site", {"news/2026/a.md": article(uid="2026-1120-aaaaaa")})
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (root / "editorial/wording.yml").write_text("forbidden: []\n", encoding="utf-8")
+    for name in ("staff.yml", "wording.yml"):  # the same registries, only elsewhere
+        (outside / name).write_bytes((root / "editorial" / name).read_bytes())
+    (outside / "news/2026").mkdir(parents=True)
+    (outside / "news/2026/a.md").write_bytes((root / "content/news/2026/a.md").read_bytes())
+    rel, target = LINKED[case]
+    moved = root / rel
+    shutil.rmtree(moved) if moved.is_dir() else moved.unlink()
+    moved.symlink_to(target.replace("OUTSIDE", str(outside)))
+    for command in (("check",), ("build",)):
+        done = congress(*command, "--now", NOW, cwd=root)
+        assert done.returncode == 2, (command, done.stdout, done.stderr)
+        assert "CFG-SYMLINK" in done.stderr and "Traceback" not in done.stderr
+    assert not (root / "site").exists()
+    plain = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-q"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert plain.returncode != 0 and not (root / "site").exists()
