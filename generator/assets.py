@@ -5,21 +5,33 @@ Only files used by a public article are copied into the site: mkdocs would copy 
 file of docs_dir, including an image that only an unpublished article shows. A target that
 leaves docs_dir (`../../../../etc/passwd`, `/../x`, `%2e%2e/`) is never a file of the site:
 it is kept apart (`Refs.outside`) for the rule that refuses it (rules/links.py).
+
+One set, by construction: `sealed_files` is both what the final sign-off binds (digest.py)
+and, of those that are regular files, what is copied with the article (`copied_files`).
+A path the site generates itself (`is_generated_path`) is neither: the generator writes it.
 """
 
 from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Container, Iterator, Mapping
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 from .article import Article, url_of
 from .contentfiles import is_article_name
 
-# Paths the site generates itself: a link to them is not a file of docs_dir.
-GENERATED = ("feeds/", "pagefind/", "search/", "sitemap.xml", "robots.txt")
+# Paths the site generates itself: a link to them is not a file of docs_dir, and a file of
+# docs_dir there is never copied (folders end with /: `feeds/…`; files are whole paths).
+GENERATED_DIRS = ("feeds/", "pagefind/", "search/")
+GENERATED_FILES = frozenset({"sitemap.xml", "robots.txt", "feeds", "pagefind", "search"})
+
+
+def is_generated_path(path: str) -> bool:
+    """Whether a docs path is an output the site generates (`feeds/all.xml`, `sitemap.xml`),
+    compared at `/` boundaries: `sitemap.xml.pdf` and `feedsx/a.pdf` are ordinary files."""
+    return path in GENERATED_FILES or path.startswith(GENERATED_DIRS)
 
 # Markdown inline links and images, reference definitions, and HTML attributes.
 _INLINE = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'(][^)]*)?\)")
@@ -142,14 +154,28 @@ def used_files(article: Article) -> frozenset[str]:
     return refs(article).files
 
 
-def sealed_files(article: Article) -> list[str]:
-    """The files whose bytes the final sign-off binds: every used path that names a file
-    (a last segment with a suffix), not a page URL (`../x/`) or a generated output."""
+def sealed_files(article: Article, present: Container[str]) -> list[str]:
+    """The files of an article: what its final sign-off binds and, when they are regular
+    files, what is copied with it. A used path counts if it names a file (its last segment
+    has a suffix: a missing one is GATE-FILE-MISSING) or if it is a file of docs_dir
+    (`present`: the regular files found, or the newsroom's hashes of them), whatever its
+    name; a page URL (`../x/`) is neither. A generated output never counts."""
     return sorted(
         p
         for p in used_files(article)
-        if "." in p.rsplit("/", 1)[-1] and not p.startswith(GENERATED)
+        if not is_generated_path(p) and (_names_file(p) or p in present)
     )
+
+
+def copied_files(article: Article, hashes: Mapping[str, str | None]) -> set[str]:
+    """The files copied into the site with the article: its sealed files that are regular
+    files of docs_dir (hashed; a missing one keeps a signed article out: GATE-FILE-MISSING)."""
+    return {p for p in sealed_files(article, hashes) if hashes.get(p)}
+
+
+def _names_file(path: str) -> bool:
+    """A last segment with a suffix (`x.pdf`), not a folder (`.`, the root) or a page URL."""
+    return bool(posixpath.splitext(posixpath.basename(path))[1])
 
 
 def located(article: Article) -> Iterator[tuple[str, int]]:

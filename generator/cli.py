@@ -337,7 +337,14 @@ def _sign_all(
     """Sign each file; (refused, refused because the file itself is at fault)."""
     room = load_newsroom(site, staff=staff)
     by_file = {(site.root / a.path).resolve(): a for a in room.articles}
-    ctx = Context(now=moment, site=site, staff=staff, wording=room.wording, files=room.files)
+    ctx = Context(
+        now=moment,
+        site=site,
+        staff=staff,
+        wording=room.wording,
+        files=room.files,
+        oversize=room.oversize,
+    )
     refused = unwritable = 0
     signing = phase("签署", len(paths))
     for path in paths:

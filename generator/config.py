@@ -57,6 +57,12 @@ CFG_YAML = Code(
     "配置文件不是合法的 YAML：{problem}",
     "检查第 {line} 行附近的缩进、冒号和引号。",
 )
+CFG_SYMLINK = Code(
+    "CFG-SYMLINK",
+    Severity.ERROR,
+    "{what} {file} 是符号链接（{link} 指向 {target}）：不会被读取",
+    "稿件目录和 editorial/ 中的名录只能是仓库里的普通目录和文件：删除链接，把内容本身放进来。",
+)
 CFG_NO_PLUGIN = Code(
     "CFG-NO-PLUGIN",
     Severity.ERROR,
@@ -165,6 +171,13 @@ class CongressConfig(_Model):
     # live (BUILD-MASS-REMOVAL, generator/removal.py); taking down all of them always needs
     # `congress build --allow-removal`.
     max_removal_share: float = Field(default=0.2, ge=0, le=1)
+    # The largest file (MB) an article may use: a larger one is ASSET-TOO-LARGE, never read,
+    # hashed or copied (contentfiles.oversize).
+    max_file_mb: int = Field(default=100, ge=1)
+
+    @property
+    def max_file_bytes(self) -> int:
+        return self.max_file_mb * 1024 * 1024
 
     @model_validator(mode="before")
     @classmethod
@@ -324,4 +337,41 @@ def load_site(config_file: str | Path = "mkdocs.yml") -> Site:
         config_file=path.name,
     )
     _ = site.footer  # a missing footer field is a configuration error, found now
+    refuse_link(site, site.docs_dir, "稿件目录")
     return site
+
+
+def refuse_link(site: Site, path: Path, what: str) -> None:
+    """Raise ConfigError if `path`, or a folder on the way to it inside the repository, is a
+    symbolic link: with `content -> /`, `check` read every .md file of the machine. The
+    content scan never follows a link inside docs_dir (contentfiles.py); this is the same
+    rule for docs_dir itself and the registries (staff.yml, wording.yml)."""
+    root = site.root.resolve()
+    chain = [path]
+    for p in path.parents:
+        if p.resolve() == root:
+            break
+        chain.append(p)
+    else:
+        chain = [path]  # configured outside the repository: only the path itself is judged
+    for p in reversed(chain):
+        if p.is_symlink():
+            shown = _lexical(site.root, path)
+            raise ConfigError(
+                [CFG_SYMLINK.at(shown, what=what, file=shown, link=p.name, target=_readlink(p))]
+            )
+
+
+def _lexical(root: Path, path: Path) -> str:
+    """A path as written below the root, without resolving the link it may be."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _readlink(path: Path) -> str:
+    try:
+        return os.readlink(path)
+    except OSError:
+        return "?"

@@ -10,7 +10,8 @@ optional field does not void the approvals of the archive.
     text digest = sha256( canonical JSON of {"front": {...}, "body": "..."} )
 
 It also covers the bytes of every file the article uses (images, attachments, cover, a local
-video poster: `assets.sealed_files`). When there are such files:
+video poster, a file without suffix: `assets.sealed_files`, the same set that is copied
+into the site). When there are such files:
 
     sha256( "congress-files-v1\n" + text digest + "\n" + canonical JSON of {path: sha256} )
 
@@ -79,7 +80,7 @@ def with_files(text_digest: str, files: Mapping[str, str | None]) -> str:
 
 def used_hashes(article: Article, known: Mapping[str, str | None]) -> dict[str, str | None]:
     """The hashes of the files the article uses, from the newsroom's (None: missing)."""
-    return {path: known.get(path) for path in sealed_files(article)}
+    return {path: known.get(path) for path in sealed_files(article, known)}
 
 
 def approval_digest(article: Article, known: Mapping[str, str | None] | None) -> str:

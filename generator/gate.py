@@ -213,7 +213,15 @@ def newest_first(articles: Iterable[Article]) -> list[Article]:
 
 
 def decide(room: Newsroom, now: datetime) -> Decision:
-    ctx = Context(now, room.site, room.staff, room.wording, keys=memo_keys(room), files=room.files)
+    ctx = Context(
+        now,
+        room.site,
+        room.staff,
+        room.wording,
+        keys=memo_keys(room),
+        files=room.files,
+        oversize=room.oversize,
+    )
     judging = phase("检查稿件", len(room.articles))
     _work_out_memos(room.articles, ctx)  # most of the work, before the first verdict
     verdicts = []

@@ -19,7 +19,8 @@ from .assets import sealed_files
 from .cache import Cache, fingerprint
 from .clock import minute
 from .config import Site
-from .contentfiles import Content, hash_files, is_article_name, is_rendered_name, scan
+from .contentfiles import Content, hash_files, is_article_name, is_rendered_name, oversize, scan
+from .digest import approval_digest
 from .findings import Code, Finding, Severity
 from .generated import ART_RESERVED_PATH, refuse_reserved, reserved
 from .heap import settling
@@ -106,6 +107,8 @@ class Newsroom:
     articles: list[Article] = field(default_factory=list)
     # Docs path → sha256 of every file an article uses (None: missing or not a regular file).
     files: dict[str, str | None] = field(default_factory=dict)
+    # Docs path → size of every used file over the size limit (max_file_mb): not hashed.
+    oversize: dict[str, int] = field(default_factory=dict)
 
     @property
     def findings(self) -> list[Finding]:
@@ -163,9 +166,9 @@ def _load_newsroom(
     loading.finish()
     room.articles += refuse_reserved(room.articles, content.files, room.column_ids, shown, wanted)
     room.articles.sort(key=lambda a: a.src)
-    _check_unique(room.articles)
+    _hash_used_files(room, docs, content)  # before the uid check: it compares approvals
+    _check_unique(room.articles, room.files)
     _check_feedback(room)
-    _hash_used_files(room, docs, content)
     return room
 
 
@@ -182,8 +185,12 @@ def _refused(content: Content, shown: str, wanted: set[str] | None = None) -> li
 
 def _hash_used_files(room: Newsroom, docs: Path, content: Content) -> None:
     """The bytes of every file the articles use, hashed once for all of them."""
-    used = {f for a in room.articles if a.meta is not None for f in sealed_files(a)}
-    room.files = hash_files(docs, used, set(content.files))
+    regular = set(content.files)
+    used = {f for a in room.articles if a.meta is not None for f in sealed_files(a, regular)}
+    limit = room.site.congress.max_file_bytes
+    room.oversize = oversize(docs, used, regular, limit)
+    hashed = hash_files(docs, used - room.oversize.keys(), regular, limit)
+    room.files = hashed | dict.fromkeys(room.oversize)
 
 
 def _load(file: str, src: str, shown: str, cache: Cache | None) -> Article:
@@ -314,7 +321,7 @@ def _check_consultation(article: Article) -> None:
             )
 
 
-def _check_unique(articles: list[Article]) -> None:
+def _check_unique(articles: list[Article], files: dict[str, str | None]) -> None:
     by_uid: dict[str, list[Article]] = defaultdict(list)
     by_url: dict[str, list[Article]] = defaultdict(list)
     for a in articles:
@@ -324,18 +331,28 @@ def _check_unique(articles: list[Article]) -> None:
             continue  # a refused link or special file: not a page
         by_url[a.url.lower()].append(a)  # case-folded: hosts may be case-insensitive
     for uid, group in by_uid.items():
-        for a in group[1:] if len(group) > 1 else []:
-            a.add(ART_UID_DUPLICATE.at(a.path, a.line_of("uid"), uid=uid, other=group[0].path))
-        if len(group) > 1:
-            group[0].add(
-                ART_UID_DUPLICATE.at(
-                    group[0].path, group[0].line_of("uid"), uid=uid, other=group[1].path
-                )
-            )
+        if len(group) < 2:
+            continue
+        # A copy of a live article (an editor's template) must not take the original offline:
+        # when exactly one of them holds a final sign-off matching what it is now, it keeps
+        # the uid and every other one is the duplicate. Otherwise all of them are.
+        approved = [a for a in group if _approved(a, files)]
+        keeper = approved[0] if len(approved) == 1 else None
+        for a in group:
+            if a is not keeper:
+                other = keeper or next(o for o in group if o is not a)
+                a.add(ART_UID_DUPLICATE.at(a.path, a.line_of("uid"), uid=uid, other=other.path))
     for url, group in by_url.items():
         for a in group if len(group) > 1 else []:
             other = next(o for o in group if o is not a)
             a.add(ART_URL_CLASH.at(a.path, 1, other=other.path, url=url))
+
+
+def _approved(article: Article, files: dict[str, str | None]) -> bool:
+    """Whether the article's final sign-off matches its text and files as they are now (the
+    gate's GATE-DIGEST comparison; the gate still judges everything else)."""
+    final = article.meta.review.final if article.meta is not None else None
+    return final is not None and final.digest == approval_digest(article, files)
 
 
 def _check_feedback(room: Newsroom) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import listing
 from .article import Article
-from .assets import used_files
+from .assets import copied_files
 from .cache import Cache
 from .config import Site
 from .feeds import FeedLink, alternates
@@ -112,5 +112,5 @@ def publish(
         if v.public or v.notice or (preview and v.article.meta is not None):
             pub.shown[v.article.src] = v
         if v.public or (preview and v.article.meta is not None):
-            pub.assets |= used_files(v.article)
+            pub.assets |= copied_files(v.article, room.files)
     return pub

@@ -9,7 +9,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import yamlsource
-from .config import CFG_INVALID, CFG_MISSING, CFG_YAML, ConfigError, Site
+from .config import CFG_INVALID, CFG_MISSING, CFG_YAML, ConfigError, Site, refuse_link
 
 BASE_ROLES = frozenset({"editor", "dept-head", "leader", "proofreader", "procedure", "secrecy"})
 
@@ -61,6 +61,7 @@ def role_name(role: str, committees: Mapping[str, str]) -> str:
 
 def load_staff(site: Site) -> Staff:
     path = site.root / site.congress.staff
+    refuse_link(site, path, "人员名录")
     return parse_staff(path, site.rel(path), site.congress.committees)
 
 

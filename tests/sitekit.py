@@ -190,7 +190,7 @@ def seal_files(root: Path) -> None:
         final = a.meta.review.final if a.meta is not None else None
         if a.meta is None or final is None or final.files or final.digest != content_digest(a):
             continue
-        used = hash_files(docs, sealed_files(a), set(content.files))
+        used = hash_files(docs, sealed_files(a, set(content.files)), set(content.files))
         if not used or None in used.values():
             continue
         files = {p: h for p, h in used.items() if h is not None}

@@ -27,7 +27,7 @@ from mkdocs.structure.pages import Page
 from .. import clock
 from ..article import Article, internal_error
 from ..cache import CACHE_HTML, Cache, PageRecord
-from ..config import ConfigError, CongressConfig, Site, validate_options
+from ..config import ConfigError, CongressConfig, Site, refuse_link, validate_options
 from ..contentfiles import is_article_name
 from ..feeds import PAGE_SRC as FEEDS_SRC
 from ..feeds import render_feeds
@@ -371,6 +371,7 @@ def _add(files: Files, file: File) -> None:
 
 def _staff(site: Site) -> Staff:
     try:
+        refuse_link(site, site.docs_dir, "稿件目录")
         return load_staff(site)
     except ConfigError as exc:
         raise PluginError("；".join(f"{f.location()} {f.message}" for f in exc.findings)) from exc

@@ -23,7 +23,7 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
 from .. import listing
-from ..assets import used_files
+from ..assets import copied_files
 from ..findings import Finding
 from ..gate import State, Verdict
 from ..publication import Publication
@@ -66,9 +66,8 @@ def leave_out(pub: Publication, failed: dict[str, Finding], files: Files) -> Non
     ]
     pub.__dict__["shards"] = [s for s in left if s.articles]  # an emptied bundle is not written
     pub._views.clear()  # views hold the plan's tag links
-    used = (
-        set().union(*(used_files(a) for a in decision.published)) if decision.published else set()
-    )
+    files_of = pub.room.files
+    used = set().union(*(copied_files(a, files_of) for a in decision.published))
     gone_assets = pub.assets - used if not pub.preview else set()
     pub.assets -= gone_assets
     for src in (before - set(pub.listings)) | set(failed) | gone_assets:

@@ -35,6 +35,8 @@ class Context:
     # sha256 of every file the newsroom's articles use, by docs path (None: missing); None
     # when judging text alone (in memory), so that no file is consulted.
     files: Mapping[str, str | None] | None = None
+    # Size of every used file over the configured limit (never hashed: ASSET-TOO-LARGE).
+    oversize: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def policy(self) -> Policy:

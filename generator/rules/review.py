@@ -12,6 +12,7 @@ from itertools import combinations
 from ..article import Article
 from ..assets import line_using
 from ..clock import minute
+from ..contentfiles import ASSET_TOO_LARGE
 from ..digest import approval_digest, content_digest, used_hashes, with_files
 from ..findings import Code, Finding, Severity
 from ..policy import REVIEWS, STAGE_LABELS, STAGES, requirements, role_for
@@ -282,12 +283,23 @@ def _changed_file(article: Article, ctx: Context) -> str:
 
 def files_present(article: Article, ctx: Context) -> Iterable[Finding]:
     """Every file the article uses is a regular file of content/ (an error once the final
-    sign-off binds it; advice while the article is a draft)."""
+    sign-off binds it; advice while the article is a draft) within the size limit (an error:
+    such a file is never read)."""
     if ctx.files is None or article.meta is None:
         return
     signed = article.meta.review.final is not None
     for path, sha in used_hashes(article, ctx.files).items():
-        if sha is None:
+        size = ctx.oversize.get(path)
+        if size is not None:
+            limit = ctx.site.congress.max_file_mb
+            yield ASSET_TOO_LARGE.at(
+                article.path,
+                _line_using(article, path),
+                file=path,
+                size=f"{size / 1048576:.0f}",
+                limit=limit,
+            )
+        elif sha is None:
             finding = GATE_FILE_MISSING.at(article.path, _line_using(article, path), file=path)
             yield finding if signed else _as_warning(finding)
 

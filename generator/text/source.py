@@ -7,7 +7,19 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from pydantic import BaseModel
+
 from ..article import Article
+
+Loc = tuple[str | int, ...]
+
+# Front-matter keys whose strings never reach a reader as written: ids (the uid, the column,
+# the responsible editor, the committee, a consultation's uid: readers see names looked up
+# in the registries), the fixed vocabulary of `kind`, the review record (signer ids and
+# digests) and the exemptions of the text checks themselves.
+NOT_PUBLISHED = frozenset(
+    {"uid", "column", "editor", "kind", "specialist", "feedback_for", "review", "exempt"}
+)
 
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _REFDEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s")
@@ -40,29 +52,40 @@ class Line:
 
 
 def fields(article: Article) -> list[Line]:
-    """The free-text front-matter fields: title, summary, tags, source, authors, and the
-    secondary ones a reader sees as well: cover alt text, correction notes and the withdrawal
-    reason (public on the withdrawal notice)."""
+    """Every front-matter string a reader can see, wherever it is shown (page, listings,
+    feeds, search, the withdrawal notice): found by walking the model, so that a field added
+    to the contract is checked by default. Only `NOT_PUBLISHED` keys are left out."""
     cached: list[Line] | None = article.derived.get("fields")
     if cached is not None:
         return cached
     meta = article.meta
     assert meta is not None
-    lines = []
-    singles = {"title": meta.title, "summary": meta.summary or "", "source": meta.source or ""}
-    for key, value in singles.items():
-        if value:
-            lines.append(Line(value, article.line_of(key) or 1))
-    for key, values in (("tags", meta.tags), ("authors", meta.authors)):
-        lines += [Line(value, article.line_of(key, i) or 1) for i, value in enumerate(values)]
-    if meta.cover is not None:
-        lines.append(Line(meta.cover.alt, article.line_of("cover", "alt") or 1))
-    for i, correction in enumerate(meta.corrections):
-        lines.append(Line(correction.note, article.line_of("corrections", i, "note") or 1))
-    if meta.withdrawn is not None:
-        lines.append(Line(meta.withdrawn.reason, article.line_of("withdrawn", "reason") or 1))
+    lines = [
+        Line(text, article.line_of(*loc) or 1)
+        for loc, text in strings(meta)
+        if loc[0] not in NOT_PUBLISHED and text
+    ]
     article.derived["fields"] = lines
     return lines
+
+
+def strings(model: BaseModel, loc: Loc = ()) -> Iterator[tuple[Loc, str]]:
+    """(key path, value) of every string held by a validated model, in the model's order."""
+    for name in type(model).model_fields:
+        yield from _strings(getattr(model, name), (*loc, name))
+
+
+def _strings(value: object, loc: Loc) -> Iterator[tuple[Loc, str]]:
+    if isinstance(value, str):
+        yield loc, value
+    elif isinstance(value, BaseModel):
+        yield from strings(value, loc)
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            yield from _strings(item, (*loc, i))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, (*loc, str(key)))
 
 
 def body(article: Article) -> list[Line]:

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .. import yamlsource
 from ..article import Article
-from ..config import CFG_INVALID, CFG_YAML, ConfigError, Site
+from ..config import CFG_INVALID, CFG_YAML, ConfigError, Site, refuse_link
 from ..findings import Code, Finding, Severity
 from ..rules import Context
 from .source import Line, body, excerpt, fields, prose_parts
@@ -117,6 +117,7 @@ class Wording(_Model):
 
 def load_wording(site: Site) -> Wording:
     path = site.root / site.congress.text.wording
+    refuse_link(site, path, "统一口径表")
     if not path.is_file():
         return Wording()
     shown = site.rel(path)
