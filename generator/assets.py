@@ -33,6 +33,7 @@ def is_generated_path(path: str) -> bool:
     compared at `/` boundaries: `sitemap.xml.pdf` and `feedsx/a.pdf` are ordinary files."""
     return path in GENERATED_FILES or path.startswith(GENERATED_DIRS)
 
+
 # Markdown inline links and images, reference definitions, and HTML attributes.
 _INLINE = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'(][^)]*)?\)")
 _REFDEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.MULTILINE)

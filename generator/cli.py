@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from . import clock
-from .article import Article
 from .atomic import write_atomic
 from .cache import open_cache
 from .config import ConfigError, Site, load_site
@@ -25,17 +24,17 @@ from .diff import diff
 from .failure import build_failed
 from .failure import leave as _leave
 from .findings import Finding
-from .gate import Context, Decision, decide
+from .gate import Decision, decide
 from .heap import settling
 from .invisible import terminal_safe
 from .newsroom import load_newsroom
 from .options import CONFIG_OPTION, NO_CACHE_OPTION, NOW_OPTION, QUIET_OPTION, Moment
-from .policy import STAGE_LABELS, STAGES
-from .progress import phase, reporting
+from .policy import STAGES
+from .progress import reporting
 from .removal import live_record
 from .report import as_json, as_text, audit_report
+from .reviewing import sign_all
 from .scaffold import NotWritten, create_article
-from .signing import Refused, Unwritable, sign
 from .staff import Staff, load_staff
 from .text.fixing import fix_articles
 from .text.wording import load_wording
@@ -321,70 +320,10 @@ def review(
         raise click.UsageError(f"人员编号 {by} 不在 editorial/staff.yml 中 [REVIEW-SIGNER]。")
     moment = clock.now(now)
     with reporting(quiet=quiet):
-        refused, unwritable = _sign_all(site, staff, paths, stage, by, at or moment, moment)
+        refused, unwritable = sign_all(
+            site, staff, paths, stage=stage, by=by, when=at or moment, moment=moment
+        )
     sys.exit(2 if unwritable else 1 if refused else 0)
-
-
-def _sign_all(
-    site: Site,
-    staff: Staff,
-    paths: tuple[Path, ...],
-    stage: str,
-    by: str,
-    when: datetime,
-    moment: datetime,
-) -> tuple[int, int]:
-    """Sign each file; (refused, refused because the file itself is at fault)."""
-    room = load_newsroom(site, staff=staff)
-    by_file = {(site.root / a.path).resolve(): a for a in room.articles}
-    ctx = Context(
-        now=moment,
-        site=site,
-        staff=staff,
-        wording=room.wording,
-        files=room.files,
-        oversize=room.oversize,
-    )
-    refused = unwritable = 0
-    signing = phase("签署", len(paths))
-    for path in paths:
-        signing.tick()
-        article = by_file.get(path.resolve())
-        if article is None or article.meta is None:
-            refused += 1
-            unwritable += _unsignable(path, article)
-            continue
-        try:
-            done = sign(article, path, ctx, stage=stage, by=by, at=when)
-        except Refused as exc:
-            refused += 1
-            unwritable += isinstance(exc, Unwritable)
-            f = exc.finding
-            click.echo(terminal_safe(f"拒绝签署 {f.location()} [{f.code}] {f.message}"), err=True)
-            if f.hint:
-                click.echo(terminal_safe(f"    建议：{f.hint}"), err=True)
-            continue
-        click.echo(
-            f"已签署{STAGE_LABELS[stage]}：{done.path}（{done.signer}，{clock.minute(done.at)}）"
-        )
-    signing.finish()
-    return refused, unwritable
-
-
-def _unsignable(path: Path, article: Article | None) -> bool:
-    """Say why `path` cannot be signed; True if the file itself is at fault (exit 2)."""
-    if article is not None and any(f.code == "ART-ENCODING" for f in article.findings):
-        click.echo(
-            f"拒绝签署 {path} [REVIEW-FILE-FORMAT]：文件不是 UTF-8 编码，文件未改动。"
-            "将文件另存为 UTF-8 编码后再签署。",
-            err=True,
-        )
-        return True
-    reason = "稿件信息无法读取，先运行 congress check 修正"
-    if article is None:
-        reason = "不是 content/ 中的稿件"
-    click.echo(f"拒绝签署 {path} [REVIEW-NOT-ARTICLE]：{reason}", err=True)
-    return False
 
 
 @main.command()
