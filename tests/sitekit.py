@@ -5,9 +5,14 @@ Unit tests load single files with them; site tests build the folder with the rea
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 import textwrap
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -243,3 +248,34 @@ def judge(source: str, now: str = NOW, src: str = "news/2026/x.md", **plugin: An
     return verdict(
         parse_article(source.encode("utf-8"), src, f"content/{src}"), context(now, **plugin)
     )
+
+
+@contextlib.contextmanager
+def previewing(root: Path, address: str, base: str, *args: str) -> Iterator[str]:
+    """`congress serve` on `address` for the site in `root`, waited for at `base`; stopped
+    after, and its output must hold no traceback."""
+    import pytest
+
+    server = subprocess.Popen(
+        [sys.executable, "-m", "generator", "serve", "--now", NOW, "-a", address, *args],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        for _ in range(300):  # generous: a slow machine builds the preview first
+            try:
+                with urllib.request.urlopen(base, timeout=5):
+                    break
+            except urllib.error.HTTPError:
+                break  # it answers
+            except (urllib.error.URLError, ConnectionError):
+                if server.poll() is not None:
+                    pytest.fail(f"serve exited: {server.stdout.read() if server.stdout else ''}")
+                time.sleep(0.2)
+        yield base
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=20)[0]
+        assert "Traceback" not in output, output

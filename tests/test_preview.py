@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.sitekit import NOW, approve, article, draft, make_site
+from tests.sitekit import approve, article, draft, make_site, previewing
 
 pytestmark = pytest.mark.site
 
@@ -45,27 +45,8 @@ def preview(tmp_path: Path) -> Iterator[str]:
         },
     )
     port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "generator", "serve", "--now", NOW, "-a", f"127.0.0.1:{port}"],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}/"
-    try:
-        for _ in range(150):
-            try:
-                fetch(base)
-                break
-            except (urllib.error.URLError, ConnectionError):
-                if server.poll() is not None:
-                    pytest.fail(f"serve exited: {server.stdout.read() if server.stdout else ''}")
-                time.sleep(0.2)
+    with previewing(tmp_path, f"127.0.0.1:{port}", f"http://127.0.0.1:{port}/") as base:
         yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def test_preview_shows_unpublished_articles_with_banner_and_checklist(preview: str) -> None:

@@ -8,9 +8,6 @@ import contextlib
 import html
 import json
 import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -23,7 +20,7 @@ from lxml import etree
 
 from generator.sanitize import policy
 from tests.redteam.hostile import build, hostile_site, payload
-from tests.sitekit import NOW, approve, article, congress, draft, make_site
+from tests.sitekit import NOW, approve, article, congress, draft, make_site, previewing
 
 pytestmark = pytest.mark.site
 
@@ -214,27 +211,8 @@ def _serving(root: Path, address: str, base: str) -> Iterator[str]:
             ),
         },
     )
-    server = subprocess.Popen(
-        [sys.executable, "-m", "generator", "serve", "--now", NOW, "-a", address],
-        cwd=root,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        for _ in range(300):  # generous: a slow machine builds the preview first
-            try:
-                _get(base)
-                break
-            except (urllib.error.URLError, ConnectionError):
-                if server.poll() is not None:
-                    pytest.fail(f"serve exited: {server.stdout.read() if server.stdout else ''}")
-                time.sleep(0.2)
-        yield base
-    finally:
-        server.terminate()
-        output = server.communicate(timeout=20)[0]
-        assert "Traceback" not in output, output
+    with previewing(root, address, base) as served:
+        yield served
 
 
 def test_preview_refuses_requests_for_another_host_name(tmp_path: Path) -> None:
