@@ -140,9 +140,12 @@ class Article:
     # cache (`__getstate__`), unpacked when first asked for (a few articles have findings).
     _lines: dict[yamlsource.Loc, int] | str = field(default_factory=dict, repr=False, compare=False)
     findings: list[Finding] = field(default_factory=list)
+    # Computed once, for these contents: not an argument of the constructor, so that a copy
+    # made with `dataclasses.replace(article, meta=…)` starts with no memo of the original's
+    # (it used to share the dict and answer with the original's findings).
     derived: dict[str, Any] = field(
-        default_factory=dict, repr=False, compare=False
-    )  # computed once
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @property
     def lines(self) -> dict[yamlsource.Loc, int]:

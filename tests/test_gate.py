@@ -279,3 +279,27 @@ def test_an_unknown_editor_is_not_offered_as_the_first_signer() -> None:
     assert "ART-EDITOR" in codes or "GATE-PENDING-FIRST" in codes
     hints = " ".join(f.hint or "" for f in v.findings if f.code == "GATE-PENDING-FIRST")
     assert "nobody" not in hints
+
+
+def test_a_copy_with_other_front_matter_is_judged_anew_not_from_the_originals_memo() -> None:
+    """`dataclasses.replace(article, meta=…)` (as the signing pre-check does) must not answer
+    with the original's memoized findings: a copy without the first review stage is pending
+    for it, not only for the final sign-off."""
+    import dataclasses
+
+    from generator.article import parse_article
+    from generator.gate import verdict as judge
+    from tests.sitekit import article as approved_text
+    from tests.sitekit import context
+
+    text = approved_text(uid="2026-1120-memo01").encode("utf-8")
+    original = parse_article(text, "news/2026/x.md", "content/news/2026/x.md")
+    ctx = context()
+    assert judge(original, ctx).public
+    assert original.meta is not None
+    review = original.meta.review.model_copy(update={"first": None})
+    copy = dataclasses.replace(original, meta=original.meta.model_copy(update={"review": review}))
+    assert copy.derived is not original.derived
+    codes = {f.code for f in judge(copy, ctx).findings}
+    assert "GATE-PENDING-FIRST" in codes
+    assert judge(original, ctx).public  # the original's memo is untouched
