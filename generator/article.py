@@ -143,9 +143,7 @@ class Article:
     # Computed once, for these contents: not an argument of the constructor, so that a copy
     # made with `dataclasses.replace(article, meta=…)` starts with no memo of the original's
     # (it used to share the dict and answer with the original's findings).
-    derived: dict[str, Any] = field(
-        default_factory=dict, init=False, repr=False, compare=False
-    )
+    derived: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def lines(self) -> dict[yamlsource.Loc, int]:
