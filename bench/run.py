@@ -34,6 +34,7 @@ from pathlib import Path
 
 from bench.corpus import ROOT, write_corpus
 from bench.others import hugo_site, pelican_site, plain_site
+from generator.engine import chosen
 
 NOW = "2026-11-28T12:00:00+08:00"
 PELICAN_VENV = ROOT / ".venv-pelican"
@@ -253,6 +254,7 @@ def report(results: dict[int, dict[str, tuple[float, int]]]) -> str:
     lines = [
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
         f", {platform.platform()}",
+        f"engine: {chosen()} (CONGRESS_ENGINE=mkdocs|properdocs to choose)",
         "",
         "seconds (median)",
         f"{'N':>6} " + " ".join(f"{label:>9}" for _, label in COLUMNS),

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import os
 import sqlite3
@@ -21,6 +22,7 @@ from .cache import open_cache
 from .config import ConfigError, Site, load_site
 from .diff import as_text as diff_text
 from .diff import diff
+from .engine import EngineError, activate, chosen
 from .failure import build_failed
 from .failure import leave as _leave
 from .findings import Finding
@@ -60,13 +62,43 @@ def _load(config_file: str) -> tuple[Site, Staff]:
         _fail_config(exc.findings)
 
 
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    try:
+        engine = str(chosen())
+    except EngineError as exc:
+        engine = f"未定（{exc.finding.message}）"
+    click.echo(f"congress-site {importlib.metadata.version('congress-site')}，引擎：{engine}")
+    ctx.exit()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="congress-site")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="显示版本和渲染引擎后退出",
+)
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """congress：人大常委会门户网站的稿件审核与发布工具。"""
     if ctx.invoked_subcommand in ("build", "serve"):  # mkdocs reads it for build timestamps
         _check_epoch()
+        _activate_engine()
+
+
+def _activate_engine() -> None:
+    """Before anything imports mkdocs: ProperDocs routes those imports to itself (engine.py)."""
+    try:
+        activate()
+    except EngineError as exc:
+        f = exc.finding
+        click.echo(terminal_safe(f"用法错误 [{f.code}]：{f.message}"), err=True)
+        click.echo(f"    建议：{f.hint}", err=True)
+        sys.exit(2)
 
 
 def _check_epoch() -> None:
@@ -161,7 +193,7 @@ def _report_build(pub: Publication, target: Path, register: str, seconds: float)
     click.echo(
         f"已构建 {target}：公开稿件 {len(d.published)} 篇，撤稿说明 {len(d.notices)} 篇，"
         f"未公开 {len(d.verdicts) - len(d.published) - len(d.notices)} 篇，"
-        f"用时 {seconds:.1f} 秒。发布登记：{register}"
+        f"用时 {seconds:.1f} 秒（引擎：{chosen()}）。发布登记：{register}"
     )
     if errors:
         click.echo(

@@ -44,7 +44,7 @@ from ..staff import Staff, load_staff
 from .context import SEARCH_SRC, not_found_context, page_context
 from .fragments import Fragments
 from .isolation import guard, leave_out
-from .markup import valid_markup
+from .markup import generator_meta, valid_markup
 from .reuse import Listing, Reuse, sweep, sweep_search
 from .walk import install, watch_without_links
 
@@ -221,6 +221,7 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         if self.failed:  # before anything is derived from the published set
             leave_out(self.publication, self.failed, files)
         env.globals["congress_fragment"] = Fragments()
+        env.filters["congress_generator"] = generator_meta
         # Every template escapes what it prints, material's own included (its head prints
         # page.meta and titles): front matter is text, never markup. The few values that are
         # HTML (the sanitized body, rendered fragments) are Markup.

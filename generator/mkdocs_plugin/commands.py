@@ -63,18 +63,20 @@ class _NotDirty(logging.Filter):
 
 
 def quiet_mkdocs(level: int = logging.WARNING) -> None:
-    """Show mkdocs' own warnings and errors on stderr, once, without its INFO chatter."""
-    builder = logging.getLogger("mkdocs.commands.build")
-    if not any(isinstance(f, _NotDirty) for f in builder.filters):
-        builder.addFilter(_NotDirty())
-    logger = logging.getLogger("mkdocs")
-    if not any(getattr(h, "_congress", False) for h in logger.handlers):
-        handler = _Stderr()
-        handler.setFormatter(_Chinese())
-        handler._congress = True  # type: ignore[attr-defined]
-        logger.addHandler(handler)
-    logger.setLevel(level)
-    logger.propagate = False
+    """Show the engine's own warnings and errors on stderr, once, without its INFO chatter.
+    ProperDocs logs under "properdocs.*"; the adapter and themes still log under "mkdocs.*"."""
+    for root in ("mkdocs", "properdocs"):
+        builder = logging.getLogger(f"{root}.commands.build")
+        if not any(isinstance(f, _NotDirty) for f in builder.filters):
+            builder.addFilter(_NotDirty())
+        logger = logging.getLogger(root)
+        if not any(getattr(h, "_congress", False) for h in logger.handlers):
+            handler = _Stderr()
+            handler.setFormatter(_Chinese())
+            handler._congress = True  # type: ignore[attr-defined]
+            logger.addHandler(handler)
+        logger.setLevel(level)
+        logger.propagate = False
 
 
 def _plugin(config: object) -> CongressPlugin:

@@ -5,9 +5,22 @@ search), outside any template block, so no override reaches it: HTML allows `aut
 text-like inputs only. It is there so that Firefox does not restore a toggle's state on
 reload; assets/congress.js clears the toggles on page show instead. An exact replacement: if
 material changes the line, nothing is replaced and the checker test (tests/browser) says so.
+
+The head's `<meta name="generator">` names mkdocs-material and the engine's version (MkDocs
+1.6.1, or "ProperDocs 1.6.7"), whatever `extra.generator` says: it names congress-site
+instead, so that both engines make the same bytes (engine.py) and the page tells the truth
+about what decided its content. The theme pipes material's `site_meta` block through
+`congress_generator`.
 """
 
 from __future__ import annotations
+
+import importlib.metadata
+import re
+
+from markupsafe import Markup
+
+GENERATOR = re.compile(r'<meta name="generator" content="[^"]*">')
 
 TOGGLES = ("drawer", "search")
 INVALID = tuple(
@@ -24,3 +37,14 @@ def valid_markup(html: str) -> str:
     for old, new in INVALID:
         html = html.replace(old, new, 1)
     return html
+
+
+def generator_meta(head: str) -> Markup:
+    """material's head block with its generator line naming congress-site and its version."""
+    ours = f'<meta name="generator" content="congress-site {_version()}">'
+    replaced, count = GENERATOR.subn(ours, str(head), count=1)
+    return Markup(replaced if count else f"{head}\n      {ours}")
+
+
+def _version() -> str:
+    return importlib.metadata.version("congress-site")
