@@ -22,16 +22,20 @@ from urllib.parse import unquote, urlsplit
 from .article import Article, url_of
 from .contentfiles import is_article_name
 
-# Paths the site generates itself: a link to them is not a file of docs_dir, and a file of
-# docs_dir there is never copied (folders end with /: `feeds/…`; files are whole paths).
-GENERATED_DIRS = ("feeds/", "pagefind/", "search/")
-GENERATED_FILES = frozenset({"sitemap.xml", "robots.txt", "feeds", "pagefind", "search"})
+# The output paths only the build writes (feeds, search, listings, sitemap, robots, the error
+# page): a link to one is not a file of docs_dir, and a file of docs_dir there is never sealed
+# nor copied. generated.py adds the column pages and the theme's files for its findings.
+GENERATED_FOLDERS = ("feeds", "pagefind", "search", "tags", "archive")
+GENERATED_FILES = frozenset(
+    {"index.html", "404.html", "404.md", "sitemap.xml", "sitemap.xml.gz", "robots.txt"}
+)
 
 
 def is_generated_path(path: str) -> bool:
     """Whether a docs path is an output the site generates (`feeds/all.xml`, `sitemap.xml`),
     compared at `/` boundaries: `sitemap.xml.pdf` and `feedsx/a.pdf` are ordinary files."""
-    return path in GENERATED_FILES or path.startswith(GENERATED_DIRS)
+    path = posixpath.normpath(path.lstrip("/"))
+    return path.split("/", 1)[0] in GENERATED_FOLDERS or path in GENERATED_FILES
 
 
 # Markdown inline links and images, reference definitions, and HTML attributes.

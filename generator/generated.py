@@ -12,7 +12,7 @@ import posixpath
 from collections.abc import Iterable
 
 from .article import Article
-from .assets import used_files
+from .assets import is_generated_path, used_files
 from .contentfiles import is_article_name
 from .findings import Code, Severity
 
@@ -32,12 +32,6 @@ ASSET_RESERVED_PATH = Code(
     "把文件移到 content/assets/ 下（例如 content/assets/files/），再改链接并重新送审。",
 )
 
-# Folders (and files) of the output that only the build writes: feeds, search page and
-# index, tag and archive listings, sitemap, robots, the error page.
-_FOLDERS = ("feeds", "pagefind", "search", "tags", "archive")
-_FILES = frozenset(
-    {"index.html", "404.html", "sitemap.xml", "sitemap.xml.gz", "robots.txt", "404.md"}
-)
 # The theme's own files (material's bundles and favicon, themes/congress/assets/*): a
 # content file there would silently replace the site's scripts and styles.
 # tests/redteam/test_crash.py checks this list against both themes' files.
@@ -60,7 +54,7 @@ def reserved(src: str, column_ids: Iterable[str]) -> bool:
     generated folders, the theme's files."""
     src = posixpath.normpath(src.lstrip("/"))
     parts = src.split("/")
-    if parts[0] in _FOLDERS or src in _FILES or src in THEME_FILES:
+    if is_generated_path(src) or src in THEME_FILES:
         return True
     if src.startswith(THEME_FOLDERS):
         return True
