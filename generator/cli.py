@@ -19,7 +19,8 @@ import click
 from . import clock
 from .atomic import write_atomic
 from .cache import open_cache
-from .config import ConfigError, Site, load_site
+from .config import Site, load_site
+from .configerror import ConfigError
 from .diff import as_text as diff_text
 from .diff import diff
 from .engine import EngineError, activate, chosen
@@ -39,7 +40,7 @@ from .reviewing import sign_all
 from .scaffold import NotWritten, create_article
 from .staff import Staff, load_staff
 from .text.fixing import fix_articles
-from .text.wording import load_wording
+from .wordlist import load_wording
 
 if TYPE_CHECKING:
     from .publication import Publication

@@ -11,17 +11,15 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 from urllib.parse import urljoin, urlsplit
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .findings import Code, Finding, Severity
+from .configerror import CFG_INVALID, CFG_MISSING, CFG_NO_PLUGIN, CFG_SYMLINK, CFG_YAML, ConfigError
+from .footer import Footer, load_footer
 from .policy import Policy
-
-if TYPE_CHECKING:
-    from .identity import Footer
 
 ColumnKind = Literal["news", "notice", "consultation", "gazette", "video"]
 
@@ -38,45 +36,6 @@ DEFAULT_CADENCE: dict[str, int] = {
 RESERVED_SEGMENTS = frozenset(
     {"assets", "archive", "feeds", "images", "index", "page", "search", "tags", "stylesheets"}
 )
-
-CFG_INVALID = Code(
-    "CFG-INVALID",
-    Severity.ERROR,
-    "配置项 {where} 无效：{problem}",
-    "请按 README 的“配置”一节修改 {file}。",
-)
-CFG_MISSING = Code(
-    "CFG-MISSING",
-    Severity.ERROR,
-    "找不到配置文件 {file}",
-    "请在站点根目录运行命令，或用 --config 指定 mkdocs.yml。",
-)
-CFG_YAML = Code(
-    "CFG-YAML",
-    Severity.ERROR,
-    "配置文件不是合法的 YAML：{problem}",
-    "检查第 {line} 行附近的缩进、冒号和引号。",
-)
-CFG_SYMLINK = Code(
-    "CFG-SYMLINK",
-    Severity.ERROR,
-    "{what} {file} 是符号链接（{link} 指向 {target}）：不会被读取",
-    "稿件目录和 editorial/ 中的名录只能是仓库里的普通目录和文件：删除链接，把内容本身放进来。",
-)
-CFG_NO_PLUGIN = Code(
-    "CFG-NO-PLUGIN",
-    Severity.ERROR,
-    "mkdocs.yml 的 plugins 中没有启用 congress 插件",
-    "在 plugins 下加入 `- congress:` 及栏目配置。",
-)
-
-
-class ConfigError(Exception):
-    """The configuration cannot be used; the findings say why (exit code 2)."""
-
-    def __init__(self, findings: list[Finding]) -> None:
-        super().__init__("; ".join(f.message for f in findings))
-        self.findings = findings
 
 
 class _Model(BaseModel):
@@ -218,8 +177,6 @@ class Site:
     @cached_property
     def footer(self) -> Footer:
         """The validated national footer (checked when the site is loaded)."""
-        from .identity import load_footer
-
         return load_footer(self.extra, self.config_file)
 
     @property

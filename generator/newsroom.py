@@ -27,7 +27,7 @@ from .heap import settling
 from .model import goes_live
 from .progress import phase
 from .staff import Staff, load_staff
-from .text.wording import Wording, load_wording
+from .wordlist import Wording, load_wording
 
 E, W = Severity.ERROR, Severity.WARNING
 

@@ -9,7 +9,8 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import yamlsource
-from .config import CFG_INVALID, CFG_MISSING, CFG_YAML, ConfigError, Site, refuse_link
+from .config import Site, refuse_link
+from .configerror import CFG_INVALID, CFG_MISSING, CFG_YAML, ConfigError
 
 BASE_ROLES = frozenset({"editor", "dept-head", "leader", "proofreader", "procedure", "secrecy"})
 

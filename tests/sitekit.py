@@ -30,7 +30,7 @@ from generator.gate import Context, Verdict, verdict
 from generator.policy import Policy
 from generator.signing import sign_through
 from generator.staff import Person, Staff
-from generator.text.wording import Wording
+from generator.wordlist import Wording
 
 NOW = "2026-11-28T12:00:00+08:00"
 ROOT = Path(__file__).resolve().parent.parent

@@ -27,7 +27,8 @@ from mkdocs.structure.pages import Page
 from .. import clock
 from ..article import Article, internal_error
 from ..cache import CACHE_HTML, Cache, PageRecord
-from ..config import ConfigError, CongressConfig, Site, refuse_link, validate_options
+from ..config import CongressConfig, Site, refuse_link, validate_options
+from ..configerror import ConfigError
 from ..contentfiles import is_article_name
 from ..feeds import PAGE_SRC as FEEDS_SRC
 from ..feeds import render_feeds

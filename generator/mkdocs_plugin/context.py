@@ -10,9 +10,10 @@ from ..config import Column, Site
 from ..feeds import PAGE_SRC as FEEDS_SRC
 from ..feeds import FeedLink, plan_feeds
 from ..findings import Finding
+from ..footer import Footer
 from ..gate import STATE_OF, State
-from ..identity import Footer, article_image, notice_meta, open_graph, page_meta
 from ..listing import Listing
+from ..meta import article_image, notice_meta, open_graph, page_meta
 from ..present import ArticleView, Step, checklist
 from ..publication import Publication
 

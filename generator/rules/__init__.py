@@ -19,7 +19,7 @@ from ..policy import STAGES, Policy
 from ..staff import Staff
 
 if TYPE_CHECKING:
-    from ..text.wording import Wording
+    from ..wordlist import Wording
 
 
 @dataclass(frozen=True)
