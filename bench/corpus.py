@@ -16,11 +16,11 @@ from pathlib import Path
 
 import yaml
 
-from generator.article import parse_article
-from generator.clock import CHINA
-from generator.frontedit import replace_review
-from generator.policy import Policy
-from generator.signing import sign_through
+from generator.commands.frontedit import replace_review
+from generator.commands.signing import sign_through
+from generator.core.clock import CHINA
+from generator.core.policy import Policy
+from generator.load.article import parse_article
 
 ROOT = Path(__file__).resolve().parent.parent
 

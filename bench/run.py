@@ -120,11 +120,11 @@ def time_feeds(site_dir: Path, repeat: int) -> float:
     """Writing every feed from the published set, the HTML rendered beforehand (as mkdocs has)."""
     import markdown
 
-    from generator import clock
-    from generator.config import load_site
-    from generator.feeds import render_feeds
-    from generator.publication import publish
-    from generator.staff import load_staff
+    from generator.core import clock
+    from generator.core.config import load_site
+    from generator.core.staff import load_staff
+    from generator.derive.feeds import render_feeds
+    from generator.derive.publication import publish
 
     site = load_site(site_dir / "mkdocs.yml")
     pub = publish(site, clock.aware(NOW), staff=load_staff(site))

@@ -16,34 +16,34 @@ from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from . import clock
-from .atomic import write_atomic
-from .cache import open_cache
-from .config import Site, load_site
-from .configerror import ConfigError
-from .diff import as_text as diff_text
-from .diff import diff
-from .engine import EngineError, activate, chosen
-from .failure import build_failed
-from .failure import leave as _leave
-from .findings import Finding
-from .gate import Decision, decide
-from .heap import settling
-from .invisible import terminal_safe
-from .newsroom import load_newsroom
-from .options import CONFIG_OPTION, NO_CACHE_OPTION, NOW_OPTION, QUIET_OPTION, Moment
-from .policy import STAGES
-from .progress import reporting
-from .removal import live_record
-from .report import as_json, as_text, audit_report
-from .reviewing import sign_all
-from .scaffold import NotWritten, create_article
-from .staff import Staff, load_staff
-from .text.fixing import fix_articles
-from .wordlist import load_wording
+from generator.build.atomic import write_atomic
+from generator.build.cache import open_cache
+from generator.build.heap import settling
+from generator.build.removal import live_record
+from generator.commands.diff import as_text as diff_text
+from generator.commands.diff import diff
+from generator.commands.fixing import fix_articles
+from generator.commands.report import as_json, as_text, audit_report
+from generator.commands.reviewing import sign_all
+from generator.commands.scaffold import NotWritten, create_article
+from generator.core import clock
+from generator.core.config import Site, load_site
+from generator.core.configerror import ConfigError
+from generator.core.findings import Finding
+from generator.core.invisible import terminal_safe
+from generator.core.policy import STAGES
+from generator.core.progress import reporting
+from generator.core.staff import Staff, load_staff
+from generator.core.wording import load_wording
+from generator.engine import EngineError, activate, chosen
+from generator.failure import build_failed
+from generator.failure import leave as _leave
+from generator.gate.decide import Decision, decide
+from generator.load.newsroom import load_newsroom
+from generator.options import CONFIG_OPTION, NO_CACHE_OPTION, NOW_OPTION, QUIET_OPTION, Moment
 
 if TYPE_CHECKING:
-    from .publication import Publication
+    from generator.derive.publication import Publication
 
 
 def _fail_config(findings: list[Finding]) -> NoReturn:
@@ -152,9 +152,9 @@ def build(
     config_file: str,
 ) -> None:
     """构建公开网站：只发布通过审核的稿件；构建或检查失败、或将下线过多稿件时保留原有站点。"""
-    from .manifest import dumps
-    from .manifest import manifest as build_manifest
-    from .mkdocs_plugin.commands import build_site
+    from generator.derive.manifest import dumps
+    from generator.derive.manifest import manifest as build_manifest
+    from generator.mkdocs_plugin.commands import build_site
 
     site, _ = _load(config_file)
     target = site_dir or site.site_dir
@@ -234,7 +234,7 @@ def diff_command(old: Path, new: Path, as_json_flag: bool) -> None:
 def serve(now: datetime | None, dev_addr: str | None, allow_remote: bool, config_file: str) -> None:
     """本地预览：未审核的稿件也显示，并带红色提示条和审核清单。只在本机地址上监听，
     除非给出 --allow-remote。"""
-    from .preview import preview
+    from generator.preview import preview
 
     _load(config_file)
     preview(config_file, clock.iso(now) if now else None, dev_addr, allow_remote=allow_remote)
@@ -379,8 +379,8 @@ def audit(
 ) -> None:
     """定期清查：栏目更新、空白栏目、首页更新、失效链接和锚点、图片替代文字、来源、征求意见反馈、
     长期未处理的稿件。有单项否决问题时退出码为 1。"""
-    from .audit import audit as sweep
-    from .mkdocs_plugin.commands import build_site
+    from generator.commands.audit import audit as sweep
+    from generator.mkdocs_plugin.commands import build_site
 
     site, staff = _load(config_file)
     moment = clock.now(now)
@@ -393,7 +393,7 @@ def audit(
                 click.echo(f"清查前构建失败 [BUILD-FAILED]：{exc}", err=True)
                 sys.exit(1)
         else:
-            from .publication import publish
+            from generator.derive.publication import publish
 
             pub = publish(site, moment, staff=staff)
         result = sweep(pub, site_dir)

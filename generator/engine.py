@@ -17,7 +17,7 @@ import os
 import sys
 from dataclasses import dataclass
 
-from .findings import Code, Finding, Severity
+from generator.core.findings import Code, Finding, Severity
 
 ENGINE_ENV = "CONGRESS_ENGINE"
 NAMES = {"mkdocs": "MkDocs", "properdocs": "ProperDocs"}

@@ -1,7 +1,7 @@
 """How a failed command ends: at once, with a Chinese message and a stable code.
 
 Every failure of `congress build` ends here; nothing waits for a helper process on the way
-out (they end with the build: generator/children.py), and the exit skips the interpreter's
+out (they end with the build: generator/build/children.py), and the exit skips the interpreter's
 own teardown, which would wait for every queue to drain.
 """
 
@@ -45,8 +45,8 @@ def disk_full(exc: BaseException) -> bool:
 
 def build_failed(exc: BaseException, target: Path, *, swapped: bool = False) -> NoReturn:
     """Report why a build did not go live, and exit 1."""
-    from .mkdocs_plugin.commands import Unverified
-    from .removal import MassRemoval
+    from generator.build.removal import MassRemoval
+    from generator.mkdocs_plugin.commands import Unverified
 
     say = _say
     if isinstance(exc, Unverified):
@@ -80,7 +80,7 @@ def serve_failed(exc: BaseException, address: str | None) -> NoReturn:
 
 
 def _mass_removal(exc: BaseException) -> None:
-    from .removal import MassRemoval
+    from generator.build.removal import MassRemoval
 
     assert isinstance(exc, MassRemoval)
     n, live = len(exc.removed), exc.live

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from . import clock
+from generator.core import clock
 
 NO_CACHE_OPTION = click.option(
     "--no-cache",

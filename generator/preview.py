@@ -9,8 +9,8 @@ from typing import NoReturn
 import click
 from mkdocs.exceptions import ConfigurationError as MkdocsConfigError
 
-from .failure import serve_failed
-from .mkdocs_plugin.commands import RemotePreview, preview_address, serve_site
+from generator.failure import serve_failed
+from generator.mkdocs_plugin.commands import RemotePreview, preview_address, serve_site
 
 
 def preview(config_file: str, now: str | None, dev_addr: str | None, *, allow_remote: bool) -> None:

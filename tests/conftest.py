@@ -20,7 +20,7 @@ def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(autouse=True)
 def _thaw() -> Iterator[None]:
-    """A build in this process freezes the heap, as a one-shot command may (generator/heap.py):
-    return it to the collector after each test."""
+    """A build in this process freezes the heap, as a one-shot command may
+    (generator/build/heap.py): return it to the collector after each test."""
     yield
     gc.unfreeze()

@@ -19,18 +19,18 @@ from typing import Any
 
 import yaml
 
-from generator.article import parse_article
-from generator.assets import sealed_files
-from generator.clock import aware
-from generator.config import CongressConfig, Site
-from generator.contentfiles import hash_files, scan
-from generator.digest import content_digest, with_files
-from generator.frontedit import replace_review
-from generator.gate import Context, Verdict, verdict
-from generator.policy import Policy
-from generator.signing import sign_through
-from generator.staff import Person, Staff
-from generator.wordlist import Wording
+from generator.commands.frontedit import replace_review
+from generator.commands.signing import sign_through
+from generator.core.clock import aware
+from generator.core.config import CongressConfig, Site
+from generator.core.policy import Policy
+from generator.core.staff import Person, Staff
+from generator.core.wording import Wording
+from generator.gate.decide import Context, Verdict, verdict
+from generator.load.article import parse_article
+from generator.load.assets import sealed_files
+from generator.load.contentfiles import hash_files, scan
+from generator.load.digest import content_digest, with_files
 
 NOW = "2026-11-28T12:00:00+08:00"
 ROOT = Path(__file__).resolve().parent.parent

@@ -24,30 +24,30 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
-from .. import clock
-from ..article import Article, internal_error
-from ..cache import CACHE_HTML, Cache, PageRecord
-from ..config import CongressConfig, Site, refuse_link, validate_options
-from ..configerror import ConfigError
-from ..contentfiles import is_article_name
-from ..feeds import PAGE_SRC as FEEDS_SRC
-from ..feeds import render_feeds
-from ..findings import Finding
-from ..generated import reserved
-from ..invisible import terminal_safe
-from ..progress import Phase, phase
-from ..publication import Publication, publish
-from ..sanitize import site_policy
-from ..search import sources
-from ..searchindex import Indexing, index_job
-from ..sitemap import robots, sitemap
-from ..staff import Staff, load_staff
-from .context import SEARCH_SRC, not_found_context, page_context
-from .fragments import Fragments
-from .isolation import guard, leave_out
-from .markup import generator_meta, valid_markup
-from .reuse import Listing, Reuse, sweep, sweep_search
-from .walk import install, watch_without_links
+from generator.build.cache import CACHE_HTML, Cache, PageRecord
+from generator.build.searchindex import Indexing, index_job
+from generator.core import clock
+from generator.core.config import CongressConfig, Site, refuse_link, validate_options
+from generator.core.configerror import ConfigError
+from generator.core.findings import Finding
+from generator.core.invisible import terminal_safe
+from generator.core.progress import Phase, phase
+from generator.core.staff import Staff, load_staff
+from generator.derive.feeds import PAGE_SRC as FEEDS_SRC
+from generator.derive.feeds import render_feeds
+from generator.derive.publication import Publication, publish
+from generator.derive.sanitize import site_policy
+from generator.derive.search import sources
+from generator.derive.sitemap import robots, sitemap
+from generator.load.article import Article, internal_error
+from generator.load.contentfiles import is_article_name
+from generator.load.generated import reserved
+from generator.mkdocs_plugin.context import SEARCH_SRC, not_found_context, page_context
+from generator.mkdocs_plugin.fragments import Fragments
+from generator.mkdocs_plugin.isolation import guard, leave_out
+from generator.mkdocs_plugin.markup import generator_meta, valid_markup
+from generator.mkdocs_plugin.reuse import Listing, Reuse, sweep, sweep_search
+from generator.mkdocs_plugin.walk import install, watch_without_links
 
 log = logging.getLogger("mkdocs.plugins.congress")
 
@@ -115,7 +115,7 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         if problem is not None:  # mkdocs would fail later with a bare int() or range error
             f = clock.EPOCH_INVALID.at("", None, value=epoch, problem=problem)
             raise PluginError(f"[{f.code}] {f.message}")
-        # The sitemap comes from the published set (generator/sitemap.py), not from mkdocs.
+        # The sitemap comes from the published set (generator/derive/sitemap.py), not from mkdocs.
         config.theme.static_templates.discard("sitemap.xml")
         config.nav = [{"首页": "index.md"}] + [
             {c.name: f"{c.id}/index.md"} for c in self.options.columns
@@ -144,7 +144,7 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         columns = [c.id for c in self.site.columns]
         for file in mine:
             if reserved(file.src_uri, columns):
-                files.remove(file)  # the generated page or file wins (generator/generated.py)
+                files.remove(file)  # the generated page or file wins (generator/load/generated.py)
                 _theme_file(files, config, file.src_uri)
             elif file.is_documentation_page():
                 verdict = pub.shown.get(file.src_uri)
@@ -201,7 +201,7 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     def on_page_content(
         self, html: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
-        # The allowlist (generator/sanitize.py) before anything keeps the HTML: the page, the
+        # The allowlist (generator/derive/sanitize.py) before anything keeps the HTML: the page, the
         # search index, the build cache and the feeds all see the sanitized body. Markup: the
         # templates print it as HTML although the environment escapes everything else.
         html = Markup(site_policy(self.site).page(html))

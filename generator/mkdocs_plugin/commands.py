@@ -17,14 +17,14 @@ import click
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 
-from ..atomic import discarding, exclusive, replace_dir, spare_of
-from ..cache import PageRecord, open_cache
-from ..publication import Publication
-from ..removal import check_removal, read_live, record_of, write_record
-from ..verify import verify
-from . import NOW_ENV, CongressPlugin
-from .reuse import Listing
-from .serving import url_host
+from generator.build.atomic import discarding, exclusive, replace_dir, spare_of
+from generator.build.cache import PageRecord, open_cache
+from generator.build.removal import check_removal, read_live, record_of, write_record
+from generator.build.verify import verify
+from generator.derive.publication import Publication
+from generator.mkdocs_plugin import NOW_ENV, CongressPlugin
+from generator.mkdocs_plugin.reuse import Listing
+from generator.mkdocs_plugin.serving import url_host
 
 
 class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
@@ -231,7 +231,7 @@ def serve_site(
 ) -> None:
     """Preview with live reload: unpublished articles shown with a banner and their checklist.
     Listens on loopback only unless `allow_remote`: the preview shows unapproved drafts."""
-    from .serving import serve
+    from generator.mkdocs_plugin.serving import serve
 
     address, local = preview_address(config_file, dev_addr)
     if not local and not allow_remote:

@@ -5,17 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..article import url_of
-from ..config import Column, Site
-from ..feeds import PAGE_SRC as FEEDS_SRC
-from ..feeds import FeedLink, plan_feeds
-from ..findings import Finding
-from ..footer import Footer
-from ..gate import STATE_OF, State
-from ..listing import Listing
-from ..meta import article_image, notice_meta, open_graph, page_meta
-from ..present import ArticleView, Step, checklist
-from ..publication import Publication
+from generator.core.config import Column, Site
+from generator.core.findings import Finding
+from generator.core.footer import Footer
+from generator.derive.feeds import PAGE_SRC as FEEDS_SRC
+from generator.derive.feeds import FeedLink, plan_feeds
+from generator.derive.listing import Listing
+from generator.derive.meta import article_image, notice_meta, open_graph, page_meta
+from generator.derive.present import ArticleView, Step, checklist
+from generator.derive.publication import Publication
+from generator.gate.decide import STATE_OF, State
+from generator.load.article import url_of
 
 SEARCH_SRC = "search/index.md"
 NOT_FOUND_TITLE = "页面不存在"

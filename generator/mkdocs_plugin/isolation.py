@@ -22,11 +22,11 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
-from .. import listing
-from ..assets import copied_files
-from ..findings import Finding
-from ..gate import State, Verdict
-from ..publication import Publication
+from generator.core.findings import Finding
+from generator.derive import listing
+from generator.derive.publication import Publication
+from generator.gate.decide import State, Verdict
+from generator.load.assets import copied_files
 
 log = logging.getLogger("mkdocs.plugins.congress")
 

@@ -1,13 +1,14 @@
 """Rebuilding only what changed: the previous site is updated in place, off line.
 
-`congress build` never writes into the live site. It builds into a staging folder and swaps
-it in (generator/atomic.py); with the build cache (generator/cache.py) the site it replaces
-is kept as the *spare*, and the next build uses the spare as its staging folder. The cache
-knows, for every page of the spare, the key of what it shows (generator/pagekeys.py) and the
-size and time of its file. A page whose key is unchanged and whose file is still the one
-recorded is left as it is and marked unmodified, so that mkdocs' `dirty` mode neither reads
-nor renders it; every other file is written anew; files the new build does not make are
-removed (`sweep`). The result is checked like any other build (verify.py) before it goes live.
+`congress build` never writes into the live site. It builds into a staging folder and swaps it
+in (generator/build/atomic.py); with the build cache (generator/build/cache.py) the site it
+replaces is kept as the *spare*, and the next build uses the spare as its staging folder. The
+cache knows, for every page of the spare, the key of what it shows
+(generator/build/pagekeys.py) and the size and time of its file. A page whose key is unchanged
+and whose file is still the one recorded is left as it is and marked unmodified, so that
+mkdocs' `dirty` mode neither reads nor renders it; every other file is written anew; files the
+new build does not make are removed (`sweep`). The result is checked like any other build
+(verify.py) before it goes live.
 
 Feeds need the HTML of the articles they carry, search the text of every public article: a
 page is only kept if the cache has the first (articles in a feed) and the spare the second
@@ -29,13 +30,13 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from ..cache import Cache, PageRecord, fingerprint, tree_key
-from ..children import bound_to_me, stop
-from ..feeds import feed_articles
-from ..pagekeys import page_keys
-from ..publication import Publication
-from ..search import Source
-from ..searchindex import Job, Shard, index_job
+from generator.build.cache import Cache, PageRecord, fingerprint, tree_key
+from generator.build.children import bound_to_me, stop
+from generator.build.pagekeys import page_keys
+from generator.build.searchindex import Job, Shard, index_job
+from generator.derive.feeds import feed_articles
+from generator.derive.publication import Publication
+from generator.derive.search import Source
 
 
 def render_key(config: MkDocsConfig) -> bytes:

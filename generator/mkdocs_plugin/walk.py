@@ -26,7 +26,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files, set_exclusions
 from watchdog.observers.polling import PollingEmitter
 
-from ..contentfiles import scan
+from generator.load.contentfiles import scan
 
 log = logging.getLogger("mkdocs.plugins.congress")
 

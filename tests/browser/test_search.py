@@ -7,11 +7,11 @@ from __future__ import annotations
 import lxml.html
 import pytest
 
-from generator.clock import aware
-from generator.config import load_site
-from generator.publication import publish
-from generator.search import canonical, contains, query_words
-from generator.staff import load_staff
+from generator.core.clock import aware
+from generator.core.config import load_site
+from generator.core.staff import load_staff
+from generator.derive.publication import publish
+from generator.derive.search import canonical, contains, query_words
 from tests.browser.conftest import Server
 from tests.sitekit import NOW, ROOT
 

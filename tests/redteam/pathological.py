@@ -12,9 +12,9 @@ import json
 import sys
 from collections import Counter
 
-from generator.article import parse_article
-from generator.gate import MEMOIZED
-from generator.text.typography import fix_body
+from generator.gate.decide import MEMOIZED
+from generator.gate.rules.typography import fix_body
+from generator.load.article import parse_article
 from tests.sitekit import context, draft
 
 SIZE = 1_000_000

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from generator.article import parse_article
-from generator.gate import State
-from generator.generated import reserved
-from generator.slug import unique_slugs
+from generator.core.slug import unique_slugs
+from generator.gate.decide import State
+from generator.load.article import parse_article
+from generator.load.generated import reserved
 from tests.sitekit import NOW, ROOT, article, congress, draft, judge, make_site, seal_files
 
 GOOD = "好稿标题"

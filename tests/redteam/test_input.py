@@ -18,13 +18,15 @@ from typing import Any
 import pytest
 import yaml
 
-from generator import gate, newsroom, yamlsource
-from generator.article import parse_article
-from generator.clock import aware
-from generator.config import load_site
-from generator.gate import State, decide
-from generator.newsroom import load_newsroom
-from generator.rules import nesting, review
+from generator.core import yamlsource
+from generator.core.clock import aware
+from generator.core.config import load_site
+from generator.gate import decide as gate
+from generator.gate.decide import State, decide
+from generator.gate.rules import nesting, review
+from generator.load import newsroom
+from generator.load.article import parse_article
+from generator.load.newsroom import load_newsroom
 from tests.redteam import pathological
 from tests.redteam.raising import MARKER
 from tests.sitekit import NOW, ROOT, article, congress, draft, judge, make_site

@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
-from generator import contentfiles
-from generator.config import load_site
-from generator.model import FrontMatter
-from generator.newsroom import load_newsroom
-from generator.text.source import NOT_PUBLISHED
+from generator.core.config import load_site
+from generator.core.model import FrontMatter
+from generator.gate.rules.source import NOT_PUBLISHED
+from generator.load import contentfiles
+from generator.load.newsroom import load_newsroom
 from tests.sitekit import NOW, article, congress, draft, judge, make_site, snapshot
 
 pytestmark = pytest.mark.site

@@ -14,7 +14,7 @@ import markdown
 import pytest
 import yaml
 
-from generator.sanitize import HtmlPolicy, policy
+from generator.derive.sanitize import HtmlPolicy, policy
 from tests.redteam.forbidden import forbidden
 from tests.redteam.hostile import FRAME_HOST, PAGE_KINDS, build, hostile_site
 from tests.sitekit import NOW, ROOT, article, congress, make_site, snapshot

@@ -18,7 +18,7 @@ import lxml.html
 import pytest
 from lxml import etree
 
-from generator.sanitize import policy
+from generator.derive.sanitize import policy
 from tests.redteam.hostile import build, hostile_site, payload
 from tests.sitekit import NOW, approve, article, congress, draft, make_site, previewing
 

@@ -1,0 +1,344 @@
+"""The build cache: what a previous run learned, keyed by content, in `.cache/congress/`.
+
+A rebuild after one article changed should cost a fraction of a full build, on an editor's
+machine and in CI (which keeps the folder between runs). Everything here is keyed by a digest
+of its inputs, never by time or by trust:
+
+- `articles`: a file's parse (front matter, body, findings), its approval digest and its
+  text-check findings, keyed by the SHA-256 of its bytes and the path it is shown under (the
+  text findings also by the wording list and text settings they were found with);
+- `pages`: for every page of the live site and of its spare (the site before, kept to be
+  updated in place), the digest of everything the page shows (generator/build/pagekeys.py) and the
+  size and modification time of its file, so that a build can leave an unchanged page as is;
+- `html`: the rendered body of each article by the same digest (feeds and search need it for
+  pages that were not rendered again);
+- `shards`: the same for each search bundle, by the digest of its articles' pages.
+
+`code_key()` (the generator's own source, the theme, the renderers' versions) stamps the whole
+store: when any of it changes, the store starts empty. A store that cannot be read is removed
+and started afresh; the cache can make a build faster, never different.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+import pickle
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from generator.load.article import Article
+from generator.core.findings import Code, Finding, Severity
+from generator.core.slug import TAG_SLUGS
+
+log = logging.getLogger("mkdocs.plugins.congress")
+
+ENV_DIR = "CONGRESS_CACHE_DIR"
+ENV_OFF = "CONGRESS_NO_CACHE"
+SCHEMA = 1
+
+# What is worked out from an article's content alone, memoized in `Article.derived` by the
+# code that needs it, and kept here with the article: its approval digest, the files it uses,
+# and the findings of the gate's clock-free rule groups as (key of the settings they read,
+# findings).
+PERSISTED = ("digest", "assets", "review", "text", "nesting")
+
+CACHE_OFF = Code(
+    "CACHE-OFF",
+    Severity.WARNING,
+    "构建缓存不可用，本次完整构建：{problem}",
+    "检查 {path} 是否可写，或用环境变量 CONGRESS_CACHE_DIR 指定其他目录。",
+)
+CACHE_HTML = Code(
+    "CACHE-HTML",
+    Severity.ERROR,
+    "构建缓存中缺少 {path} 的正文，无法生成订阅源",
+    "删除 .cache/congress/ 后重新构建；如果再次出现，请报告这个问题。",
+)
+CACHE_WRITE = Code(
+    "CACHE-WRITE",
+    Severity.WARNING,
+    "构建缓存写入失败（本次结果不受影响，下次构建会慢一些）：{problem}",
+    "检查 {path} 是否可写、磁盘是否已满。",
+)
+
+_TABLES = """
+create table if not exists meta (name text primary key, value blob);
+create table if not exists articles (src text primary key, key blob, article blob,
+                                     extras blob);
+create table if not exists pages (tree text, dest text, key blob, size integer, mtime integer,
+                                  primary key (tree, dest));
+create table if not exists html (src text primary key, key blob, html text);
+create table if not exists shards (tree text, name text, key blob, primary key (tree, name));
+"""
+
+# What the rendered site depends on besides the generator's own code and theme.
+_RENDERERS = (
+    "mkdocs",
+    "mkdocs-material",
+    "markdown",
+    "pymdown-extensions",
+    "jinja2",
+    "feedgen",
+    "nh3",
+    "pagefind",
+    "pagefind-bin-extended",
+    "autocorrect-py",
+    "pypinyin",
+)
+
+
+def fingerprint(*parts: str | bytes) -> bytes:
+    """SHA-256 of the parts, each length-prefixed so that no two sequences collide."""
+    h = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.digest()
+
+
+def _tree(root: Path) -> Iterator[tuple[str, bytes]]:
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__" and not d.startswith("."))
+        for name in sorted(names):
+            path = Path(folder) / name
+            if path.suffix != ".pyc":
+                yield path.relative_to(root).as_posix(), path.read_bytes()
+
+
+@cache
+def code_key() -> bytes:
+    """The generator's own source and the renderers' versions: the stamp of the whole store."""
+    from importlib import metadata  # slow to import; needed once per run
+
+    parts: list[str | bytes] = [str(SCHEMA)]
+    for rel, data in _tree(Path(__file__).parent):
+        parts += [rel, data]
+    for name in _RENDERERS:
+        try:
+            parts += [name, metadata.version(name)]
+        except metadata.PackageNotFoundError:
+            parts += [name, ""]
+    return fingerprint(*parts)
+
+
+def tree_key(*roots: Path) -> bytes:
+    """Every file under the given folders (a theme), by name and content."""
+    return fingerprint(
+        *(part for root in roots for rel, data in _tree(root) for part in (rel, data))
+    )
+
+
+def cache_dir(root: Path) -> Path | None:
+    """Where the cache of the site at `root` lives; None when switched off."""
+    if os.environ.get(ENV_OFF):
+        return None
+    custom = os.environ.get(ENV_DIR)
+    return Path(custom) if custom else root / ".cache" / "congress"
+
+
+@dataclass(frozen=True)
+class PageRecord:
+    key: bytes
+    size: int
+    mtime: int
+
+
+class Cache:
+    """One open store; `close()` writes what this run learned. Not shared between threads."""
+
+    def __init__(self, folder: Path, code: bytes) -> None:
+        self.folder = folder
+        self._db = _connect(folder, code)
+        self._tags = self.get("tag_slugs") or {}
+        for tag, slug in self._tags.items():
+            TAG_SLUGS.setdefault(tag, slug)
+        self._rows_by_src: dict[str, tuple[bytes, bytes, bytes]] | None = None
+        self._seen: list[tuple[Article, bytes, bytes, dict[str, Any] | None]] = []
+
+    # --- articles -------------------------------------------------------------------------
+
+    def _rows(self) -> dict[str, tuple[bytes, bytes, bytes]]:
+        if self._rows_by_src is None:
+            rows = self._db.execute("select src, key, article, extras from articles")
+            self._rows_by_src = {src: (k, a, x) for src, k, a, x in rows}
+        return self._rows_by_src
+
+    def article(self, src: str, key: bytes) -> Article | None:
+        """The parsed article stored for `src` under this key, with what was worked out from
+        it before (`PERSISTED` entries of `derived`), if any."""
+        row = self._rows().get(src)
+        if row is None or row[0] != key:
+            return None
+        try:
+            article: Article = pickle.loads(row[1])
+            extras: dict[str, Any] = pickle.loads(row[2])
+        except Exception:
+            return None
+        article.derived.update(extras)
+        self._seen.append((article, key, row[1], extras))
+        return article
+
+    def keep_article(self, article: Article, key: bytes) -> None:
+        """Remember a freshly parsed article (before anything else is added to it)."""
+        derived, article.derived = article.derived, {}
+        try:
+            blob = pickle.dumps(article, protocol=pickle.HIGHEST_PROTOCOL)
+        finally:
+            article.derived = derived
+        self._seen.append((article, key, blob, None))
+
+    def _changed_articles(self) -> Iterator[tuple[str, bytes, bytes, bytes]]:
+        for article, key, blob, before in self._seen:
+            now = {k: article.derived[k] for k in PERSISTED if k in article.derived}
+            if before is None or any(now.get(k) is not before.get(k) for k in PERSISTED):
+                yield article.src, key, blob, pickle.dumps(now, pickle.HIGHEST_PROTOCOL)
+
+    # --- pages, rendered bodies, search shards ----------------------------------------------
+
+    # A built site ("tree": the live site or its spare, by path) is known by the identity of
+    # its folder, which survives renames, and by the size and time of each page file.
+
+    def trusts(self, tree: str, folder: Path) -> bool:
+        """Whether the records of `tree` describe `folder` (the very folder they were made for)."""
+        try:
+            stat = os.stat(folder)
+        except OSError:
+            return False
+        return bool(self.get(f"root:{tree}") == (stat.st_dev, stat.st_ino))
+
+    def pages(self, tree: str) -> dict[str, PageRecord]:
+        rows = self._db.execute("select dest, key, size, mtime from pages where tree = ?", (tree,))
+        return {dest: PageRecord(k, s, m) for dest, k, s, m in rows}
+
+    def shards(self, tree: str) -> dict[str, bytes]:
+        return dict(self._db.execute("select name, key from shards where tree = ?", (tree,)))
+
+    def forget(self, tree: str) -> None:
+        """Drop a tree's records (before it is changed: a build that dies leaves none)."""
+        with self._db:
+            self._db.execute("delete from pages where tree = ?", (tree,))
+            self._db.execute("delete from shards where tree = ?", (tree,))
+            self._db.execute("delete from meta where name = ?", (f"root:{tree}",))
+
+    def rotate(
+        self,
+        live: str,
+        spare: str,
+        folder: Path,
+        pages: dict[str, PageRecord],
+        shards: dict[str, bytes],
+    ) -> None:
+        """After a swap: the records of the live tree become the spare's (its folder was
+        renamed to the spare), and the new live tree in `folder` gets these."""
+        stat = os.stat(folder)
+        with self._db:
+            for table in ("pages", "shards"):
+                self._db.execute(f"delete from {table} where tree = ?", (spare,))
+                self._db.execute(f"update {table} set tree = ? where tree = ?", (spare, live))
+            self._db.execute(
+                "update meta set name = ? where name = ?", (f"root:{spare}", f"root:{live}")
+            )
+            self._db.executemany(
+                "insert into pages values (?, ?, ?, ?, ?)",
+                ((live, d, r.key, r.size, r.mtime) for d, r in pages.items()),
+            )
+            self._db.executemany(
+                "insert into shards values (?, ?, ?)", ((live, n, k) for n, k in shards.items())
+            )
+            self._db.execute(
+                "insert or replace into meta values (?, ?)",
+                (f"root:{live}", pickle.dumps((stat.st_dev, stat.st_ino))),
+            )
+
+    def html(self, src: str, key: bytes) -> str | None:
+        row = self._db.execute("select key, html from html where src = ?", (src,)).fetchone()
+        return str(row[1]) if row is not None and row[0] == key else None
+
+    def keep_html(self, items: Iterable[tuple[str, bytes, str]]) -> None:
+        with self._db:
+            self._db.executemany("insert or replace into html values (?, ?, ?)", items)
+
+    def get(self, name: str) -> Any:
+        row = self._db.execute("select value from meta where name = ?", (name,)).fetchone()
+        return None if row is None else pickle.loads(row[0])
+
+    def put(self, name: str, value: Any) -> None:
+        with self._db:
+            self._db.execute(
+                "insert or replace into meta values (?, ?)", (name, pickle.dumps(value))
+            )
+
+    def failed(self, exc: BaseException) -> None:
+        """A write failed: say so, and drop the records of every built site, which may no
+        longer describe what is on disk."""
+        _warn(CACHE_WRITE.at(str(self.folder), problem=exc))
+        with contextlib.suppress(sqlite3.Error), self._db:
+            self._db.execute("delete from pages")
+            self._db.execute("delete from shards")
+            self._db.execute("delete from meta where name like 'root:%'")
+
+    def close(self) -> None:
+        try:
+            if TAG_SLUGS.keys() - self._tags.keys():
+                self.put("tag_slugs", dict(TAG_SLUGS))
+            changed = list(self._changed_articles())
+            if changed:
+                with self._db:
+                    self._db.executemany(
+                        "insert or replace into articles values (?, ?, ?, ?)", changed
+                    )
+        except sqlite3.Error as exc:
+            _warn(CACHE_WRITE.at(str(self.folder), problem=exc))
+        finally:
+            self._db.close()
+
+
+def _connect(folder: Path, code: bytes) -> sqlite3.Connection:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "cache.sqlite3"
+    for attempt in (1, 2):
+        try:
+            db = sqlite3.connect(path, timeout=60)
+            db.execute("pragma journal_mode = wal")
+            db.execute("pragma synchronous = normal")
+            row = None
+            with contextlib.suppress(sqlite3.OperationalError):  # not there: a new store
+                row = db.execute("select value from meta where name = 'code'").fetchone()
+            if row is None or row[0] != code:
+                # New code, new theme or new renderers: nothing stored still holds.
+                for table in ("meta", "articles", "pages", "html", "shards"):
+                    db.execute(f"drop table if exists {table}")
+                db.executescript(_TABLES)
+                with db:
+                    db.execute("insert into meta values ('code', ?)", (code,))
+            return db
+        except sqlite3.DatabaseError:
+            if attempt == 2:
+                raise
+            for leftover in folder.glob("cache.sqlite3*"):
+                leftover.unlink(missing_ok=True)
+    raise AssertionError("unreachable")
+
+
+def open_cache(root: Path) -> Cache | None:
+    """The site's cache, or None when it is switched off or cannot be used here."""
+    folder = cache_dir(root)
+    if folder is None:
+        return None
+    try:
+        return Cache(folder, code_key())
+    except (OSError, sqlite3.Error) as exc:
+        _warn(CACHE_OFF.at(str(folder), problem=exc))
+        return None
+
+
+def _warn(finding: Finding) -> None:
+    log.warning("%s [%s] %s", finding.message, finding.code, finding.hint)

@@ -1,0 +1,107 @@
+"""What each page shows, as a digest: the key under which a rebuild may take a page over.
+
+A page's HTML is a function of the site's configuration and theme (`render_key`, worked out
+by the renderer), of the page's own source and of what the publication says about it. What a
+reader sees of an article (`present.view`) follows from the file's content and, besides it,
+only from the editor's name in the staff registry, and for a consultation from its status at
+build time and its feedback article: together the article's `_shown` key. An article page
+adds whether it is a withdrawal notice and whether each relative link of its body points at
+a file of the build (mkdocs rewrites those links); a listing page is its pager and the keys
+of the articles it lists. A body change thus re-renders the article and its few listing
+pages; a new article, the listing pages it appears on.
+
+Pages in the navigation (the home page, each column's first page) are left out: the
+navigation highlights them, and they are few; they are always rendered.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Callable
+
+from generator.load.article import Article
+from generator.build.cache import fingerprint
+from generator.derive.listing import Listing
+from generator.derive.publication import Publication
+
+# Link and image targets in Markdown and raw HTML: `](x)`, `]: x`, `src="x"`, `href='x'`.
+_TARGET = re.compile(r"""(?:\]\(\s*<?|\]:\s*<?|(?:src|href)\s*=\s*["'])([^)\s>"']+)""")
+
+
+def page_keys(
+    pub: Publication, render_key: bytes, present: Callable[[str], bool]
+) -> dict[str, bytes]:
+    """Source path → key, for every article page and every listing page outside the
+    navigation. `present(src)` says whether a docs file is part of the build."""
+    shown_keys: dict[str, str] = {}
+
+    def shown(a: Article) -> str:
+        key = shown_keys.get(a.src)
+        if key is None:
+            key = shown_keys[a.src] = _shown(a, pub).hex()
+        return key
+
+    keys: dict[str, bytes] = {}
+    for src, verdict in pub.shown.items():
+        notice = pub.notice_only(verdict)
+        body = "" if notice else verdict.article.body
+        keys[src] = fingerprint(
+            render_key,
+            "notice" if notice else "article",
+            src,
+            shown(verdict.article),
+            repr(_targets(src, body, present)),
+        )
+    for item in pub.plan:
+        if not item.in_nav:
+            keys[item.src] = fingerprint(render_key, "listing", item.src, _listing(item, shown))
+    return keys
+
+
+def _shown(a: Article, pub: Publication) -> bytes:
+    """Everything `present.view` and the article page read: the file, the editor's name and,
+    for a consultation, its status now and its feedback article."""
+    meta = a.meta
+    assert meta is not None
+    source = a.derived.get("source_key")
+    content = source if source is not None else fingerprint(meta.model_dump_json(), a.body)
+    consultation = ""
+    if meta.consultation is not None:
+        consultation = repr(pub.view(pub.shown[a.src]).consultation)
+    return fingerprint(content, a.src, pub.staff.name(meta.editor), consultation)
+
+
+def _listing(item: Listing, view: Callable[[Article], str]) -> str:
+    """A listing page's pager, groups and the keys of the articles it shows."""
+    groups = [
+        (g.title, g.url, g.count, g.column.id if g.column else None, [view(a) for a in g.items])
+        for g in item.groups
+    ]
+    return repr(
+        (
+            item.kind,
+            item.title,
+            item.description,
+            item.pager,
+            item.column.id if item.column else None,
+            [view(a) for a in item.items],
+            groups,
+            view(item.lead) if item.lead is not None else None,
+        )
+    )
+
+
+def _targets(src: str, body: str, present: Callable[[str], bool]) -> list[tuple[str, bool]]:
+    """Every relative link target of the body and whether the build has it."""
+    if "](" not in body and "]:" not in body and "src" not in body and "href" not in body:
+        return []
+    found = []
+    folder = posixpath.dirname(src)
+    for target in _TARGET.findall(body):
+        if target.startswith(("#", "/", "mailto:", "tel:", "data:")) or "://" in target:
+            continue
+        path = target.split("#", 1)[0].split("?", 1)[0]
+        resolved = posixpath.normpath(posixpath.join(folder, path))
+        found.append((target, present(resolved)))
+    return found

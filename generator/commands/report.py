@@ -1,0 +1,116 @@
+"""What `congress check` prints: a table for editors, JSON (the contract) for machines."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+import click
+
+from generator.core.clock import iso, minute
+from generator.core.findings import Finding, Severity, sort_key
+from generator.core.invisible import terminal_safe
+from generator.gate.decide import STATE_OF, Decision, State, Verdict
+
+_STATE_COLOURS = {
+    State.PUBLISHED: "green",
+    State.PENDING: "yellow",
+    State.SCHEDULED: "cyan",
+    State.EXPIRED: "white",
+    State.WITHDRAWN: "magenta",
+    State.INVALID: "red",
+}
+_SEVERITY_COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
+
+
+def summary(verdicts: Iterable[Verdict]) -> dict[str, int]:
+    verdicts = list(verdicts)
+    states = Counter(v.state.value for v in verdicts)
+    severities = Counter(f.severity.value for v in verdicts for f in v.findings)
+    result = {s.value: states.get(s.value, 0) for s in State}
+    result["errors"] = severities.get("error", 0)
+    result["warnings"] = severities.get("warning", 0)
+    return result
+
+
+def as_json(decision: Decision, verdicts: list[Verdict]) -> dict[str, Any]:
+    return {
+        "now": iso(decision.now),
+        "articles": [
+            {
+                "path": v.article.path,
+                "uid": v.article.uid or None,
+                "title": v.article.meta.title if v.article.meta else None,
+                "state": v.state.value,
+                "url": v.article.url,
+                "findings": [f.to_dict() for f in v.findings],
+            }
+            for v in verdicts
+        ],
+        "summary": summary(verdicts),
+    }
+
+
+def finding_line(f: Finding, colour: bool) -> str:
+    tag = (
+        click.style(f.severity.label, fg=_SEVERITY_COLOURS[f.severity], bold=True)
+        if colour
+        else f.severity.label
+    )
+    safe = terminal_safe  # findings quote the editors' text: titles, excerpts, file names
+    text = f"    {tag} {safe(f.location())} [{f.code}] {safe(f.message)}"
+    if f.excerpt:
+        text += f"\n        原文：{safe(f.excerpt)}"
+    if f.hint:
+        text += f"\n        建议：{safe(f.hint)}"
+    return text
+
+
+def as_text(decision: Decision, verdicts: list[Verdict], *, colour: bool = False) -> str:
+    lines = [f"稿件检查（以 {minute(decision.now)} 北京时间为准），共 {len(verdicts)} 篇", ""]
+    for v in verdicts:
+        label = f"{v.state.label:<3}"
+        state = click.style(label, fg=_STATE_COLOURS[v.state], bold=True) if colour else label
+        title = v.article.meta.title if v.article.meta else "（无法读取稿件信息）"
+        lines.append(f"{state}  {terminal_safe(v.article.path)}  {terminal_safe(title)}")
+        pending = [f for f in v.findings if STATE_OF.get(f.code) is State.PENDING]
+        for f in v.findings:
+            # A published article's info findings are noise; anything else is worth a line.
+            if f in pending or (v.state is State.PUBLISHED and f.severity is Severity.INFO):
+                continue
+            lines.append(finding_line(f, colour))
+        if pending:
+            missing = "、".join(f.message.removeprefix("缺少") for f in pending)
+            lines.append(f"    尚缺：{terminal_safe(missing)}")
+            lines.append(f"    下一步：{terminal_safe(pending[0].hint)}")
+    s = summary(verdicts)
+    counts = "，".join(f"{State(k).label} {s[k]}" for k in (st.value for st in State))
+    lines += ["", f"合计：{counts}；错误 {s['errors']} 处，警告 {s['warnings']} 处"]
+    return "\n".join(lines)
+
+
+def audit_report(found: Iterable[Finding], veto: bool, moment: datetime, as_json_flag: bool) -> str:
+    """What `congress audit` prints: JSON for machines, or a list for the office."""
+    findings = sorted(found, key=sort_key)
+    if as_json_flag:
+        counts = {s.value: sum(f.severity is s for f in findings) for s in Severity}
+        data = {
+            "now": iso(moment),
+            "veto": veto,
+            "findings": [f.to_dict() for f in findings],
+            "summary": {
+                "errors": counts["error"],
+                "warnings": counts["warning"],
+                "info": counts["info"],
+            },
+        }
+        return json.dumps(data, ensure_ascii=False, indent=2)
+    lines = [f"定期清查（以 {minute(moment)} 北京时间为准）"]
+    lines += [finding_line(f, sys.stdout.isatty()) for f in findings]
+    verdict = "有单项否决问题，须立即整改。" if veto else "没有单项否决问题。"
+    lines.append(f"共 {len(findings)} 项：{verdict}")
+    return "\n".join(lines)

@@ -1,0 +1,82 @@
+"""`congress review` over many files: sign each, say in Chinese why one cannot be signed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from generator.commands.signing import Refused, Unwritable, sign
+from generator.core import clock
+from generator.core.config import Site
+from generator.core.invisible import terminal_safe
+from generator.core.policy import STAGE_LABELS
+from generator.core.progress import phase
+from generator.core.staff import Staff
+from generator.gate.rules import Context
+from generator.load.article import Article
+from generator.load.newsroom import load_newsroom
+
+
+def sign_all(
+    site: Site,
+    staff: Staff,
+    paths: tuple[Path, ...],
+    *,
+    stage: str,
+    by: str,
+    when: datetime,
+    moment: datetime,
+) -> tuple[int, int]:
+    """Sign each file; (refused, refused because the file itself is at fault)."""
+    room = load_newsroom(site, staff=staff)
+    by_file = {(site.root / a.path).resolve(): a for a in room.articles}
+    ctx = Context(
+        now=moment,
+        site=site,
+        staff=staff,
+        wording=room.wording,
+        files=room.files,
+        oversize=room.oversize,
+    )
+    refused = unwritable = 0
+    signing = phase("签署", len(paths))
+    for path in paths:
+        signing.tick()
+        article = by_file.get(path.resolve())
+        if article is None or article.meta is None:
+            refused += 1
+            unwritable += _unsignable(path, article)
+            continue
+        try:
+            done = sign(article, path, ctx, stage=stage, by=by, at=when)
+        except Refused as exc:
+            refused += 1
+            unwritable += isinstance(exc, Unwritable)
+            f = exc.finding
+            click.echo(terminal_safe(f"拒绝签署 {f.location()} [{f.code}] {f.message}"), err=True)
+            if f.hint:
+                click.echo(terminal_safe(f"    建议：{f.hint}"), err=True)
+            continue
+        click.echo(
+            f"已签署{STAGE_LABELS[stage]}：{done.path}（{done.signer}，{clock.minute(done.at)}）"
+        )
+    signing.finish()
+    return refused, unwritable
+
+
+def _unsignable(path: Path, article: Article | None) -> bool:
+    """Say why `path` cannot be signed; True if the file itself is at fault (exit 2)."""
+    if article is not None and any(f.code == "ART-ENCODING" for f in article.findings):
+        click.echo(
+            f"拒绝签署 {path} [REVIEW-FILE-FORMAT]：文件不是 UTF-8 编码，文件未改动。"
+            "将文件另存为 UTF-8 编码后再签署。",
+            err=True,
+        )
+        return True
+    reason = "稿件信息无法读取，先运行 congress check 修正"
+    if article is None:
+        reason = "不是 content/ 中的稿件"
+    click.echo(f"拒绝签署 {path} [REVIEW-NOT-ARTICLE]：{reason}", err=True)
+    return False

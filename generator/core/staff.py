@@ -1,0 +1,117 @@
+"""The staff registry, `editorial/staff.yml`: who may sign which review stage."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from generator.core import yamlsource
+from generator.core.config import Site, refuse_link
+from generator.core.configerror import CFG_INVALID, CFG_MISSING, CFG_YAML, ConfigError
+
+BASE_ROLES = frozenset({"editor", "dept-head", "leader", "proofreader", "procedure", "secrecy"})
+
+ROLE_NAMES = {
+    "editor": "编辑",
+    "dept-head": "部门负责人",
+    "leader": "分管领导或主要领导",
+    "proofreader": "校对",
+    "procedure": "程序符合性校验人员",
+    "secrecy": "保密审查人员",
+}
+
+
+class Person(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1)
+    roles: list[str] = Field(min_length=1)
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Staff:
+    people: Mapping[str, Person]
+
+    def __contains__(self, staff_id: object) -> bool:
+        return staff_id in self.people
+
+    def get(self, staff_id: str) -> Person | None:
+        return self.people.get(staff_id)
+
+    def has_role(self, staff_id: str, role: str) -> bool:
+        person = self.people.get(staff_id)
+        return person is not None and role in person.roles
+
+    def name(self, staff_id: str) -> str:
+        person = self.people.get(staff_id)
+        return person.name if person else staff_id
+
+    def holders(self, role: str) -> list[str]:
+        return sorted(i for i, p in self.people.items() if role in p.roles)
+
+
+def role_name(role: str, committees: Mapping[str, str]) -> str:
+    if role.startswith("committee:"):
+        return committees.get(role.split(":", 1)[1], role) + "审核人员"
+    return ROLE_NAMES.get(role, role)
+
+
+def load_staff(site: Site) -> Staff:
+    path = site.root / site.congress.staff
+    refuse_link(site, path, "人员名录")
+    return parse_staff(path, site.rel(path), site.congress.committees)
+
+
+def parse_staff(path: Path, shown: str, committees: Mapping[str, str]) -> Staff:
+    if not path.is_file():
+        raise ConfigError([CFG_MISSING.at(shown, file=shown)])
+    try:
+        doc = yamlsource.parse(path.read_text(encoding="utf-8-sig"))
+    except yamlsource.YamlSyntaxError as exc:
+        raise ConfigError([CFG_YAML.at(shown, exc.line, problem=exc.problem)]) from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError([CFG_YAML.at(shown, 1, problem="文件不是 UTF-8 编码")]) from exc
+    if not isinstance(doc.data, dict):
+        raise ConfigError(
+            [
+                CFG_INVALID.at(
+                    shown, 1, where="staff", problem="应为“编号: {name, roles}”的映射", file=shown
+                )
+            ]
+        )
+    known = BASE_ROLES | {f"committee:{c}" for c in committees}
+    people: dict[str, Person] = {}
+    problems = []
+    for staff_id, entry in doc.data.items():
+        line = doc.line_of((str(staff_id),))
+        try:
+            person = Person.model_validate(entry)
+        except ValidationError as exc:
+            for err in exc.errors():
+                loc = (str(staff_id), *err["loc"])
+                where = ".".join(str(p) for p in loc)
+                problems.append(
+                    CFG_INVALID.at(
+                        shown, doc.line_of(loc, line), where=where, problem=err["msg"], file=shown
+                    )
+                )
+            continue
+        for role in person.roles:
+            if role not in known:
+                problems.append(
+                    CFG_INVALID.at(
+                        shown,
+                        line,
+                        where=f"{staff_id}.roles",
+                        problem=f"未知角色 {role}（可用：{'、'.join(sorted(known))}）",
+                        file=shown,
+                    )
+                )
+        people[str(staff_id)] = person
+    if problems:
+        raise ConfigError(problems)
+    return Staff(people)

@@ -1,0 +1,116 @@
+"""One build's publication: the newsroom, the gate's decision and everything derived from it.
+
+This is the seam between "gather" and "write": a renderer asks it which pages exist, which
+files may be copied and what each page shows, and never looks at the files or the gate again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from pathlib import Path
+
+from generator.build.cache import Cache
+from generator.build.heap import settling
+from generator.build.searchindex import Shard, plan_shards
+from generator.core.config import Site
+from generator.core.findings import Finding, sort_key
+from generator.core.staff import Staff
+from generator.derive import listing
+from generator.derive.feeds import FeedLink, alternates
+from generator.derive.present import ArticleView, view
+from generator.gate.decide import Decision, Verdict, decide
+from generator.load.article import Article
+from generator.load.assets import copied_files
+from generator.load.generated import reserved
+from generator.load.newsroom import Newsroom, load_newsroom
+
+
+@dataclass
+class Publication:
+    site: Site
+    staff: Staff
+    room: Newsroom
+    decision: Decision
+    plan: listing.Plan
+    preview: bool = False
+    shown: dict[str, Verdict] = field(default_factory=dict)  # src → verdict, pages to render
+    assets: set[str] = field(default_factory=set)  # docs paths that may be copied
+    _views: dict[str, ArticleView] = field(default_factory=dict, repr=False)
+    _alternates: dict[str | None, list[FeedLink]] = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def listings(self) -> dict[str, listing.Listing]:
+        return {item.src: item for item in self.plan}
+
+    @cached_property
+    def shards(self) -> list[Shard]:
+        """The search bundles (generator/build/searchindex.py), newest first."""
+        return plan_shards(self.decision.published, self.site.congress.search_shard_size)
+
+    def notice_only(self, verdict: Verdict) -> bool:
+        """Whether the article's URL shows only its withdrawal notice (the preview shows
+        withdrawn pieces whole, with a banner)."""
+        return verdict.notice and not self.preview
+
+    def findings(self) -> list[Finding]:
+        return sorted((f for v in self.decision.verdicts for f in v.findings), key=sort_key)
+
+    @cached_property
+    def feedback(self) -> dict[str, Article]:
+        """uid of a consultation → its public 采纳情况反馈 article."""
+        return {
+            a.meta.feedback_for: a
+            for a in reversed(self.decision.published)
+            if a.meta is not None and a.meta.feedback_for
+        }
+
+    def view(self, verdict: Verdict) -> ArticleView:
+        """What a reader sees of an article (made once per article: listings repeat them)."""
+        a = verdict.article
+        shown = self._views.get(a.src)
+        if shown is None:
+            shown = self._views[a.src] = view(
+                a,
+                self.site,
+                self.staff,
+                self.plan.tag_urls,
+                now=self.decision.now,
+                feedback=self.feedback.get(a.uid),
+            )
+        return shown
+
+    def alternates(self, column: str | None) -> list[FeedLink]:
+        """The feeds a page links to in its head (made once per column)."""
+        if column not in self._alternates:
+            self._alternates[column] = alternates(self.site, column)
+        return self._alternates[column]
+
+
+def publish(
+    site: Site,
+    now: datetime,
+    *,
+    staff: Staff,
+    files: Iterable[Path] | None = None,
+    preview: bool = False,
+    cache: Cache | None = None,
+) -> Publication:
+    """Gather and decide: load every article, ask the gate, plan the pages."""
+    with settling(freeze=not preview):  # `serve` rebuilds in one process: no freeze
+        room = load_newsroom(site, files, staff, cache)
+        decision = decide(room, now)
+    pub = Publication(site, staff, room, decision, listing.plan(site, decision.published), preview)
+    columns = [c.id for c in site.columns]
+    for v in decision.verdicts:
+        if reserved(v.article.src, columns):
+            continue  # never rendered: the generated page there wins (generator/load/generated.py)
+        # Preview shows every readable article (with a banner); a build only the public
+        # ones and the withdrawal notices.
+        if v.public or v.notice or (preview and v.article.meta is not None):
+            pub.shown[v.article.src] = v
+        if v.public or (preview and v.article.meta is not None):
+            pub.assets |= copied_files(v.article, room.files)
+    return pub

@@ -1,0 +1,168 @@
+"""Chinese search that finds what readers type, with Pagefind, over the published set only.
+
+Out of the box Pagefind splits Chinese into words one way when indexing and the browser
+(Intl.Segmenter) another way when searching, so a term is often missed; and a query's words
+need not be adjacent, so a term that occurs nowhere still matches. Here the index and the
+query are tokenized by the same rules, as Lucene's CJK analyzer does: a run of Han characters
+becomes its character bigrams (民生实事 → 民生 生实 实事) plus its last character alone, and
+letters and digits stay words (see _words). Each page is indexed with each of its words once
+(positions would make the index several times larger and slower to build). The browser
+asks Pagefind for each word of the term separately (a lone character or a Latin word as a
+prefix) and keeps the pages that have them all; assets/search.js then keeps those whose text
+contains the term itself, read from a plain-text copy of each public article
+(`pagefind/text/<uid>.txt`). A page is therefore found if and only if its text contains it.
+
+Words are written as `u` + the hex code points of their characters (民生 → u06c110751f): the
+browser's word segmenter leaves such ASCII words alone whatever the page language.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import lxml.html
+
+from generator.core.clock import minute
+from generator.core.config import Site
+from generator.core.staff import Staff
+from generator.load.article import Article
+
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef"
+_SEGMENT = re.compile(f"[0-9a-z{_HAN}]+")
+_ASCII = re.compile("[0-9a-z]+")
+LANGUAGE = "en"  # the index's language code: one that Pagefind does not segment
+
+
+class _HexCache(dict[str, str]):
+    def __missing__(self, char: str) -> str:
+        self[char] = value = f"{ord(char):05x}"
+        return value
+
+
+_HEX = _HexCache()
+
+
+def _normal(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def canonical(text: str) -> str:
+    """`text` as search compares it: NFKC, lower case, each run of other characters one break."""
+    return "\n".join(_SEGMENT.findall(_normal(text)))
+
+
+def contains(canonical_text: str, term: str) -> bool:
+    """Whether a canonical text contains `term` (letters and digits from a word start)."""
+    needle = canonical(term)
+    if not needle:
+        return False
+    pattern = re.escape(needle)
+    if needle[0] < "\u0080":
+        pattern = "(?<![0-9a-z])" + pattern
+    return re.search(pattern, canonical_text) is not None
+
+
+def _words(text: str, *, query: bool) -> list[str]:
+    """Index words (query=False) or query words (query=True) of a text, deduplicated in order.
+
+    In each run of letters, digits and Han characters: every letter-and-digit word, every pair
+    of neighbouring characters of which one is Han (as `u` + their hex code points, so 2026年
+    gives 2026 and 6年), and a Han character alone where no pair starts with it: at the end of
+    the run in the index, or as the whole of a one-character query, which Pagefind matches as
+    a prefix.
+    """
+    words: dict[str, None] = {}
+    for segment in _SEGMENT.findall(_normal(text)):
+        for word in _ASCII.findall(segment):
+            words[word] = None
+        codes = [(c >= "\u0080", _HEX[c]) for c in segment]
+        for (han_a, a), (han_b, b) in itertools.pairwise(codes):
+            if han_a or han_b:
+                words["u" + a + b] = None
+        last_han, last = codes[-1]
+        if last_han and (not query or len(codes) == 1):
+            words["u" + last] = None
+    return list(words)
+
+
+def index_words(text: str) -> list[str]:
+    """The distinct words a page is indexed with."""
+    return _words(text, query=False)
+
+
+def query_words(term: str) -> list[str]:
+    """The words Pagefind is asked for, one search each (search.js does the same); the pages
+    that have them all are the candidates."""
+    return _words(term, query=True)
+
+
+@dataclass(frozen=True)
+class Record:
+    url: str
+    content: str
+    meta: dict[str, str]  # what the search page shows of a result
+
+
+@dataclass(frozen=True)
+class Source:
+    """What the index needs of one public article: plain data, so it can cross to a process."""
+
+    uid: str
+    url: str
+    title: str
+    summary: str
+    tags: tuple[str, ...]
+    column: str
+    date: str
+    people: tuple[str, ...] = ()  # authors, source (来源), responsible editor's name
+
+
+def sources(site: Site, published: Iterable[Article], staff: Staff) -> list[Source]:
+    """What the index needs of each article besides its HTML (which comes when rendered)."""
+    out = []
+    for a in published:
+        meta = a.meta
+        assert meta is not None
+        column = site.congress.column(meta.column)
+        out.append(
+            Source(
+                uid=meta.uid,
+                url=a.url,
+                title=meta.title,
+                summary=meta.summary or "",
+                tags=tuple(meta.tags),
+                column=column.name if column else meta.column,
+                date=minute(meta.date)[:10],
+                people=(*meta.authors, meta.source or "", staff.name(meta.editor)),
+            )
+        )
+    return out
+
+
+def plain_text(html: str) -> str:
+    if not html.strip():
+        return ""
+    return str(lxml.html.fromstring(html).text_content())
+
+
+def searchable(src: Source, html: str) -> str:
+    """The text a page is found by: title, summary, tags, the body (`html`, as rendered) as
+    the reader sees it, and the people the page names as 作者, 来源 and 责任编辑, so that a
+    reporter's or a deputy's name finds their articles. The people come last: a result's
+    excerpt is taken at the first match, which should be in the body where there is one."""
+    people = "　".join(p for p in src.people if p)
+    return "\n".join([src.title, src.summary, " ".join(src.tags), plain_text(html), people])
+
+
+def record(src: Source, text: str) -> Record:
+    return Record(
+        url=src.url,
+        content=" ".join(index_words(text)),
+        # No Pagefind filters: the search page does not use them, and their file is written
+        # in a different order on every run, which would make builds differ.
+        meta={"title": src.title, "date": src.date, "column": src.column, "uid": src.uid},
+    )

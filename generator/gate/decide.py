@@ -1,0 +1,309 @@
+"""The gate: the one place that decides whether an article is public.
+
+`verdict(article, ctx)` runs every rule of `RULES` and derives the article's state from the
+findings alone: an error makes it invalid, and the info findings that name a state (not yet
+signed, embargoed, expired, withdrawn) make it that state. Pages, navigation, search, sitemap,
+feeds, manifest and copied assets are all derived from `Decision.published`; nothing decides again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import StrEnum
+from functools import cached_property
+
+from generator.build.cache import fingerprint
+from generator.build.parallel import map_on_two_cores
+from generator.core.findings import Finding
+from generator.core.model import goes_live
+from generator.core.progress import phase
+from generator.gate.rules import (
+    Context,
+    Rule,
+    attachments,
+    links,
+    nesting,
+    review,
+    schedule,
+    sensitive,
+    typography,
+    wording,
+)
+from generator.load.article import Article, internal_error, url_of
+from generator.load.assets import refs
+from generator.load.contentfiles import is_article_name
+from generator.load.newsroom import Newsroom
+
+__all__ = ["RULES", "Context", "Decision", "State", "Verdict", "decide", "verdict"]
+
+
+class State(StrEnum):
+    PUBLISHED = "published"
+    PENDING = "pending"
+    SCHEDULED = "scheduled"
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
+    INVALID = "invalid"
+
+    @property
+    def label(self) -> str:
+        return _STATE_LABELS[self]
+
+
+_STATE_LABELS = {
+    State.PUBLISHED: "已发布",
+    State.PENDING: "待审",
+    State.SCHEDULED: "已排期",
+    State.EXPIRED: "已过期",
+    State.WITHDRAWN: "已撤回",
+    State.INVALID: "无效",
+}
+
+# When several findings name a state, the first of this order wins.
+PRECEDENCE = (State.INVALID, State.WITHDRAWN, State.PENDING, State.SCHEDULED, State.EXPIRED)
+
+# Rules that never read the clock: what they find depends only on the article's content and on
+# the settings named by a key of the context (`Context.keys`). Each group's findings are
+# memoized on the article, and so kept in the build cache: the text checks are most of the
+# gate's work, and an archive's approvals do not change from one build to the next.
+MEMOIZED: dict[str, tuple[Rule, ...]] = {
+    "review": (review.signers, review.people, review.chronology, review.stages),
+    "text": (
+        sensitive.secrecy,
+        sensitive.personal_data,
+        wording.wording,
+        wording.officials,
+        typography.typography,
+    ),
+    # Before anything renders the body: nesting that would exhaust the renderer's recursion.
+    "nesting": (nesting.nesting,),
+}
+
+# The rule table, in order: add a rule here (and, if it never reads the clock, to its group
+# above instead).
+RULES: list[Rule] = [
+    *MEMOIZED["review"],
+    review.future,
+    # Not memoized: they read the bytes of the files an article uses, which the article's
+    # cache key (its own bytes) does not cover.
+    review.approval,
+    review.files_present,
+    *MEMOIZED["text"],
+    *MEMOIZED["nesting"],
+    attachments.executable,  # reads the files themselves: never memoized
+    links.outside,
+    schedule.withdrawal,
+    schedule.embargo,
+    schedule.expiry,
+]
+_GROUP_OF = {rule: name for name, rules in MEMOIZED.items() for rule in rules}
+
+# Info findings that put an article in a state other than published.
+STATE_OF: dict[str, State] = {
+    code: State(state)
+    for module in (review, schedule)
+    for code, state in module.STATE_CODES.items()
+}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    article: Article
+    state: State
+    findings: tuple[Finding, ...]
+    notice: bool = False  # withdrawn after approval: the URL keeps a withdrawal notice
+
+    @property
+    def public(self) -> bool:
+        return self.state is State.PUBLISHED
+
+
+def _state(findings: Iterable[Finding]) -> State:
+    named = {State.INVALID if f.is_error else STATE_OF.get(f.code) for f in findings}
+    return next((s for s in PRECEDENCE if s in named), State.PUBLISHED)
+
+
+def verdict(article: Article, ctx: Context) -> Verdict:
+    """Decide one article. The only function that says whether something is public."""
+    findings = list(article.findings)
+    if article.meta is not None:
+        try:
+            findings += _judged(article, ctx)
+        except Exception as exc:  # one article's failure keeps it out, never the others
+            findings.append(internal_error(article.path, "检查", exc))
+    state = _state(findings)
+    # A withdrawn piece keeps a notice at its URL only if it had been fully approved; one
+    # withdrawn before approval or before its embargo never appeared, so nothing remains.
+    notice = state is State.WITHDRAWN and _state(
+        f for f in findings if f.code != schedule.GATE_WITHDRAWN.code
+    ) in (State.PUBLISHED, State.EXPIRED)
+    return Verdict(article, state, tuple(findings), notice)
+
+
+def _judged(article: Article, ctx: Context) -> list[Finding]:
+    findings: list[Finding] = []
+    done = set()
+    for rule in RULES:
+        group = _GROUP_OF.get(rule)
+        if group is None:
+            findings.extend(rule(article, ctx))
+        elif group not in done:
+            findings.extend(_memoized(article, ctx, group))
+            done.add(group)
+    return findings
+
+
+def _memo(article: Article, ctx: Context, group: str) -> tuple[Finding, ...] | None:
+    """A group's memoized findings, if they were worked out under the context's key."""
+    known = article.derived.get(group)
+    if known is not None and known[0] == ctx.keys.get(group, b""):
+        found: tuple[Finding, ...] = known[1]
+        return found
+    return None
+
+
+def _memoized(article: Article, ctx: Context, group: str) -> tuple[Finding, ...]:
+    """A group of clock-free rules at once, memoized on the article under the context's key."""
+    found = _memo(article, ctx, group)
+    if found is None:
+        found = tuple(f for rule in MEMOIZED[group] for f in rule(article, ctx))
+        article.derived[group] = (ctx.keys.get(group, b""), found)
+    return found
+
+
+def _all_memoized(article: Article, ctx: Context) -> tuple[tuple[Finding, ...], ...] | None:
+    try:
+        return tuple(_memoized(article, ctx, g) for g in MEMOIZED)
+    except Exception:
+        return None
+
+
+def memo_keys(room: Newsroom) -> dict[str, bytes]:
+    """What each memoized group reads besides the article."""
+    site = room.site.congress
+    people = sorted(room.staff.people.items())
+    return {
+        "review": fingerprint(
+            site.policy.model_dump_json(),
+            repr(sorted(site.committees.items())),
+            *(f"{i}={p.model_dump_json()}" for i, p in people),
+        ),
+        "text": fingerprint(room.wording.model_dump_json(), site.text.model_dump_json()),
+    }
+
+
+@dataclass
+class Decision:
+    """The gate's answer for a whole newsroom at one moment."""
+
+    now: datetime
+    verdicts: list[Verdict] = field(default_factory=list)
+
+    @cached_property
+    def published(self) -> list[Article]:
+        """Public articles, newest first (ties broken by uid, so the order is stable)."""
+        return newest_first(v.article for v in self.verdicts if v.public)
+
+    @property
+    def notices(self) -> list[Article]:
+        return [v.article for v in self.verdicts if v.notice]
+
+    def count(self, state: State) -> int:
+        return sum(1 for v in self.verdicts if v.state is state)
+
+
+def newest_first(articles: Iterable[Article]) -> list[Article]:
+    def key(a: Article) -> tuple[float, str]:
+        assert a.meta is not None
+        return (-a.meta.date.timestamp(), a.uid)
+
+    return sorted(articles, key=key)
+
+
+def decide(room: Newsroom, now: datetime) -> Decision:
+    ctx = Context(
+        now,
+        room.site,
+        room.staff,
+        room.wording,
+        keys=memo_keys(room),
+        files=room.files,
+        oversize=room.oversize,
+    )
+    judging = phase("检查稿件", len(room.articles))
+    _work_out_memos(room.articles, ctx)  # most of the work, before the first verdict
+    verdicts = []
+    for article in room.articles:
+        judging.tick()
+        verdicts.append(verdict(article, ctx))
+    judging.finish()
+    return Decision(now, with_links(verdicts))
+
+
+def with_links(verdicts: list[Verdict]) -> list[Verdict]:
+    """The second pass: each link to another article judged against that article's verdict
+    (rules/links.py). A linker an error makes invalid is itself a broken target for the
+    articles linking to it, so the pass repeats until no state changes (states only ever
+    become invalid: it ends, in two rounds for any ordinary newsroom)."""
+    linkers = [
+        i
+        for i, v in enumerate(verdicts)
+        if v.article.meta is not None and v.state.value in links.JUDGED and refs(v.article).pages
+    ]
+    states = [v.state for v in verdicts]
+    added: dict[int, tuple[Finding, ...]] = {}
+    changed = bool(linkers)
+    while changed:
+        by_src, by_url = _targets(verdicts, states)
+        changed = False
+        for i in linkers:
+            added[i] = tuple(links.cross_links(verdicts[i].article, by_src, by_url))
+            state = _state((*verdicts[i].findings, *added[i]))
+            changed |= state is not states[i]
+            states[i] = state
+    return [
+        replace(v, findings=v.findings + added[i], state=states[i]) if added.get(i) else v
+        for i, v in enumerate(verdicts)
+    ]
+
+
+def _targets(
+    verdicts: list[Verdict], states: list[State]
+) -> tuple[dict[str, links.Target], dict[str, links.Target]]:
+    """Every article as a link target, by docs path and by page URL."""
+    by_src: dict[str, links.Target] = {}
+    for v, state in zip(verdicts, states, strict=True):
+        a, meta = v.article, v.article.meta
+        if is_article_name(a.src):
+            by_src[a.src] = links.Target(
+                a.path,
+                meta.title if meta else "",
+                state.value,
+                state.label,
+                v.notice,
+                goes_live(meta) if meta else None,
+                meta.expires_at if meta else None,
+            )
+    by_url = {url_of(src): t for src, t in by_src.items()}
+    return by_src, by_url
+
+
+def _work_out_memos(articles: list[Article], ctx: Context) -> None:
+    """The memoized groups of every article whose memo is missing or stale, on two cores."""
+    todo = [
+        a
+        for a in articles
+        if a.meta is not None and any(_memo(a, ctx, g) is None for g in MEMOIZED)
+    ]
+
+    def work(chunk: Sequence[Article]) -> list[tuple[tuple[Finding, ...], ...] | None]:
+        return [_all_memoized(a, ctx) for a in chunk]
+
+    for article, found in zip(todo, map_on_two_cores(work, todo), strict=True):
+        if found is None:
+            continue  # failed: verdict() tries again and reports it for this article alone
+        for group, findings in zip(MEMOIZED, found, strict=True):
+            if _memo(article, ctx, group) is None:  # worked out in the other process
+                article.derived[group] = (ctx.keys.get(group, b""), findings)

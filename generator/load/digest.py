@@ -1,0 +1,90 @@
+"""The digest that binds a final sign-off to the exact text approved.
+
+It covers every public field of the front matter and the body; it leaves out only `review`
+(the signatures themselves) and `withdrawn` (taking a piece down needs no new approval).
+Values are hashed as validated, not as typed: quoting or re-spelling a time as the same
+instant keeps the approval; changing a word, a time, a tag or a correction voids it. A field
+left at its default counts as absent, so that a later version of the contract with a new
+optional field does not void the approvals of the archive.
+
+    text digest = sha256( canonical JSON of {"front": {...}, "body": "..."} )
+
+It also covers the bytes of every file the article uses (images, attachments, cover, a local
+video poster, a file without suffix: `assets.sealed_files`, the same set that is copied
+into the site). When there are such files:
+
+    sha256( "congress-files-v1\n" + text digest + "\n" + canonical JSON of {path: sha256} )
+
+and the final record keeps the per-file hashes (`final.files`), so that a replaced file is
+named by the finding. An article using no file keeps the text digest: approvals made before
+files were covered stay valid for such articles.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from generator.core.model import FrontMatter
+from generator.load.assets import sealed_files
+
+if TYPE_CHECKING:
+    from generator.load.article import Article
+
+EXCLUDED = frozenset({"review", "withdrawn"})
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat(timespec="seconds")
+    if isinstance(value, dict):
+        return {k: _canonical(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_canonical(v) for v in value]
+    return value
+
+
+def normal_body(body: str) -> str:
+    """Blank lines around the body do not change what is published."""
+    return body.strip("\n").rstrip() + "\n"
+
+
+def digest(meta: FrontMatter, body: str) -> str:
+    # Fields at their default are left out: a field added to the contract later voids no approval.
+    front = meta.model_dump(exclude=set(EXCLUDED), exclude_defaults=True)
+    payload = {"front": _canonical(front), "body": normal_body(body)}
+    data = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+def content_digest(article: Article) -> str:
+    """The digest of a loaded article, worked out once (and kept in the build cache)."""
+    known: str | None = article.derived.get("digest")
+    if known is None:
+        assert article.meta is not None
+        known = article.derived["digest"] = digest(article.meta, article.body)
+    return known
+
+
+def with_files(text_digest: str, files: Mapping[str, str | None]) -> str:
+    """The digest of the text and of the files' bytes (the text digest if there are none)."""
+    if not files:
+        return text_digest
+    listed = json.dumps(dict(sorted(files.items())), sort_keys=True, separators=(",", ":"))
+    data = f"congress-files-v1\n{text_digest}\n{listed}"
+    return "sha256:" + hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+def used_hashes(article: Article, known: Mapping[str, str | None]) -> dict[str, str | None]:
+    """The hashes of the files the article uses, from the newsroom's (None: missing)."""
+    return {path: known.get(path) for path in sealed_files(article, known)}
+
+
+def approval_digest(article: Article, known: Mapping[str, str | None] | None) -> str:
+    """What the final sign-off must carry now: text and, when known, the used files' bytes
+    (`known` is None when judging text alone, as unit tests do in memory)."""
+    text = content_digest(article)
+    return text if known is None else with_files(text, used_hashes(article, known))
