@@ -116,15 +116,28 @@ def test_only_the_adapter_imports_the_engine() -> None:
     assert outside == KNOWN_ENGINE_IMPORTERS
 
 
-def main() -> None:
+def summary(module: str) -> str:
+    """The first line of a module's docstring."""
+    path = next(p for p in PACKAGE.rglob("*.py") if module_name(p) == module)
+    doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+    return doc.split("\n")[0]
+
+
+def main(argv: list[str]) -> None:
+    """The layers, bottom first, each module with its docstring's first line; with
+    `--imports`, with what each module imports instead."""
     edges = graph()
     for depth, folder in enumerate(LAYERS):
-        members = [m for m in edges if layer_of(m) == depth]
-        print(f"{depth} {folder or '(top: cli, options, …)'}")
-        for m in members:
-            targets = ", ".join(sorted(t.removeprefix("generator.") for t in edges[m]))
-            print(f"    {m.removeprefix('generator.'):<30} → {targets}")
+        print(f"{depth} {folder or '(top)'}")
+        for m in (m for m in edges if layer_of(m) == depth):
+            if "--imports" in argv:
+                told = ", ".join(sorted(t.removeprefix("generator.") for t in edges[m]))
+            else:
+                told = summary(m)
+            print(f"    {m.removeprefix('generator.'):<28} {told}")
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    main(sys.argv[1:])
