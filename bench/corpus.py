@@ -16,8 +16,8 @@ from pathlib import Path
 
 import yaml
 
+from bench.signoff import sign_through
 from generator.commands.frontedit import replace_review
-from generator.commands.signing import sign_through
 from generator.core.clock import CHINA
 from generator.core.policy import Policy
 from generator.load.article import parse_article

@@ -19,8 +19,8 @@ from typing import Any
 
 import yaml
 
+from bench.signoff import sign_through
 from generator.commands.frontedit import replace_review
-from generator.commands.signing import sign_through
 from generator.core.clock import aware
 from generator.core.config import CongressConfig, Site
 from generator.core.policy import Policy

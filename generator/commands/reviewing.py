@@ -14,7 +14,7 @@ from generator.core.invisible import terminal_safe
 from generator.core.policy import STAGE_LABELS
 from generator.core.progress import phase
 from generator.core.staff import Staff
-from generator.gate.rules import Context
+from generator.gate.decide import context
 from generator.load.article import Article
 from generator.load.newsroom import load_newsroom
 
@@ -32,14 +32,7 @@ def sign_all(
     """Sign each file; (refused, refused because the file itself is at fault)."""
     room = load_newsroom(site, staff=staff)
     by_file = {(site.root / a.path).resolve(): a for a in room.articles}
-    ctx = Context(
-        now=moment,
-        site=site,
-        staff=staff,
-        wording=room.wording,
-        files=room.files,
-        oversize=room.oversize,
-    )
+    ctx = context(room, moment)
     refused = unwritable = 0
     signing = phase("签署", len(paths))
     for path in paths:

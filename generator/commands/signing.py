@@ -6,15 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 from generator.build.atomic import write_atomic
 from generator.commands.frontedit import FrontMatterShapeError, replace_review
 from generator.core.clock import minute
 from generator.core.findings import Code, Finding, Severity
-from generator.core.model import FinalSignature, FrontMatter, Review, Signature
-from generator.core.policy import REVIEWS, STAGE_LABELS, Policy, requirements, role_for
+from generator.core.model import FinalSignature, Review, Signature
+from generator.core.policy import STAGE_LABELS, progress, role_for, stage_progress
 from generator.core.staff import role_name
 from generator.gate.decide import Context, verdict
 from generator.load.article import Article, load_article
@@ -73,109 +73,91 @@ def _refuse(article: Article, stage: str, reason: str, hint: str = "") -> Refuse
 
 
 def check_signature(article: Article, ctx: Context, stage: str, by: str, at: datetime) -> None:
-    """Raise Refused unless `by` may sign `stage` of `article` at `at`."""
+    """Raise Refused unless `by` may sign `stage` of `article` at `at`.
+
+    First what only a signing can tell: the stage is needed and not signed yet, the signer
+    holds its role, the stages it follows are signed, enough proofreaders remain possible.
+    Then the gate itself, on the article as it would be signed: an error the new signature
+    brings (the same person twice, an author, a time out of order or in the future …) is the
+    reason for the refusal; an error already there must be fixed first (a void final
+    sign-off, or a correction after it, is what a new final sign-off repairs).
+    """
     meta = article.meta
     assert meta is not None
     staff, policy, label = ctx.staff, ctx.policy, STAGE_LABELS[stage]
-    name = staff.name(by)
     role = role_for(policy, stage, meta)
     if stage == "committee" and not meta.specialist:
         raise _refuse(article, stage, "本稿未标注 specialist，不需要专业审核")
     if not staff.has_role(by, role):
+        name = staff.name(by)
         raise _refuse(
             article, stage, f"{name} 不具备{role_name(role, ctx.site.congress.committees)}角色"
         )
-    if at > ctx.now:
-        raise _refuse(article, stage, f"签署时间 {minute(at)} 晚于当前时间")
-    review = meta.review
-    _check_repeat(article, stage, review, ctx)
-    _check_people(article, stage, by, name, ctx)
-    _check_order(article, stage, at, ctx)
-    # Last, the gate itself: the signed article must have no error (a void final sign-off,
-    # or a correction after it, is what a new final sign-off repairs).
+    _check_repeat(article, stage, ctx)
+    _check_order(article, stage, ctx)
+    _check_proofreaders(article, stage, by, ctx)
     review_after = signed_review(article, stage, by, at, files=ctx.files)
     after = replace(article, meta=meta.model_copy(update={"review": review_after}))
     errors = [f for f in verdict(after, ctx).findings if f.is_error]
-    if errors:
-        first = f"{errors[0].location()} {errors[0].message}"
-        raise Refused(
-            REVIEW_HAS_ERRORS.at(
-                article.path, errors[0].line, label=label, count=len(errors), first=first
-            )
+    if not errors:
+        return
+    already = {f for f in verdict(article, ctx).findings if f.is_error}
+    brought = [f for f in errors if f not in already]
+    if brought:
+        raise _refuse(article, stage, brought[0].message, brought[0].hint)
+    first = f"{errors[0].location()} {errors[0].message}"
+    raise Refused(
+        REVIEW_HAS_ERRORS.at(
+            article.path, errors[0].line, label=label, count=len(errors), first=first
         )
+    )
 
 
-def _check_repeat(article: Article, stage: str, review: Review, ctx: Context) -> None:
-    if stage == "proofread":
-        rounds = ctx.policy.proofread.rounds
-        if len(review.proofread) >= rounds:
-            raise _refuse(article, stage, f"已完成{rounds}次校对")
-        return
-    existing = getattr(review, stage)
-    if existing is None:
-        return
+def _check_repeat(article: Article, stage: str, ctx: Context) -> None:
     assert article.meta is not None
-    if stage == "final" and existing.digest != _final_digest(article, ctx.files)[0]:
-        return  # the text or a file changed since: a new final sign-off replaces the void one
-    who = ctx.staff.name(existing.by)
-    raise _refuse(article, stage, f"已由 {who} 于 {minute(existing.at)} 签署")
-
-
-def _check_people(article: Article, stage: str, by: str, name: str, ctx: Context) -> None:
-    meta = article.meta
-    assert meta is not None
-    review, policy = meta.review, ctx.policy
-    if name in meta.authors:
-        raise _refuse(article, stage, f"{name} 是本稿作者，不能审核自己的稿件")
-    if stage == "first" and policy.first_by_editor and by != meta.editor:
-        raise _refuse(article, stage, f"初审应由本稿责任编辑 {ctx.staff.name(meta.editor)} 签署")
-    if stage in REVIEWS:
-        for other in REVIEWS:
-            sig = getattr(review, other)
-            if other != stage and sig is not None and sig.by == by:
-                raise _refuse(
-                    article, stage, f"{name} 已签署{STAGE_LABELS[other]}，三审须由三个不同的人签署"
-                )
-    proofreaders = [s.by for s in review.proofread]
-    if stage == "final" and by in proofreaders:
-        raise _refuse(article, stage, f"{name} 参与了本稿校对，不能终审签发")
+    step = stage_progress(ctx.policy, article.meta, stage)
+    if not step.done:
+        return
     if stage == "proofread":
-        rounds, distinct = policy.proofread.rounds, policy.proofread.distinct
-        after = [*proofreaders, by]
-        if len(set(after)) + (rounds - len(after)) < distinct:
-            raise _refuse(
-                article, stage, f"{rounds}次校对至少应由{distinct}人完成，请换一位校对人员"
-            )
+        raise _refuse(article, stage, f"已完成{step.rounds}次校对")
+    final = article.meta.review.final
+    if (
+        stage == "final"
+        and final is not None
+        and final.digest != _final_digest(article, ctx.files)[0]
+    ):
+        return  # the text or a file changed since: a new final sign-off replaces the void one
+    who, when = ctx.staff.name(step.signed[0].by), minute(step.signed[0].at)
+    raise _refuse(article, stage, f"已由 {who} 于 {when} 签署")
 
 
-def _check_order(article: Article, stage: str, at: datetime, ctx: Context) -> None:
+def _check_order(article: Article, stage: str, ctx: Context) -> None:
+    """The final sign-off comes after every other stage the article needs, the second review
+    after the first (the times themselves are the gate's: GATE-ORDER)."""
     meta = article.meta
     assert meta is not None
-    review = meta.review
     if stage == "final":
-        missing = []
-        for req in requirements(ctx.policy, meta):
-            if req.stage == "final":
-                continue
-            if req.stage == "proofread":
-                if len(review.proofread) < ctx.policy.proofread.rounds:
-                    missing.append(f"校对（已校{len(review.proofread)}次）")
-            elif getattr(review, req.stage) is None:
-                missing.append(req.label)
+        missing = [
+            f"校对（已校{len(step.signed)}次）" if step.stage == "proofread" else step.label
+            for step in progress(ctx.policy, meta)
+            if step.stage != "final" and not step.done
+        ]
         if missing:
             raise _refuse(article, stage, f"终审须在其他环节之后，尚缺{'、'.join(missing)}")
-    if stage == "second" and review.first is None:
+    if stage == "second" and meta.review.first is None:
         raise _refuse(article, stage, "复审须在初审之后")
-    before = {
-        "second": ["first"],
-        "final": ["first", "second", "committee", "procedure", "secrecy"],
-    }
-    earlier = [getattr(review, s) for s in before.get(stage, [])]
-    if stage == "final":
-        earlier += review.proofread
-    late = [s for s in earlier if s is not None and s.at > at]
-    if late:
-        raise _refuse(article, stage, f"签署时间 {minute(at)} 早于此前环节（{minute(late[0].at)}）")
+
+
+def _check_proofreaders(article: Article, stage: str, by: str, ctx: Context) -> None:
+    """A round that would leave too few rounds for enough different proofreaders (the gate
+    sees it only once every round is signed: GATE-PROOFREAD-DISTINCT)."""
+    if stage != "proofread":
+        return
+    assert article.meta is not None
+    rounds, distinct = ctx.policy.proofread.rounds, ctx.policy.proofread.distinct
+    after = [*(s.by for s in article.meta.review.proofread), by]
+    if len(set(after)) + (rounds - len(after)) < distinct:
+        raise _refuse(article, stage, f"{rounds}次校对至少应由{distinct}人完成，请换一位校对人员")
 
 
 def _final_digest(
@@ -244,30 +226,3 @@ def _problem(exc: Exception) -> str:
         "no front matter": "文件不以 --- 行开头",
         "front matter not closed": "稿件信息没有以 --- 行结束",
     }.get(str(exc), "稿件信息中有 U+0085、U+2028 或 U+2029 换行符")
-
-
-def sign_through(
-    article: Article,
-    signers: dict[str, list[str]],
-    start: datetime,
-    policy: Policy,
-    *,
-    skip: tuple[str, ...] = (),
-    files: Mapping[str, str | None] | None = None,
-) -> Review:
-    """Every stage the policy requires, signed in order from `start` by `signers[stage]`.
-
-    For test fixtures and the benchmark corpus, which need many approved articles; people
-    sign one stage at a time with `congress review`, which checks each signature.
-    """
-    meta = article.meta
-    assert meta is not None
-    for n, req in enumerate(requirements(policy, meta)):
-        if req.stage in skip:
-            continue
-        for i, by in enumerate(signers[req.stage]):
-            at = start + timedelta(minutes=10 * n + i)
-            review = signed_review(article, req.stage, by, at, files=files)
-            meta = FrontMatter.model_validate({**meta.model_dump(), "review": review.model_dump()})
-            article = replace(article, meta=meta)
-    return meta.review

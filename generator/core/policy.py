@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from generator.core.model import FrontMatter
+from generator.core.model import FrontMatter, Signature
 
 # Stage ids in the order the front matter lists them; labels as the newsroom says them.
 STAGES: tuple[str, ...] = (
@@ -139,3 +139,38 @@ def _requirements(policy: Policy, meta: FrontMatter) -> list[Requirement]:
         needed.append("secrecy")
     needed.append("final")
     return [Requirement(s, role_for(policy, s, meta)) for s in needed]
+
+
+@dataclass(frozen=True)
+class Progress(Requirement):
+    """One stage an article needs, with what is signed of it so far."""
+
+    signed: tuple[Signature, ...] = ()
+    rounds: int = 1  # signatures the stage needs: the proofreading rounds, else one
+
+    @property
+    def done(self) -> bool:
+        return len(self.signed) >= self.rounds
+
+
+def stage_progress(policy: Policy, meta: FrontMatter, stage: str) -> Progress:
+    """How far `stage` is for this article, whether or not the policy needs it."""
+    return Progress(stage, role_for(policy, stage, meta), *_signed(policy, meta, stage))
+
+
+def progress(policy: Policy, meta: FrontMatter) -> list[Progress]:
+    """Each stage this article needs, in signing order, with its signatures: the one reading
+    of a review block that the gate (GATE-PENDING-*), the preview's checklist and
+    `congress review` share. The first stage not `done` is the next to sign."""
+    return [
+        Progress(req.stage, req.role, *_signed(policy, meta, req.stage))
+        for req in requirements(policy, meta)
+    ]
+
+
+def _signed(policy: Policy, meta: FrontMatter, stage: str) -> tuple[tuple[Signature, ...], int]:
+    """The stage's signatures so far, and how many it needs."""
+    if stage == "proofread":
+        return tuple(meta.review.proofread), policy.proofread.rounds
+    sig: Signature | None = getattr(meta.review, stage)
+    return ((sig,) if sig is not None else ()), 1

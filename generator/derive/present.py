@@ -7,6 +7,7 @@ from datetime import datetime
 
 from generator.core.clock import minute
 from generator.core.config import Column, Site
+from generator.core.policy import progress
 from generator.core.staff import Staff
 from generator.load.article import Article
 from generator.load.assets import resolve
@@ -135,21 +136,14 @@ class Step:
 
 
 def checklist(article: Article, site: Site, staff: Staff) -> tuple[Step, ...]:
-    from generator.core.policy import requirements
-
     meta = article.meta
     assert meta is not None
-    policy, review = site.congress.policy, meta.review
     steps = []
-    for req in requirements(policy, meta):
-        if req.stage == "proofread":
-            sigs = list(review.proofread)
-            done = len(sigs) >= policy.proofread.rounds
-            detail = "、".join(f"{staff.name(s.by)} {minute(s.at)}" for s in sigs) or "未校对"
-            detail = f"{len(sigs)}/{policy.proofread.rounds}：{detail}"
+    for step in progress(site.congress.policy, meta):
+        signed = [f"{staff.name(s.by)} {minute(s.at)}" for s in step.signed]
+        if step.stage == "proofread":
+            detail = f"{len(step.signed)}/{step.rounds}：{'、'.join(signed) or '未校对'}"
         else:
-            sig = getattr(review, req.stage)
-            done = sig is not None
-            detail = f"{staff.name(sig.by)} {minute(sig.at)}" if sig else "未签署"
-        steps.append(Step(req.label, done, detail))
+            detail = signed[0] if signed else "未签署"
+        steps.append(Step(step.label, step.done, detail))
     return tuple(steps)

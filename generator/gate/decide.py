@@ -19,16 +19,21 @@ from generator.build.parallel import map_on_two_cores
 from generator.core.findings import Finding
 from generator.core.model import goes_live
 from generator.core.progress import phase
+from generator.gate.peers import peers_of
 from generator.gate.rules import (
     Context,
     Rule,
     attachments,
+    consultation,
     links,
     nesting,
+    placement,
+    registry,
     review,
     schedule,
     sensitive,
     typography,
+    unique,
     wording,
 )
 from generator.load.article import Article, internal_error, url_of
@@ -36,7 +41,7 @@ from generator.load.assets import refs
 from generator.load.contentfiles import is_article_name
 from generator.load.newsroom import Newsroom
 
-__all__ = ["RULES", "Context", "Decision", "State", "Verdict", "decide", "verdict"]
+__all__ = ["RULES", "Context", "Decision", "State", "Verdict", "context", "decide", "verdict"]
 
 
 class State(StrEnum):
@@ -84,6 +89,18 @@ MEMOIZED: dict[str, tuple[Rule, ...]] = {
 # The rule table, in order: add a rule here (and, if it never reads the clock, to its group
 # above instead).
 RULES: list[Rule] = [
+    # Where the file is and what the front matter names: the registries, the other articles
+    # (Context.peers). Cheap, and some read the rest of the newsroom: never memoized.
+    placement.file_name,
+    placement.folder,
+    registry.editor,
+    registry.specialist,
+    consultation.consultation,
+    schedule.lifetime,
+    placement.used_files_placed,
+    unique.uid,
+    unique.url,
+    consultation.feedback,
     *MEMOIZED["review"],
     review.future,
     # Not memoized: they read the bytes of the files an article uses, which the article's
@@ -99,6 +116,9 @@ RULES: list[Rule] = [
     schedule.expiry,
 ]
 _GROUP_OF = {rule: name for name, rules in MEMOIZED.items() for rule in rules}
+# The rules that judge the file itself (its name, its place, its URL), not its front matter:
+# the only ones for an entry whose front matter could not be read.
+FILE_RULES = (placement.file_name, unique.url)
 
 # Info findings that put an article in a state other than published.
 STATE_OF: dict[str, State] = {
@@ -128,11 +148,10 @@ def _state(findings: Iterable[Finding]) -> State:
 def verdict(article: Article, ctx: Context) -> Verdict:
     """Decide one article. The only function that says whether something is public."""
     findings = list(article.findings)
-    if article.meta is not None:
-        try:
-            findings += _judged(article, ctx)
-        except Exception as exc:  # one article's failure keeps it out, never the others
-            findings.append(internal_error(article.path, "检查", exc))
+    try:
+        findings += _judged(article, ctx)
+    except Exception as exc:  # one article's failure keeps it out, never the others
+        findings.append(internal_error(article.path, "检查", exc))
     state = _state(findings)
     # A withdrawn piece keeps a notice at its URL only if it had been fully approved; one
     # withdrawn before approval or before its embargo never appeared, so nothing remains.
@@ -145,7 +164,7 @@ def verdict(article: Article, ctx: Context) -> Verdict:
 def _judged(article: Article, ctx: Context) -> list[Finding]:
     findings: list[Finding] = []
     done = set()
-    for rule in RULES:
+    for rule in RULES if article.meta is not None else _file_rules():
         group = _GROUP_OF.get(rule)
         if group is None:
             findings.extend(rule(article, ctx))
@@ -153,6 +172,10 @@ def _judged(article: Article, ctx: Context) -> list[Finding]:
             findings.extend(_memoized(article, ctx, group))
             done.add(group)
     return findings
+
+
+def _file_rules() -> list[Rule]:
+    return [rule for rule in RULES if rule in FILE_RULES]  # RULES may be replaced (tests)
 
 
 def _memo(article: Article, ctx: Context, group: str) -> tuple[Finding, ...] | None:
@@ -222,8 +245,9 @@ def newest_first(articles: Iterable[Article]) -> list[Article]:
     return sorted(articles, key=key)
 
 
-def decide(room: Newsroom, now: datetime) -> Decision:
-    ctx = Context(
+def context(room: Newsroom, now: datetime) -> Context:
+    """What the rules read besides each article of `room`, at `now`."""
+    return Context(
         now,
         room.site,
         room.staff,
@@ -231,7 +255,12 @@ def decide(room: Newsroom, now: datetime) -> Decision:
         keys=memo_keys(room),
         files=room.files,
         oversize=room.oversize,
+        peers=peers_of(room),
     )
+
+
+def decide(room: Newsroom, now: datetime) -> Decision:
+    ctx = context(room, now)
     judging = phase("检查稿件", len(room.articles))
     _work_out_memos(room.articles, ctx)  # most of the work, before the first verdict
     verdicts = []

@@ -2,8 +2,9 @@
 
 A file of `content/` at one of them would be a second writer for that output (mkdocs refuses
 the build, or the theme's file silently loses), so the core refuses it up front with a finding
-on the file and on any article that uses it, and the adapter never hands it to mkdocs: the
-generated page or file wins, and every other article is published.
+on the file (the gate adds one to any article that uses it: rules/placement.py), and the
+adapter never hands it to mkdocs: the generated page or file wins, and every other article
+is published.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Iterable
 
 from generator.core.findings import Code, Severity
 from generator.load.article import Article
-from generator.load.assets import is_generated_path, used_files
+from generator.load.assets import is_generated_path
 from generator.load.contentfiles import is_article_name
 
 E = Severity.ERROR
@@ -25,13 +26,6 @@ ART_RESERVED_PATH = Code(
     "稿件放在 content/<栏目>/<年份>/ 下，图片和附件放在 content/assets/ 下；"
     "栏目介绍写在 mkdocs.yml 栏目的 description 中。",
 )
-ASSET_RESERVED_PATH = Code(
-    "ASSET-RESERVED-PATH",
-    E,
-    "稿件使用的文件 {file} 位于系统生成的目录中，不会复制到站点，本稿件不发布",
-    "把文件移到 content/assets/ 下（例如 content/assets/files/），再改链接并重新送审。",
-)
-
 # The theme's own files (material's bundles and favicon, themes/congress/assets/*): a
 # content file there would silently replace the site's scripts and styles.
 # tests/redteam/test_crash.py checks this list against both themes' files.
@@ -68,35 +62,20 @@ def reserved(src: str, column_ids: Iterable[str]) -> bool:
     return False
 
 
+def reserved_files(files: Iterable[str], column_ids: list[str]) -> set[str]:
+    """The non-article files of `content/` (docs paths) at places the build writes."""
+    return {f for f in files if not is_article_name(f) and reserved(f, column_ids)}
+
+
 def refuse_reserved(
-    articles: list[Article],
-    files: Iterable[str],
-    column_ids: list[str],
-    shown: str,
-    wanted: set[str] | None = None,
+    found: Iterable[str], shown: str, wanted: set[str] | None = None
 ) -> list[Article]:
-    """Findings for content at generated places: an entry for each such non-article file
-    (articles there get ART-RESERVED-PATH when checked against the site), and
-    ASSET-RESERVED-PATH on each article that uses one (it would be copied over the output)."""
+    """An entry for each non-article file at a generated place (`reserved_files`), with its
+    finding (an article there, and one that uses such a file, are the gate's:
+    rules/placement.py)."""
     prefix = "" if shown in ("", ".") else shown.rstrip("/") + "/"
-    found = {f for f in files if not is_article_name(f) and reserved(f, column_ids)}
-    entries = [
+    return [
         Article(src=f, path=prefix + f, findings=[ART_RESERVED_PATH.at(prefix + f, None, src=f)])
         for f in sorted(found)
         if wanted is None or f in wanted
     ]
-    for article in articles:
-        if article.meta is None:
-            continue
-        for path in sorted(used_files(article) & found):
-            line = _line_using(article, path)
-            article.add(ASSET_RESERVED_PATH.at(article.path, line, file=path))
-    return entries
-
-
-def _line_using(article: Article, path: str) -> int | None:
-    name = path.rsplit("/", 1)[-1]
-    for i, text in enumerate(article.body.split("\n")):
-        if name in text:
-            return article.body_line + i
-    return article.line_of("cover", "src")

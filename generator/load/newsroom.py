@@ -1,14 +1,14 @@
-"""The newsroom: every article of `content/`, loaded and checked against the registries.
+"""The newsroom: every article of `content/`, loaded, with the hashes of the files they use.
 
-Gather first (load every file), then check what needs more than one file (unique uids and
-URLs) or the registries (columns, staff, committees). The gate decides afterwards.
+It only reads: parsing each file (`load/article.py`) and discovering what else `content/`
+holds (links and special files, files at the places the build writes). Everything that judges
+an article, alone or against the registries and the other articles, is a rule of the gate
+(`generator.gate.decide.RULES`).
 """
 
 from __future__ import annotations
 
 import os
-import re
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -16,10 +16,8 @@ from pathlib import Path
 
 from generator.build.cache import Cache, fingerprint
 from generator.build.heap import settling
-from generator.core.clock import minute
 from generator.core.config import Site
-from generator.core.findings import Code, Finding, Severity
-from generator.core.model import goes_live
+from generator.core.findings import Finding
 from generator.core.progress import phase
 from generator.core.staff import Staff, load_staff
 from generator.core.wording import Wording, load_wording
@@ -28,82 +26,10 @@ from generator.load.assets import sealed_files
 from generator.load.contentfiles import (
     Content,
     hash_files,
-    is_article_name,
-    is_rendered_name,
     oversize,
     scan,
 )
-from generator.load.digest import approval_digest
-from generator.load.generated import ART_RESERVED_PATH, refuse_reserved, reserved
-
-E, W = Severity.ERROR, Severity.WARNING
-
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_YEAR = re.compile(r"\d{4}")
-
-ART_SUFFIX = Code(
-    "ART-SUFFIX",
-    E,
-    "稿件文件扩展名 {suffix} 不是小写：这样的稿件不会发布",
-    "把文件改名为小写扩展名（{fixed}），再送审。",
-)
-ART_LOCATION = Code(
-    "ART-LOCATION",
-    E,
-    "稿件不在栏目目录中：{src}",
-    "稿件应放在 content/<栏目>/<年份>/<文件名>.md，"
-    "例如 content/supervision/2026/zhifa-jiancha.md。",
-)
-ART_SLUG = Code(
-    "ART-SLUG",
-    W,
-    "文件名 {name} 不是小写拼音或英文（网址中会出现转义字符）",
-    "改用小写字母、数字和连字符，例如 {suggestion}.md。",
-)
-ART_COLUMN_UNKNOWN = Code("ART-COLUMN-UNKNOWN", E, "栏目 {column} 不存在", "可用栏目：{known}")
-ART_COLUMN_MISMATCH = Code(
-    "ART-COLUMN-MISMATCH",
-    E,
-    "稿件信息中的栏目 {column} 与所在目录 {folder} 不一致",
-    "把 column 改为 {folder}，或把文件移到 content/{column}/ 下。",
-)
-ART_YEAR = Code(
-    "ART-YEAR",
-    W,
-    "发布时间在 {year} 年，但文件放在 {folder} 目录",
-    "把文件移到 {year} 年的目录下。",
-)
-ART_EDITOR = Code(
-    "ART-EDITOR",
-    E,
-    "责任编辑 {editor} {problem}",
-    "填写 editorial/staff.yml 中具有编辑角色的人员编号。",
-)
-ART_SPECIALIST = Code(
-    "ART-SPECIALIST",
-    E,
-    "专业审核委员会 {committee} 不存在",
-    "可用：{known}（见 mkdocs.yml 的 committees）。",
-)
-ART_CONSULTATION = Code("ART-CONSULTATION", E, "{problem}", "{hint}")
-ART_EXPIRY = Code(
-    "ART-EXPIRY",
-    E,
-    "下线时间 {expires} 早于上线时间 {start}",
-    "检查 expires_at 与 publish_at、date。",
-)
-ART_UID_DUPLICATE = Code(
-    "ART-UID-DUPLICATE",
-    E,
-    "稿件编号 {uid} 与 {other} 重复",
-    "稿件编号必须唯一：复制稿件后请用 congress new 生成新编号。",
-)
-ART_URL_CLASH = Code(
-    "ART-URL-CLASH", E, "与 {other} 生成同一网址 /{url}", "修改其中一个文件的文件名。"
-)
-ART_FEEDBACK = Code(
-    "ART-FEEDBACK", E, "feedback_for 指向的稿件 {uid} {problem}", "填写所反馈的征求意见稿件的 uid。"
-)
+from generator.load.generated import refuse_reserved, reserved_files
 
 
 @dataclass
@@ -116,6 +42,13 @@ class Newsroom:
     files: dict[str, str | None] = field(default_factory=dict)
     # Docs path → size of every used file over the size limit (max_file_mb): not hashed.
     oversize: dict[str, int] = field(default_factory=dict)
+    # Docs paths of the entries that stand for a file not read as an article (a link or
+    # special file, a file at a generated place, an article our code failed to read): each
+    # carries its finding, and the gate judges its place no further.
+    unread: set[str] = field(default_factory=set)
+    # Docs paths of the non-article files at places the build writes (ASSET-RESERVED-PATH
+    # for an article that uses one).
+    reserved: set[str] = field(default_factory=set)
 
     @property
     def findings(self) -> list[Finding]:
@@ -124,9 +57,6 @@ class Newsroom:
     @cached_property
     def column_ids(self) -> list[str]:
         return [c.id for c in self.site.columns]
-
-    def by_uid(self) -> dict[str, Article]:
-        return {a.uid: a for a in self.articles if a.meta}
 
 
 def markdown_files(docs_dir: Path) -> list[str]:
@@ -140,7 +70,7 @@ def load_newsroom(
     staff: Staff | None = None,
     cache: Cache | None = None,
 ) -> Newsroom:
-    """Load and check every article (or the given files) of the site."""
+    """Load every article (or the given files) of the site."""
     with settling(freeze=False):  # the caller knows whether to freeze
         return _load_newsroom(site, files, staff, cache)
 
@@ -158,24 +88,27 @@ def _load_newsroom(
     else:
         wanted = {p.resolve().relative_to(docs).as_posix() for p in files}
         srcs = sorted(wanted & set(content.articles))
-    room.articles += _refused(content, shown, wanted)
+    refused = _refused(content, shown, wanted)
+    room.unread.update(a.src for a in refused)
+    room.articles += refused
     loading = phase("读取稿件", len(srcs))
     for src in srcs:
         loading.tick()
         where = f"{shown}/{src}" if shown != "." else src
         try:
             article = _load(os.path.join(docs, src), src, where, cache)
-            _check_against_site(article, room)
         except Exception as exc:  # one article's failure keeps it out, never the others
             article = Article(src=src, path=where)
             article.add(internal_error(where, "读取", exc))
+            room.unread.add(src)
         room.articles.append(article)
     loading.finish()
-    room.articles += refuse_reserved(room.articles, content.files, room.column_ids, shown, wanted)
+    room.reserved = reserved_files(content.files, room.column_ids)
+    entries = refuse_reserved(room.reserved, shown, wanted)
+    room.unread.update(a.src for a in entries)
+    room.articles += entries
     room.articles.sort(key=lambda a: a.src)
-    _hash_used_files(room, docs, content)  # before the uid check: it compares approvals
-    _check_unique(room.articles, room.files)
-    _check_feedback(room)
+    _hash_used_files(room, docs, content)
     return room
 
 
@@ -216,166 +149,3 @@ def _load(file: str, src: str, shown: str, cache: Cache | None) -> Article:
         cache.keep_article(article, key)
     article.derived["source_key"] = key  # what the file holds (generator/build/pagekeys.py)
     return article
-
-
-def _check_file_name(
-    article: Article, parts: list[str], column_ids: list[str], placed: bool
-) -> None:
-    suffix = os.path.splitext(article.src)[1]
-    if not is_rendered_name(article.src) and is_article_name(article.src):
-        fixed = parts[-1][: -len(suffix)] + suffix.lower()
-        article.add(ART_SUFFIX.at(article.path, 1, suffix=suffix, fixed=fixed))
-    if reserved(article.src, column_ids):  # a generated page's place: not also ART-LOCATION
-        article.add(ART_RESERVED_PATH.at(article.path, 1, src=article.src))
-    elif not placed:
-        article.add(ART_LOCATION.at(article.path, 1, src=article.src))
-    else:
-        stem = parts[2].rsplit(".", 1)[0]
-        if not _SLUG.match(stem) or stem in ("index", "readme"):
-            from generator.core.slug import slugify
-
-            article.add(
-                ART_SLUG.at(article.path, 1, name=parts[2], suggestion=slugify(stem) or "article")
-            )
-
-
-def _check_against_site(article: Article, room: Newsroom) -> None:
-    site, meta = room.site, article.meta
-    parts = article.src.split("/")
-    column_ids = room.column_ids
-    placed = len(parts) == 3 and parts[0] in column_ids and _YEAR.fullmatch(parts[1])
-    _check_file_name(article, parts, column_ids, bool(placed))
-    if meta is None:
-        return
-    path, line = article.path, article.line_of
-    if site.congress.column(meta.column) is None:
-        article.add(
-            ART_COLUMN_UNKNOWN.at(
-                path, line("column"), column=meta.column, known="、".join(column_ids)
-            )
-        )
-    elif placed and parts[0] != meta.column:
-        article.add(
-            ART_COLUMN_MISMATCH.at(path, line("column"), column=meta.column, folder=parts[0])
-        )
-    if placed and str(meta.date.year) != parts[1]:
-        article.add(ART_YEAR.at(path, line("date"), year=meta.date.year, folder=parts[1]))
-    if meta.editor not in room.staff:
-        article.add(
-            ART_EDITOR.at(path, line("editor"), editor=meta.editor, problem="不在人员名录中")
-        )
-    elif not room.staff.has_role(meta.editor, "editor"):
-        article.add(
-            ART_EDITOR.at(path, line("editor"), editor=meta.editor, problem="不具备编辑角色")
-        )
-    committees = site.congress.committees
-    if meta.specialist and meta.specialist not in committees:
-        article.add(
-            ART_SPECIALIST.at(
-                path, line("specialist"), committee=meta.specialist, known="、".join(committees)
-            )
-        )
-    _check_consultation(article)
-    start = goes_live(meta)
-    if meta.expires_at and meta.expires_at <= start:
-        article.add(
-            ART_EXPIRY.at(
-                path, line("expires_at"), expires=minute(meta.expires_at), start=minute(start)
-            )
-        )
-
-
-def _check_consultation(article: Article) -> None:
-    meta = article.meta
-    assert meta is not None
-    if meta.kind == "consultation" and meta.consultation is None:
-        article.add(
-            ART_CONSULTATION.at(
-                article.path,
-                article.line_of("kind"),
-                problem="征求意见稿件缺少 consultation（截止时间和意见提交渠道）",
-                hint="补上 consultation: {deadline: …, channels: {email: …, post: …, url: …}}。",
-            )
-        )
-    elif meta.consultation is not None and meta.kind != "consultation":
-        article.add(
-            ART_CONSULTATION.at(
-                article.path,
-                article.line_of("consultation"),
-                problem="只有 kind: consultation 的稿件可以写 consultation",
-                hint="把 kind 改为 consultation，或删除 consultation。",
-            )
-        )
-    elif meta.consultation is not None:
-        c = meta.consultation
-        if not (c.channels.email or c.channels.post or c.channels.url):
-            article.add(
-                ART_CONSULTATION.at(
-                    article.path,
-                    article.line_of("consultation", "channels"),
-                    problem="征求意见至少要列出一种意见提交渠道",
-                    hint="在 channels 中填写 email、post 或 url。",
-                )
-            )
-        if c.opens and c.opens >= c.deadline:
-            article.add(
-                ART_CONSULTATION.at(
-                    article.path,
-                    article.line_of("consultation", "deadline"),
-                    problem="征求意见的截止时间早于开始时间",
-                    hint="检查 consultation 的 opens 和 deadline。",
-                )
-            )
-
-
-def _check_unique(articles: list[Article], files: dict[str, str | None]) -> None:
-    by_uid: dict[str, list[Article]] = defaultdict(list)
-    by_url: dict[str, list[Article]] = defaultdict(list)
-    for a in articles:
-        if a.meta:
-            by_uid[a.uid].append(a)
-        if not is_article_name(a.src):
-            continue  # a refused link or special file: not a page
-        by_url[a.url.lower()].append(a)  # case-folded: hosts may be case-insensitive
-    for uid, group in by_uid.items():
-        if len(group) < 2:
-            continue
-        # A copy of a live article (an editor's template) must not take the original offline:
-        # when exactly one of them holds a final sign-off matching what it is now, it keeps
-        # the uid and every other one is the duplicate. Otherwise all of them are.
-        approved = [a for a in group if _approved(a, files)]
-        keeper = approved[0] if len(approved) == 1 else None
-        for a in group:
-            if a is not keeper:
-                other = keeper or next(o for o in group if o is not a)
-                a.add(ART_UID_DUPLICATE.at(a.path, a.line_of("uid"), uid=uid, other=other.path))
-    for url, group in by_url.items():
-        for a in group if len(group) > 1 else []:
-            other = next(o for o in group if o is not a)
-            a.add(ART_URL_CLASH.at(a.path, 1, other=other.path, url=url))
-
-
-def _approved(article: Article, files: dict[str, str | None]) -> bool:
-    """Whether the article's final sign-off matches its text and files as they are now (the
-    gate's GATE-DIGEST comparison; the gate still judges everything else)."""
-    final = article.meta.review.final if article.meta is not None else None
-    return final is not None and final.digest == approval_digest(article, files)
-
-
-def _check_feedback(room: Newsroom) -> None:
-    uids = room.by_uid()
-    for a in room.articles:
-        if a.meta is None or a.meta.feedback_for is None:
-            continue
-        target = uids.get(a.meta.feedback_for)
-        problem = ""
-        if target is None:
-            problem = "不存在"
-        elif target.meta is not None and target.meta.kind != "consultation":
-            problem = "不是征求意见稿件"
-        if problem:
-            a.add(
-                ART_FEEDBACK.at(
-                    a.path, a.line_of("feedback_for"), uid=a.meta.feedback_for, problem=problem
-                )
-            )

@@ -359,19 +359,19 @@ def test_article_that_raises_while_loading_or_judging_is_its_own_finding(
     loop and the gate keep one article's exception to that article."""
     arts = {f"news/2026/a{i}.md": article(uid=f"2026-1120-aaaa0{i}") for i in range(3)}
     site = load_site(make_site(tmp_path / "s", arts) / "mkdocs.yml")
-    check_site, future = newsroom._check_against_site, review.future
+    load, future = newsroom._load, review.future
 
-    def load_fault(a: Any, room: Any) -> None:
-        if a.src.endswith("a0.md"):
+    def load_fault(file: str, src: str, shown: str, cache: Any) -> Any:
+        if src.endswith("a0.md"):
             raise KeyError("injected")
-        check_site(a, room)
+        return load(file, src, shown, cache)
 
     def judge_fault(a: Any, ctx: Any) -> Any:
         if a.src.endswith("a1.md"):
             raise ZeroDivisionError("injected")
         return future(a, ctx)
 
-    monkeypatch.setattr(newsroom, "_check_against_site", load_fault)
+    monkeypatch.setattr(newsroom, "_load", load_fault)
     monkeypatch.setattr(gate, "RULES", [judge_fault if r is future else r for r in gate.RULES])
     decision = decide(load_newsroom(site), aware(NOW))
     states = {v.article.src: v.state for v in decision.verdicts}

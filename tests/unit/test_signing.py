@@ -140,7 +140,7 @@ def test_refuses_a_second_review_stage_by_the_same_person(tmp_path: Path) -> Non
     steps = [("first", "multi", "2026-11-20T06:00:00+08:00"), *STEPS[1:4]]
     for stage, by, at in steps:
         assert sign(tmp_path, stage, by, at, "content/news/2026/a.md").returncode == 0
-    assert "全能壬 已签署初审" in refused(tmp_path, "second", "multi")
+    assert "不能签署复审：初审和复审由同一人（全能壬）签署" in refused(tmp_path, "second", "multi")
 
 
 def test_refuses_final_by_someone_who_already_reviewed(tmp_path: Path) -> None:
@@ -148,7 +148,9 @@ def test_refuses_final_by_someone_who_already_reviewed(tmp_path: Path) -> None:
     steps = [("first", "multi", "2026-11-20T06:00:00+08:00"), *STEPS[1:6]]
     for stage, by, at in steps:
         assert sign(tmp_path, stage, by, at, "content/news/2026/a.md").returncode == 0
-    assert "三审须由三个不同的人签署" in refused(tmp_path, "final", "multi")
+    message = refused(tmp_path, "final", "multi")
+    assert "不能签署终审：初审和终审由同一人（全能壬）签署" in message
+    assert "初审、复审、终审须由三个不同的人签署" in message
 
 
 def test_refuses_final_before_the_other_stages(tmp_path: Path) -> None:
@@ -160,6 +162,19 @@ def test_refuses_final_before_the_other_stages(tmp_path: Path) -> None:
 def test_refuses_second_before_first(tmp_path: Path) -> None:
     signed_up_to(tmp_path, 0)
     assert "复审须在初审之后" in refused(tmp_path, "second", "head")
+
+
+def test_refuses_a_signature_earlier_than_the_stage_before_with_the_gates_reason(
+    tmp_path: Path,
+) -> None:
+    """What the gate would find on the signed article is the reason given (GATE-ORDER
+    here), not "the article has errors": the article has none until the signature."""
+    signed_up_to(tmp_path, 4)
+    message = refused(tmp_path, "second", "head", "2026-11-20T05:00:00+08:00")
+    assert (
+        "[REVIEW-REFUSED] 不能签署复审：复审（2026-11-20 05:00）早于初审（2026-11-20 06:00）"
+        in message
+    )
 
 
 def test_refuses_a_file_with_errors(tmp_path: Path) -> None:
@@ -177,7 +192,9 @@ def test_refuses_a_future_time_and_an_author(tmp_path: Path) -> None:
     path.write_text(
         path.read_text(encoding="utf-8").replace("- 记者甲", "- 编辑甲"), encoding="utf-8"
     )
-    assert "是本稿作者" in refused(tmp_path, "first", "ed-a")
+    assert "不能签署初审：作者 编辑甲 不能审核自己的稿件（初审）" in refused(
+        tmp_path, "first", "ed-a"
+    )
 
 
 def test_refuses_to_sign_a_stage_twice(tmp_path: Path) -> None:

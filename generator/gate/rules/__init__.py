@@ -16,6 +16,7 @@ from generator.core.findings import Finding
 from generator.core.model import Signature
 from generator.core.policy import STAGES, Policy
 from generator.core.staff import Staff
+from generator.gate.peers import Peers
 from generator.load.article import Article
 
 if TYPE_CHECKING:
@@ -24,7 +25,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Context:
-    """What rules may look at besides the article: the clock, the registries, the policy."""
+    """What rules may look at besides the article: the clock, the registries, the policy,
+    the files the articles use and what the rest of the newsroom holds."""
 
     now: datetime
     site: Site
@@ -37,6 +39,9 @@ class Context:
     files: Mapping[str, str | None] | None = None
     # Size of every used file over the configured limit (never hashed: ASSET-TOO-LARGE).
     oversize: Mapping[str, int] = field(default_factory=dict)
+    # The rest of the newsroom, for the rules that compare an article with it (gate/peers.py);
+    # None when judging text alone.
+    peers: Peers | None = None
 
     @property
     def policy(self) -> Policy:

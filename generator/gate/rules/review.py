@@ -11,7 +11,7 @@ from itertools import combinations
 
 from generator.core.clock import minute
 from generator.core.findings import Code, Finding, Severity
-from generator.core.policy import REVIEWS, STAGE_LABELS, STAGES, requirements, role_for
+from generator.core.policy import REVIEWS, STAGE_LABELS, STAGES, progress, role_for
 from generator.core.staff import role_name
 from generator.gate.rules import Context, signatures
 from generator.load.article import Article
@@ -129,27 +129,22 @@ def stages(article: Article, ctx: Context) -> Iterable[Finding]:
     """Every stage the policy requires of this article is signed (else: pending)."""
     meta = article.meta
     assert meta is not None
-    review, policy = meta.review, ctx.policy
-    for req in requirements(policy, meta):
-        detail = ""
-        if req.stage == "proofread":
-            done = len(review.proofread)
-            if done >= policy.proofread.rounds:
-                continue
-            detail = f"已校{done}次，需{policy.proofread.rounds}次"
-        elif getattr(review, req.stage) is not None:
+    policy = ctx.policy
+    for step in progress(policy, meta):
+        if step.done:
             continue
-        holders = [p for p in ctx.staff.people if req.role in ctx.staff.people[p].roles]
-        if req.stage == "first" and policy.first_by_editor:
+        detail = f"已校{len(step.signed)}次，需{step.rounds}次" if step.stage == "proofread" else ""
+        holders = [p for p in ctx.staff.people if step.role in ctx.staff.people[p].roles]
+        if step.stage == "first" and policy.first_by_editor:
             # The editor in charge signs first, if the registry knows them (else ART-EDITOR).
             holders = [meta.editor] if meta.editor in ctx.staff.people else []
         who = "、".join(f"{ctx.staff.name(p)}（{p}）" for p in holders) or (
             "无（责任编辑不在人员名录中，请先改正）"
-            if req.stage == "first" and policy.first_by_editor
+            if step.stage == "first" and policy.first_by_editor
             else "人员名录中无人具备该角色"
         )
         line = article.lines.get(("review",), 1)
-        yield PENDING[req.stage].at(article.path, line, detail=detail, who=who, path=article.path)
+        yield PENDING[step.stage].at(article.path, line, detail=detail, who=who, path=article.path)
 
 
 def people(article: Article, ctx: Context) -> Iterable[Finding]:

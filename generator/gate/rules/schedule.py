@@ -1,4 +1,5 @@
-"""When a signed article is public: embargo (publish_at, a future date), expiry, withdrawal."""
+"""When a signed article is public: embargo (publish_at, a future date), expiry, withdrawal;
+and an expiry that comes before the article would go live."""
 
 from __future__ import annotations
 
@@ -10,7 +11,14 @@ from generator.core.model import goes_live
 from generator.gate.rules import Context
 from generator.load.article import Article
 
-INFO = Severity.INFO
+E, INFO = Severity.ERROR, Severity.INFO
+
+ART_EXPIRY = Code(
+    "ART-EXPIRY",
+    E,
+    "下线时间 {expires} 早于上线时间 {start}",
+    "检查 expires_at 与 publish_at、date。",
+)
 
 GATE_WITHDRAWN = Code(
     "GATE-WITHDRAWN", INFO, "已撤稿（{at}）：{reason}", "撤稿后网址只保留撤稿说明。"
@@ -27,6 +35,20 @@ STATE_CODES = {
     GATE_SCHEDULED.code: "scheduled",
     GATE_EXPIRED.code: "expired",
 }
+
+
+def lifetime(article: Article, ctx: Context) -> Iterable[Finding]:
+    """expires_at after the article goes live (never reads the clock)."""
+    meta = article.meta
+    assert meta is not None
+    start = goes_live(meta)
+    if meta.expires_at and meta.expires_at <= start:
+        yield ART_EXPIRY.at(
+            article.path,
+            article.line_of("expires_at"),
+            expires=minute(meta.expires_at),
+            start=minute(start),
+        )
 
 
 def withdrawal(article: Article, ctx: Context) -> Iterable[Finding]:
