@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from generator.core.slug import tag_slug
 from tests.sitekit import NOW, article, congress, draft, make_site, snapshot
 
 pytestmark = pytest.mark.site
@@ -91,6 +92,21 @@ def test_a_rebuild_equals_a_build_from_nothing(tmp_path: Path) -> None:
     # And once more, the other buffer: the result is the same again.
     build(root)
     assert snapshot(root / "site") == site
+
+
+def test_a_tag_whose_url_moves_is_linked_anew_from_pages_that_did_not_change(
+    tmp_path: Path,
+) -> None:
+    """A new tag written as an older tag's slug takes that slug over (slug.unique_slugs): the
+    unchanged articles carrying the older tag link to its new URL, as a build from nothing."""
+    root = newsroom(tmp_path)
+    (root / "content/news/2026/p1.md").write_text(piece(1, tags=["NPC"]), encoding="utf-8")
+    build(root)
+    build(root)
+    taker = piece(22, tags=[tag_slug("NPC")])
+    (root / "content/news/2026/p22.md").write_text(taker, encoding="utf-8")
+    build(root)
+    assert snapshot(root / "site") == fresh_build(root)
 
 
 def test_a_tampered_or_stray_file_in_the_spare_does_not_survive(tmp_path: Path) -> None:
