@@ -7,8 +7,9 @@ only from the editor's name in the staff registry, from the URLs of its tags (wh
 article's tag can move) and for a consultation from its status at build time and its feedback
 article: together the article's `_shown` key. An article page adds whether it is a withdrawal
 notice and whether each relative link of its body points at a file of the build (mkdocs
-rewrites those links); a listing page is its pager and the keys of the articles it lists. A body change thus re-renders the article and its few listing
-pages; a new article, the listing pages it appears on.
+rewrites those links); a listing page is its pager and the keys of the articles it lists. A
+body change thus re-renders the article and its few listing pages; a new article, the listing
+pages it appears on.
 
 Pages in the navigation (the home page, each column's first page) are left out: the
 navigation highlights them, and they are few; they are always rendered.
