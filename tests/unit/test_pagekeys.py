@@ -52,11 +52,12 @@ def published(
     *,
     now: str = NOW,
     staff: dict[str, dict[str, Any]] | None = None,
+    preview: bool = False,
     **plugin: Any,
 ) -> Publication:
     make_site(root, articles, staff=staff, per_page=plugin.pop("per_page", 1), **plugin)
     site = load_site(root / "mkdocs.yml")
-    return publish(site, aware(now), staff=load_staff(site))
+    return publish(site, aware(now), staff=load_staff(site), preview=preview)
 
 
 def keys(
@@ -210,6 +211,11 @@ def test_a_withdrawal_turns_the_page_into_a_notice_and_takes_it_off_the_listings
     moved = changed(before, after)
     assert B in moved and A not in moved
     assert listing_of(before_pub, "tag", B) <= moved
+    # The preview shows the withdrawn article whole, with a banner: another page than the notice.
+    whole = page_keys(
+        published(tmp_path / "after", {**BASE, B: withdrawn}, preview=True), RENDER, lambda _: False
+    )
+    assert whole[B] != after[B]
 
 
 def test_a_consultation_page_changes_when_it_closes_and_not_before(tmp_path: Path) -> None:
