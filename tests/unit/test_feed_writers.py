@@ -110,6 +110,8 @@ def test_rss_channel_has_its_required_elements_and_items_in_the_given_order() ->
     assert self_link is not None and self_link.get("href") == f.urls["rss"]
     assert self_link.get("rel") == "self" and self_link.get("type") == "application/rss+xml"
     assert [e.id for e in d.entries] == [e.id for e in f.entries]  # not reversed
+    # A tag: URI is no address to open.
+    assert [g.get("isPermaLink") for g in channel.iter("guid")] == ["false"] * 3
 
 
 def test_rss_items_carry_guid_dates_byline_categories_enclosure_and_content() -> None:
