@@ -4,6 +4,7 @@ changed, and its output is byte for byte the output of a build from nothing."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -149,6 +150,26 @@ def test_a_corrupt_cache_is_rebuilt_and_the_site_is_still_right(tmp_path: Path) 
     build(root)  # and the new cache works
     assert snapshot(root / "site") == fresh_build(root, "fresh2")
 
+
+
+def test_a_cache_damaged_inside_is_a_warning_and_the_site_is_still_right(tmp_path: Path) -> None:
+    """Its header and code stamp read fine, but the records of the built sites are garbage:
+    the build warns and builds in full, instead of failing on the first read of them."""
+    root = newsroom(tmp_path)
+    build(root)
+    build(root)
+    db = sqlite3.connect(root / CACHE)
+    size = db.execute("pragma page_size").fetchone()[0]
+    (page,) = db.execute("select rootpage from sqlite_master where name = 'pages'").fetchone()
+    db.close()
+    with open(root / CACHE, "r+b") as f:
+        f.seek((page - 1) * size)
+        f.write(b"\xa5" * size)
+    change_everything_that_matters(root)
+    result = congress("build", "--now", NOW, cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert "[CACHE-OFF]" in result.stderr
+    assert snapshot(root / "site") == fresh_build(root)
 
 def test_a_new_theme_file_renders_every_page_again(tmp_path: Path) -> None:
     root = newsroom(tmp_path)
