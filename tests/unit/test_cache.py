@@ -146,6 +146,14 @@ def test_rotate_gives_the_live_records_to_the_spare_and_the_new_ones_to_live(
     assert again.pages("live") == second and again.shards("live") == {"bundle-2": OTHER}
     assert again.trusts("spare", spare_dir) and again.trusts("live", live_dir)
     assert not again.trusts("spare", live_dir) and not again.trusts("live", spare_dir)
+    # Once more: the oldest records go, whatever pages they named.
+    spare_dir.rename(tmp_path / "old")
+    live_dir.rename(spare_dir)
+    live_dir.mkdir()
+    third = {"notices/index.html": PageRecord(KEY, 1, 2)}
+    again.rotate("live", "spare", live_dir, third, {})
+    assert again.pages("spare") == second and again.shards("spare") == {"bundle-2": OTHER}
+    assert again.pages("live") == third and again.shards("live") == {}
     again.close()
 
 
@@ -321,6 +329,7 @@ def test_a_tree_key_follows_names_and_contents_but_not_caches(tmp_path: Path) ->
     (theme / "__pycache__" / "x.pyc").write_bytes(b"\x00")
     (theme / ".hidden").mkdir()
     (theme / ".hidden" / "x").write_text("x", encoding="utf-8")
+    (theme / "stray.pyc").write_bytes(b"\x00")
     assert tree_key(theme) == before
     (theme / "partials" / "footer.html").write_text("<footer>!", encoding="utf-8")
     changed = tree_key(theme)
