@@ -3,12 +3,13 @@
 A page's HTML is a function of the site's configuration and theme (`render_key`, worked out
 by the renderer), of the page's own source and of what the publication says about it. What a
 reader sees of an article (`present.view`) follows from the file's content and, besides it,
-only from the editor's name in the staff registry, and for a consultation from its status at
-build time and its feedback article: together the article's `_shown` key. An article page
-adds whether it is a withdrawal notice and whether each relative link of its body points at
-a file of the build (mkdocs rewrites those links); a listing page is its pager and the keys
-of the articles it lists. A body change thus re-renders the article and its few listing
-pages; a new article, the listing pages it appears on.
+only from the editor's name in the staff registry, from the URLs of its tags (which another
+article's tag can move) and for a consultation from its status at build time and its feedback
+article: together the article's `_shown` key. An article page adds whether it is a withdrawal
+notice and whether each relative link of its body points at a file of the build (mkdocs
+rewrites those links); a listing page is its pager and the keys of the articles it lists. A
+body change thus re-renders the article and its few listing pages; a new article, the listing
+pages it appears on.
 
 Pages in the navigation (the home page, each column's first page) are left out: the
 navigation highlights them, and they are few; they are always rendered.
@@ -60,8 +61,9 @@ def page_keys(
 
 
 def _shown(a: Article, pub: Publication) -> bytes:
-    """Everything `present.view` and the article page read: the file, the editor's name and,
-    for a consultation, its status now and its feedback article."""
+    """Everything `present.view` and the article page read: the file, the editor's name, the
+    URL of each of its tags (another article's tag can take a slug over: slug.unique_slugs)
+    and, for a consultation, its status now and its feedback article."""
     meta = a.meta
     assert meta is not None
     source = a.derived.get("source_key")
@@ -69,7 +71,8 @@ def _shown(a: Article, pub: Publication) -> bytes:
     consultation = ""
     if meta.consultation is not None:
         consultation = repr(pub.view(pub.shown[a.src]).consultation)
-    return fingerprint(content, a.src, pub.staff.name(meta.editor), consultation)
+    tags = repr([pub.plan.tag_urls.get(t) for t in meta.tags])
+    return fingerprint(content, a.src, pub.staff.name(meta.editor), consultation, tags)
 
 
 def _listing(item: Listing, view: Callable[[Article], str]) -> str:

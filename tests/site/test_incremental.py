@@ -4,10 +4,12 @@ changed, and its output is byte for byte the output of a build from nothing."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
 
+from generator.core.slug import tag_slug
 from tests.sitekit import NOW, article, congress, draft, make_site, snapshot
 
 pytestmark = pytest.mark.site
@@ -93,6 +95,21 @@ def test_a_rebuild_equals_a_build_from_nothing(tmp_path: Path) -> None:
     assert snapshot(root / "site") == site
 
 
+def test_a_tag_whose_url_moves_is_linked_anew_from_pages_that_did_not_change(
+    tmp_path: Path,
+) -> None:
+    """A new tag written as an older tag's slug takes that slug over (slug.unique_slugs): the
+    unchanged articles carrying the older tag link to its new URL, as a build from nothing."""
+    root = newsroom(tmp_path)
+    (root / "content/news/2026/p1.md").write_text(piece(1, tags=["NPC"]), encoding="utf-8")
+    build(root)
+    build(root)
+    taker = piece(22, tags=[tag_slug("NPC")])
+    (root / "content/news/2026/p22.md").write_text(taker, encoding="utf-8")
+    build(root)
+    assert snapshot(root / "site") == fresh_build(root)
+
+
 def test_a_tampered_or_stray_file_in_the_spare_does_not_survive(tmp_path: Path) -> None:
     root = newsroom(tmp_path)
     build(root)
@@ -133,6 +150,26 @@ def test_a_corrupt_cache_is_rebuilt_and_the_site_is_still_right(tmp_path: Path) 
     build(root)  # and the new cache works
     assert snapshot(root / "site") == fresh_build(root, "fresh2")
 
+
+
+def test_a_cache_damaged_inside_is_a_warning_and_the_site_is_still_right(tmp_path: Path) -> None:
+    """Its header and code stamp read fine, but the records of the built sites are garbage:
+    the build warns and builds in full, instead of failing on the first read of them."""
+    root = newsroom(tmp_path)
+    build(root)
+    build(root)
+    db = sqlite3.connect(root / CACHE)
+    size = db.execute("pragma page_size").fetchone()[0]
+    (page,) = db.execute("select rootpage from sqlite_master where name = 'pages'").fetchone()
+    db.close()
+    with open(root / CACHE, "r+b") as f:
+        f.seek((page - 1) * size)
+        f.write(b"\xa5" * size)
+    change_everything_that_matters(root)
+    result = congress("build", "--now", NOW, cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert "[CACHE-OFF]" in result.stderr
+    assert snapshot(root / "site") == fresh_build(root)
 
 def test_a_new_theme_file_renders_every_page_again(tmp_path: Path) -> None:
     root = newsroom(tmp_path)

@@ -117,7 +117,16 @@ def render_feeds(
         updated = max((e.updated for e in items), default=newest_overall)
         home = site.absolute(f"{scope.key}/" if scope.column else "")
         urls = {fmt: site.absolute(scope.path(fmt)) for fmt in FORMATS}
-        feed = Feed(scope.key, scope.title, scope.description, home, urls, items, updated)
+        feed = Feed(
+            scope.key,
+            scope.title,
+            scope.description,
+            home,
+            urls,
+            items,
+            updated,
+            publisher=site.site_name,
+        )
         feeds.append(feed)
         for fmt, (_, _, _, write) in FORMATS.items():
             files[scope.path(fmt)] = write(feed)

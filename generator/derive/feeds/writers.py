@@ -36,6 +36,7 @@ class Feed:
     entries: tuple[Entry, ...]
     updated: datetime
     language: str = "zh-CN"
+    publisher: str = ""  # the site's name: Atom's author of an entry that names none
 
 
 def _generator(feed: Feed, fmt: str, mime: str) -> FeedGenerator:
@@ -65,7 +66,7 @@ def _generator(feed: Feed, fmt: str, mime: str) -> FeedGenerator:
         summary = e.summary or e.title
         fe.summary(html.escape(summary, quote=False) if fmt == "rss" else summary)
         fe.content(e.content_html, type="html")
-        _people(fe, e, fmt)
+        _people(fe, e, fmt, e.source or feed.publisher or feed.title)
         # The column's page as domain/scheme, so an item is categorized alike in every feed.
         fe.category(term=e.column_id, label=e.column_name, scheme=e.column_url)
         for tag in e.tags:
@@ -76,11 +77,13 @@ def _generator(feed: Feed, fmt: str, mime: str) -> FeedGenerator:
     return fg
 
 
-def _people(fe: FeedEntry, e: Entry, fmt: str) -> None:
+def _people(fe: FeedEntry, e: Entry, fmt: str, unsigned: str) -> None:
     """Each author once: Atom's <author> per name; in RSS, whose <author> needs an e-mail
-    address, one dc:creator with the whole byline (readers show only one of several)."""
+    address, one dc:creator with the whole byline (readers show only one of several). Atom
+    needs an author for every entry (RFC 4287 4.1.2): an article that names none (`authors`
+    is optional) is by `unsigned`, its source or else the site."""
     if fmt == "atom":
-        for name in e.authors:
+        for name in e.authors or (unsigned,):
             fe.author(name=name)
     elif e.authors:
         fe.dc.dc_creator(_rss_text(e.byline))
