@@ -22,7 +22,7 @@ linux_with_two_cores = pytest.mark.skipif(
 
 PIDS = """
 import json, os
-from generator.twocores import map_on_two_cores
+from generator.build.parallel import map_on_two_cores
 def work(chunk):
     return [(i * i, os.getpid()) for i in chunk]
 print(json.dumps([os.getpid(), map_on_two_cores(work, range(10), minimum={minimum})]))
