@@ -25,6 +25,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from generator.build.cache import CACHE_HTML, Cache, PageRecord
+from generator.build.filelist import Listing
 from generator.build.searchindex import Indexing, index_job
 from generator.core import clock
 from generator.core.config import CongressConfig, Site, refuse_link, validate_options
@@ -46,7 +47,7 @@ from generator.mkdocs_plugin.context import SEARCH_SRC, not_found_context, page_
 from generator.mkdocs_plugin.fragments import Fragments
 from generator.mkdocs_plugin.isolation import guard, leave_out
 from generator.mkdocs_plugin.markup import generator_meta, valid_markup
-from generator.mkdocs_plugin.reuse import Listing, Reuse, sweep, sweep_search
+from generator.mkdocs_plugin.reuse import Reuse, sweep, sweep_search
 from generator.mkdocs_plugin.walk import install, watch_without_links
 
 log = logging.getLogger("mkdocs.plugins.congress")

@@ -19,11 +19,11 @@ from mkdocs.config import load_config
 
 from generator.build.atomic import discarding, exclusive, replace_dir, spare_of
 from generator.build.cache import PageRecord, open_cache
+from generator.build.filelist import Listing
 from generator.build.removal import check_removal, read_live, record_of, write_record
 from generator.build.verify import verify
 from generator.derive.publication import Publication
 from generator.mkdocs_plugin import NOW_ENV, CongressPlugin
-from generator.mkdocs_plugin.reuse import Listing
 from generator.mkdocs_plugin.serving import url_host
 
 

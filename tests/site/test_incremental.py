@@ -247,7 +247,8 @@ def test_a_scheduled_rebuild_publishes_embargoes_and_drops_expired_pieces(tmp_pa
 
 @pytest.mark.parametrize("listed", [True, False], ids=["find", "walk"])
 def test_the_sweep_leaves_exactly_what_the_build_made(tmp_path: Path, listed: bool) -> None:
-    from generator.mkdocs_plugin.reuse import Listing, sweep
+    from generator.build.filelist import Listing
+    from generator.mkdocs_plugin.reuse import sweep
 
     made = {"index.html", "news/index.html", "news/2026/a/index.html", "feeds/all.rss"}
     stray = {"news/2026/old/index.html", "secret.html", "news/2026/b/img/x.png", "x/y/z/w.txt"}
