@@ -15,7 +15,7 @@ import click
 
 from generator.build.atomic import write_atomic
 from generator.build.removal import live_record
-from generator.build.runtime import ONE_SHOT
+from generator.build.runtime import LONG_RUNNING, ONE_SHOT
 from generator.commands.check import check as check_articles
 from generator.commands.diff import compare
 from generator.commands.report import audit_report, build_report
@@ -34,6 +34,7 @@ from generator.failure import leave as _leave
 from generator.options import CONFIG_OPTION, NO_CACHE_OPTION, NOW_OPTION, QUIET_OPTION, Moment
 
 if TYPE_CHECKING:
+    from generator.build.request import Renderer
     from generator.derive.publication import Publication
 
 
@@ -129,9 +130,9 @@ def build(
     config_file: str,
 ) -> None:
     """构建公开网站：只发布通过审核的稿件；构建或检查失败、或将下线过多稿件时保留原有站点。"""
+    from generator.build.run import build_site
     from generator.derive.manifest import dumps
     from generator.derive.manifest import manifest as build_manifest
-    from generator.mkdocs_plugin.commands import build_site
 
     site, _ = _load(config_file)
     target = site_dir or site.site_dir
@@ -143,6 +144,8 @@ def build(
                 config_file,
                 target,
                 clock.now(now),
+                render=_renderer(),
+                runtime=ONE_SHOT,
                 strict=strict,
                 cache=not no_cache,
                 live=live,
@@ -160,6 +163,15 @@ def build(
         build_failed(exc, target, swapped=True)
     seconds = time.monotonic() - started
     _leave(build_report(pub, target, site.rel(register), seconds, engine=str(chosen())))
+
+
+def _renderer() -> Renderer:
+    """mkdocs renders the pages (build/run.py does the rest), logging in Chinese on stderr from
+    now on: before the lock, which may log that it waits for another build."""
+    from generator.mkdocs_plugin.running import quiet_mkdocs, render
+
+    quiet_mkdocs()
+    return render
 
 
 @main.command(name="diff")
@@ -187,7 +199,9 @@ def serve(now: datetime | None, dev_addr: str | None, allow_remote: bool, config
     from generator.preview import preview
 
     _load(config_file)
-    preview(config_file, clock.iso(now) if now else None, dev_addr, allow_remote=allow_remote)
+    # To the second, in China time, as the preview has always judged.
+    moment = clock.now(clock.iso(now)) if now else None
+    preview(config_file, moment, dev_addr, allow_remote=allow_remote, runtime=LONG_RUNNING)
 
 
 @main.command()
@@ -300,15 +314,17 @@ def audit(
 ) -> None:
     """定期清查：栏目更新、空白栏目、首页更新、失效链接和锚点、图片替代文字、来源、征求意见反馈、
     长期未处理的稿件。有单项否决问题时退出码为 1。"""
+    from generator.build.run import build_site
     from generator.commands.audit import audit_site
-    from generator.mkdocs_plugin.commands import build_site
 
     site, staff = _load(config_file)
     moment = clock.now(now)
 
     def build(into: Path) -> Publication:
         try:
-            return build_site(config_file, into, moment, cache=False)
+            return build_site(
+                config_file, into, moment, render=_renderer(), runtime=ONE_SHOT, cache=False
+            )
         except Exception as exc:
             click.echo(f"清查前构建失败 [BUILD-FAILED]：{exc}", err=True)
             sys.exit(1)

@@ -49,7 +49,7 @@ def disk_full(exc: BaseException) -> bool:
 def build_failed(exc: BaseException, target: Path, *, swapped: bool = False) -> NoReturn:
     """Report why a build did not go live, and exit 1."""
     from generator.build.removal import MassRemoval
-    from generator.mkdocs_plugin.commands import Unverified
+    from generator.build.run import Unverified
 
     say = _say
     if isinstance(exc, Unverified):

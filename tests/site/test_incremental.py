@@ -188,9 +188,10 @@ def test_render_once_fragments_change_nothing(
 ) -> None:
     """Navigation, tabs and config rendered once per section are what each page would render:
     the site is the same with every fragment rendered afresh."""
+    from generator.build.run import build_site
     from generator.core.clock import aware
-    from generator.mkdocs_plugin import commands
     from generator.mkdocs_plugin.fragments import Fragments
+    from generator.mkdocs_plugin.running import render
 
     root = make_site(
         tmp_path / "src",
@@ -200,9 +201,9 @@ def test_render_once_fragments_change_nothing(
         search=False,
     )
     config = str(root / "mkdocs.yml")
-    commands.build_site(config, tmp_path / "once", aware(NOW), cache=False)
+    build_site(config, tmp_path / "once", aware(NOW), render=render, cache=False)
     monkeypatch.setattr(Fragments, "_key", lambda self, context, name: None)
-    commands.build_site(config, tmp_path / "afresh", aware(NOW), cache=False)
+    build_site(config, tmp_path / "afresh", aware(NOW), render=render, cache=False)
     once, afresh = snapshot(tmp_path / "once"), snapshot(tmp_path / "afresh")
     assert "news/page/2/index.html" in once
     assert "tags/index.html" in once
