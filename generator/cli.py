@@ -4,54 +4,38 @@
 from __future__ import annotations
 
 import importlib.metadata
-import json
 import os
-import sqlite3
 import sys
-import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
 import click
 
 from generator.build.atomic import write_atomic
-from generator.build.cache import open_cache
-from generator.build.heap import settling
 from generator.build.removal import live_record
-from generator.commands.diff import as_text as diff_text
-from generator.commands.diff import diff
-from generator.commands.fixing import fix_articles
-from generator.commands.report import as_json, as_text, audit_report
+from generator.build.runtime import LONG_RUNNING, ONE_SHOT
+from generator.commands.check import check as check_articles
+from generator.commands.diff import compare
+from generator.commands.report import audit_report, build_report
 from generator.commands.reviewing import sign_all
 from generator.commands.scaffold import NotWritten, create_article
 from generator.core import clock
 from generator.core.config import Site, load_site
 from generator.core.configerror import ConfigError
-from generator.core.findings import Finding
-from generator.core.invisible import terminal_safe
 from generator.core.policy import STAGES
 from generator.core.progress import reporting
 from generator.core.staff import Staff, load_staff
 from generator.core.wording import load_wording
 from generator.engine import EngineError, activate, chosen
-from generator.failure import build_failed
+from generator.failure import build_failed, config_failed, usage_failed
 from generator.failure import leave as _leave
-from generator.gate.decide import Decision, decide
-from generator.load.newsroom import load_newsroom
 from generator.options import CONFIG_OPTION, NO_CACHE_OPTION, NOW_OPTION, QUIET_OPTION, Moment
 
 if TYPE_CHECKING:
+    from generator.build.request import Renderer
     from generator.derive.publication import Publication
-
-
-def _fail_config(findings: list[Finding]) -> NoReturn:
-    for f in findings:
-        click.echo(terminal_safe(f"配置错误 {f.location()} [{f.code}] {f.message}"), err=True)
-        if f.hint:
-            click.echo(terminal_safe(f"    建议：{f.hint}"), err=True)
-    sys.exit(2)
 
 
 def _load(config_file: str) -> tuple[Site, Staff]:
@@ -60,7 +44,7 @@ def _load(config_file: str) -> tuple[Site, Staff]:
         load_wording(site)  # read again by the newsroom; a broken one is a usage error here
         return site, load_staff(site)
     except ConfigError as exc:
-        _fail_config(exc.findings)
+        config_failed(exc.findings)
 
 
 def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
@@ -96,20 +80,14 @@ def _activate_engine() -> None:
     try:
         activate()
     except EngineError as exc:
-        f = exc.finding
-        click.echo(terminal_safe(f"用法错误 [{f.code}]：{f.message}"), err=True)
-        click.echo(f"    建议：{f.hint}", err=True)
-        sys.exit(2)
+        usage_failed(exc.finding)
 
 
 def _check_epoch() -> None:
     value = os.environ.get(clock.SOURCE_DATE_EPOCH)
     problem = clock.check_source_date_epoch(value)
     if problem is not None:
-        f = clock.EPOCH_INVALID.at("", None, value=value, problem=problem)
-        click.echo(terminal_safe(f"用法错误 [{f.code}]：{f.message}"), err=True)
-        click.echo(f"    建议：{f.hint}", err=True)
-        sys.exit(2)
+        usage_failed(clock.EPOCH_INVALID.at("", None, value=value, problem=problem))
 
 
 @main.command()
@@ -152,9 +130,9 @@ def build(
     config_file: str,
 ) -> None:
     """构建公开网站：只发布通过审核的稿件；构建或检查失败、或将下线过多稿件时保留原有站点。"""
+    from generator.build.run import build_site
     from generator.derive.manifest import dumps
     from generator.derive.manifest import manifest as build_manifest
-    from generator.mkdocs_plugin.commands import build_site
 
     site, _ = _load(config_file)
     target = site_dir or site.site_dir
@@ -166,13 +144,15 @@ def build(
                 config_file,
                 target,
                 clock.now(now),
+                render=_renderer(),
+                runtime=ONE_SHOT,
                 strict=strict,
                 cache=not no_cache,
                 live=live,
                 allow_removal=allow_removal,
             )
     except ConfigError as exc:
-        _fail_config(exc.findings)
+        config_failed(exc.findings)
     except Exception as exc:  # mkdocs, theme, template or disk failure: no traceback for editors
         build_failed(exc, target)
     register = manifest or site.build_dir / "publication-manifest.json"
@@ -181,26 +161,17 @@ def build(
         write_atomic(register, dumps(build_manifest(pub)))
     except OSError as exc:
         build_failed(exc, target, swapped=True)
-    _report_build(pub, target, site.rel(register), time.monotonic() - started)
+    seconds = time.monotonic() - started
+    _leave(build_report(pub, target, site.rel(register), seconds, engine=str(chosen())))
 
 
-def _report_build(pub: Publication, target: Path, register: str, seconds: float) -> NoReturn:
-    errors = [f for f in pub.findings() if f.is_error]
-    for f in errors:
-        click.echo(terminal_safe(f"错误 {f.location()} [{f.code}] {f.message}"), err=True)
-        if f.hint:
-            click.echo(terminal_safe(f"    建议：{f.hint}"), err=True)
-    d = pub.decision
-    click.echo(
-        f"已构建 {target}：公开稿件 {len(d.published)} 篇，撤稿说明 {len(d.notices)} 篇，"
-        f"未公开 {len(d.verdicts) - len(d.published) - len(d.notices)} 篇，"
-        f"用时 {seconds:.1f} 秒（引擎：{chosen()}）。发布登记：{register}"
-    )
-    if errors:
-        click.echo(
-            f"有 {len(errors)} 处错误，相关稿件未发布；运行 congress check 查看详情。", err=True
-        )
-    _leave(1 if errors else 0)
+def _renderer() -> Renderer:
+    """mkdocs renders the pages (build/run.py does the rest), logging in Chinese on stderr from
+    now on: before the lock, which may log that it waits for another build."""
+    from generator.mkdocs_plugin.running import quiet_mkdocs, render
+
+    quiet_mkdocs()
+    return render
 
 
 @main.command(name="diff")
@@ -210,16 +181,7 @@ def _report_build(pub: Publication, target: Path, register: str, seconds: float)
 def diff_command(old: Path, new: Path, as_json_flag: bool) -> None:
     """比较两次发布登记：新发布、定时发布到期、更正、撤回、到期下线、停止公开。
     OLD 不存在时视为首次发布。"""
-    try:
-        before = json.loads(old.read_text(encoding="utf-8")) if old.exists() else {}
-        after = json.loads(new.read_text(encoding="utf-8"))
-    except ValueError as exc:
-        raise click.UsageError(f"发布登记文件不是合法的 JSON [DIFF-INPUT]：{exc}") from exc
-    result = diff(before, after)
-    if as_json_flag:
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
-    else:
-        click.echo(diff_text(result))
+    click.echo(compare(old, new, as_json=as_json_flag))
 
 
 @main.command()
@@ -237,7 +199,9 @@ def serve(now: datetime | None, dev_addr: str | None, allow_remote: bool, config
     from generator.preview import preview
 
     _load(config_file)
-    preview(config_file, clock.iso(now) if now else None, dev_addr, allow_remote=allow_remote)
+    # To the second, in China time, as the preview has always judged.
+    moment = clock.now(clock.iso(now)) if now else None
+    preview(config_file, moment, dev_addr, allow_remote=allow_remote, runtime=LONG_RUNNING)
 
 
 @main.command()
@@ -263,47 +227,18 @@ def check(
 ) -> None:
     """检查稿件：列出每篇稿件的状态和问题；有错误时退出码为 1。"""
     site, staff = _load(config_file)
-    moment = clock.now(now)
-    with reporting(quiet=quiet):
-        decision = _decide(site, staff, moment, not no_cache)
-    wanted = [p.resolve() for p in paths]
-    if fix:
-        chosen = [v for v in decision.verdicts if _selected(site, v.article.path, wanted)]
-        for line in fix_articles(site, chosen):
-            click.echo(line)
-        with reporting(quiet=quiet):
-            decision = _decide(site, staff, moment, not no_cache)
-    verdicts = [v for v in decision.verdicts if _selected(site, v.article.path, wanted)]
-    if as_json_flag:
-        click.echo(json.dumps(as_json(decision, verdicts), ensure_ascii=False, indent=2))
-    else:
-        click.echo(as_text(decision, verdicts, colour=sys.stdout.isatty()))
-    _leave(1 if any(f.is_error for v in verdicts for f in v.findings) else 0)
-
-
-def _decide(site: Site, staff: Staff, moment: datetime, use_cache: bool) -> Decision:
-    """Load and judge every article, reusing the build cache for unchanged files (a cache
-    that fails to read is reported and left out: the answer is the same without it)."""
-    cache = open_cache(site.root) if use_cache else None
-    try:
-        with settling(freeze=True):  # a one-shot command
-            return decide(load_newsroom(site, staff=staff, cache=cache), moment)
-    except sqlite3.Error as exc:
-        assert cache is not None  # only the cache is SQLite
-        cache.failed(exc)
-        with settling(freeze=True):
-            return decide(load_newsroom(site, staff=staff), moment)
-    finally:
-        if cache is not None:
-            cache.close()
-
-
-def _selected(site: Site, shown: str, wanted: list[Path]) -> bool:
-    """Whether an article (as findings show its path) is one of the given files or folders."""
-    if not wanted:
-        return True
-    path = (site.root / shown).resolve()
-    return any(p == path or p in path.parents for p in wanted)
+    code = check_articles(
+        site,
+        staff,
+        clock.now(now),
+        paths,
+        fix=fix,
+        as_json_flag=as_json_flag,
+        use_cache=not no_cache,
+        quiet=quiet,
+        runtime=ONE_SHOT,
+    )
+    _leave(code)
 
 
 @main.command()
@@ -379,23 +314,22 @@ def audit(
 ) -> None:
     """定期清查：栏目更新、空白栏目、首页更新、失效链接和锚点、图片替代文字、来源、征求意见反馈、
     长期未处理的稿件。有单项否决问题时退出码为 1。"""
-    from generator.commands.audit import audit as sweep
-    from generator.mkdocs_plugin.commands import build_site
+    from generator.build.run import build_site
+    from generator.commands.audit import audit_site
 
     site, staff = _load(config_file)
     moment = clock.now(now)
-    with tempfile.TemporaryDirectory(prefix="congress-audit-") as tmp, reporting(quiet=quiet):
-        if site_dir is None:
-            site_dir = Path(tmp) / "site"
-            try:
-                pub = build_site(config_file, site_dir, moment, cache=False)
-            except Exception as exc:
-                click.echo(f"清查前构建失败 [BUILD-FAILED]：{exc}", err=True)
-                sys.exit(1)
-        else:
-            from generator.derive.publication import publish
 
-            pub = publish(site, moment, staff=staff)
-        result = sweep(pub, site_dir)
+    def build(into: Path) -> Publication:
+        try:
+            return build_site(
+                config_file, into, moment, render=_renderer(), runtime=ONE_SHOT, cache=False
+            )
+        except Exception as exc:
+            click.echo(f"清查前构建失败 [BUILD-FAILED]：{exc}", err=True)
+            sys.exit(1)
+
+    with reporting(quiet=quiet):
+        result = audit_site(site, staff, moment, site_dir, build=build, runtime=ONE_SHOT)
     click.echo(audit_report(result.findings, result.veto, moment, as_json_flag))
     sys.exit(1 if result.veto else 0)

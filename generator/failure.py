@@ -16,6 +16,9 @@ from typing import NoReturn
 
 import click
 
+from generator.core.findings import Finding
+from generator.core.invisible import terminal_safe
+
 # "No space left on device" and "Disk quota exceeded", from Python, Pagefind or SQLite.
 _DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
 _DISK_WORDS = ("No space left on device", "os error 28", "database or disk is full")
@@ -46,7 +49,7 @@ def disk_full(exc: BaseException) -> bool:
 def build_failed(exc: BaseException, target: Path, *, swapped: bool = False) -> NoReturn:
     """Report why a build did not go live, and exit 1."""
     from generator.build.removal import MassRemoval
-    from generator.mkdocs_plugin.commands import Unverified
+    from generator.build.run import Unverified
 
     say = _say
     if isinstance(exc, Unverified):
@@ -65,6 +68,22 @@ def build_failed(exc: BaseException, target: Path, *, swapped: bool = False) -> 
     else:
         say(f"原有站点 {target} 未改动。")
     leave(1)
+
+
+def usage_failed(f: Finding) -> NoReturn:
+    """The command cannot start as asked (exit 2): an environment variable, the engine."""
+    _say(terminal_safe(f"用法错误 [{f.code}]：{f.message}"))
+    _say(f"    建议：{f.hint}")
+    sys.exit(2)
+
+
+def config_failed(findings: list[Finding]) -> NoReturn:
+    """The site's configuration is wrong (exit 2)."""
+    for f in findings:
+        _say(terminal_safe(f"配置错误 {f.location()} [{f.code}] {f.message}"))
+        if f.hint:
+            _say(terminal_safe(f"    建议：{f.hint}"))
+    sys.exit(2)
 
 
 def serve_failed(exc: BaseException, address: str | None) -> NoReturn:

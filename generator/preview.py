@@ -4,20 +4,28 @@ unless the editor asks for more (`--allow-remote`) and is warned in red."""
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from typing import NoReturn
 
 import click
-from mkdocs.exceptions import ConfigurationError as MkdocsConfigError
 
+from generator.build.runtime import Runtime
 from generator.failure import serve_failed
-from generator.mkdocs_plugin.commands import RemotePreview, preview_address, serve_site
+from generator.mkdocs_plugin.running import RemotePreview, preview_address, serve_site
 
 
-def preview(config_file: str, now: str | None, dev_addr: str | None, *, allow_remote: bool) -> None:
+def preview(
+    config_file: str,
+    now: datetime | None,
+    dev_addr: str | None,
+    *,
+    allow_remote: bool,
+    runtime: Runtime,
+) -> None:
     """Check the address, then serve until interrupted; every refusal exits 2 with a code."""
     try:
         address, local = preview_address(config_file, dev_addr)
-    except (OSError, click.ClickException, MkdocsConfigError) as exc:  # a malformed address
+    except (OSError, click.ClickException) as exc:  # a malformed address
         serve_failed(exc, dev_addr)
     if not local and not allow_remote:
         _refuse(address)
@@ -30,7 +38,7 @@ def preview(config_file: str, now: str | None, dev_addr: str | None, *, allow_re
             err=True,
         )
     try:
-        serve_site(config_file, now, dev_addr, allow_remote=allow_remote)
+        serve_site(config_file, now, dev_addr, allow_remote=allow_remote, runtime=runtime)
     except RemotePreview as exc:  # the address changed between the two looks
         _refuse(exc.address)
     except (OSError, click.ClickException) as exc:  # address taken, mkdocs' own refusal

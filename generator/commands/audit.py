@@ -11,7 +11,8 @@ or more stale columns, five or more blank columns.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path, PurePosixPath
@@ -19,9 +20,12 @@ from urllib.parse import unquote, urlsplit
 
 import lxml.html
 
+from generator.build.runtime import Runtime
 from generator.core.clock import minute
+from generator.core.config import Site
 from generator.core.findings import Code, Finding, Severity
-from generator.derive.publication import Publication
+from generator.core.staff import Staff
+from generator.derive.publication import Publication, publish
 from generator.gate.decide import State
 from generator.gate.rules import signatures
 from generator.load.article import Article
@@ -104,6 +108,27 @@ def audit(pub: Publication, site_dir: Path) -> Audit:
     result.findings += content(pub)
     result.findings += pages(pub, site_dir)
     return result
+
+
+def audit_site(
+    site: Site,
+    staff: Staff,
+    moment: datetime,
+    site_dir: Path | None,
+    *,
+    build: Callable[[Path], Publication],
+    runtime: Runtime,
+) -> Audit:
+    """The sweep of the site built in `site_dir` or, without one, of the site `build` makes
+    in a temporary folder first."""
+    with tempfile.TemporaryDirectory(prefix="congress-audit-") as tmp:
+        if site_dir is None:
+            site_dir = Path(tmp) / "site"
+            pub = build(site_dir)
+        else:
+            with runtime.settling():
+                pub = publish(site, moment, staff=staff)
+        return audit(pub, site_dir)
 
 
 def _days(now: datetime, then: datetime) -> int:

@@ -5,8 +5,12 @@ withdrawn, expired, and taken down for another reason (a text changed after sign
 from __future__ import annotations
 
 import dataclasses
+import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+import click
 
 
 @dataclass
@@ -111,3 +115,16 @@ def as_text(d: Diff) -> str:
         lines.append(f"尚未到期的定时发布（{len(d.upcoming)} 篇）：")
         lines += [f"  {u['publish_at']}  {u['uid']}" for u in d.upcoming]
     return "\n".join(lines)
+
+
+def compare(old: Path, new: Path, *, as_json: bool) -> str:
+    """What `congress diff` prints for two manifest files (OLD missing: a first publication)."""
+    try:
+        before = json.loads(old.read_text(encoding="utf-8")) if old.exists() else {}
+        after = json.loads(new.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise click.UsageError(f"发布登记文件不是合法的 JSON [DIFF-INPUT]：{exc}") from exc
+    result = diff(before, after)
+    if as_json:
+        return json.dumps(result.to_dict(), ensure_ascii=False, indent=2)
+    return as_text(result)

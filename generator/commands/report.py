@@ -1,4 +1,5 @@
-"""What `congress check` prints: a table for editors, JSON (the contract) for machines."""
+"""What `congress check` prints: a table for editors, JSON (the contract) for machines; and
+what `congress build` and `congress audit` print."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import sys
 from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -15,6 +17,9 @@ from generator.core.clock import iso, minute
 from generator.core.findings import Finding, Severity, sort_key
 from generator.core.invisible import terminal_safe
 from generator.gate.decide import STATE_OF, Decision, State, Verdict
+
+if TYPE_CHECKING:
+    from generator.derive.publication import Publication
 
 _STATE_COLOURS = {
     State.PUBLISHED: "green",
@@ -114,3 +119,23 @@ def audit_report(found: Iterable[Finding], veto: bool, moment: datetime, as_json
     verdict = "有单项否决问题，须立即整改。" if veto else "没有单项否决问题。"
     lines.append(f"共 {len(findings)} 项：{verdict}")
     return "\n".join(lines)
+
+
+def build_report(pub: Publication, target: Path, register: str, seconds: float, engine: str) -> int:
+    """Print what a build published, and its errors; the exit code (1 if any error)."""
+    errors = [f for f in pub.findings() if f.is_error]
+    for f in errors:
+        click.echo(terminal_safe(f"错误 {f.location()} [{f.code}] {f.message}"), err=True)
+        if f.hint:
+            click.echo(terminal_safe(f"    建议：{f.hint}"), err=True)
+    d = pub.decision
+    click.echo(
+        f"已构建 {target}：公开稿件 {len(d.published)} 篇，撤稿说明 {len(d.notices)} 篇，"
+        f"未公开 {len(d.verdicts) - len(d.published) - len(d.notices)} 篇，"
+        f"用时 {seconds:.1f} 秒（引擎：{engine}）。发布登记：{register}"
+    )
+    if errors:
+        click.echo(
+            f"有 {len(errors)} 处错误，相关稿件未发布；运行 congress check 查看详情。", err=True
+        )
+    return 1 if errors else 0

@@ -1,7 +1,8 @@
 """The mkdocs adapter: calls the core from mkdocs events and does nothing else.
 
-on_startup  learns whether this is a preview (`serve`) or a production build
-on_config   validates the options once, fixes the navigation to home + columns
+on_startup  learns whether plain mkdocs runs `serve` or `build`
+on_config   takes the request of the `congress` command (requested.py; under plain mkdocs, makes
+            its own), validates the options once, fixes the navigation to home + columns
 on_files    (first, priority 100) asks the core for the publication, keeps only the pages
             and files it allows, adds the listing pages as generated files
 on_page_*   feeds each page the body the gate approved and the context the theme shows
@@ -12,7 +13,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,8 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
-from generator.build.cache import CACHE_HTML, Cache, PageRecord
+from generator.build.cache import CACHE_HTML
+from generator.build.request import BuildRequest
 from generator.build.searchindex import Indexing, index_job
 from generator.core import clock
 from generator.core.config import CongressConfig, Site, refuse_link, validate_options
@@ -46,12 +47,11 @@ from generator.mkdocs_plugin.context import SEARCH_SRC, not_found_context, page_
 from generator.mkdocs_plugin.fragments import Fragments
 from generator.mkdocs_plugin.isolation import guard, leave_out
 from generator.mkdocs_plugin.markup import generator_meta, valid_markup
-from generator.mkdocs_plugin.reuse import Listing, Reuse, sweep, sweep_search
+from generator.mkdocs_plugin.requested import moment, taken
+from generator.mkdocs_plugin.reuse import Reuse, sweep, sweep_search
 from generator.mkdocs_plugin.walk import install, watch_without_links
 
 log = logging.getLogger("mkdocs.plugins.congress")
-
-NOW_ENV = "CONGRESS_NOW"
 
 
 class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
@@ -60,17 +60,11 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     def __init__(self) -> None:
         super().__init__()
         self.options: CongressConfig | None = None
-        self.preview = False
-        self.now_override: datetime | None = None
-        self.report = True  # log findings; the `congress` command prints them itself
+        self.serving = False  # plain `mkdocs serve`
+        self.request: BuildRequest | None = None  # this build's (on_config)
         self.publication: Publication | None = None
         self.indexing: Indexing | None = None
-        # Set by `congress build` (commands.py): the build cache, and what the staging folder
-        # already holds (the spare site's records: reuse.py).
-        self.cache: Cache | None = None
-        self.records: tuple[dict[str, PageRecord], dict[str, bytes]] = ({}, {})
         self.reuse: Reuse | None = None
-        self.listing: Listing | None = None  # what the spare holds, listed before the build
         self.files: Files | None = None
         self.failed: dict[str, Finding] = {}  # src → ART-INTERNAL: pages that failed to render
         self.rendering: Phase = phase("", 0)  # counts the pages mkdocs converts, then writes
@@ -86,7 +80,7 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         return [], []
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
-        self.preview = command == "serve"
+        self.serving = command == "serve"
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         assert self.options is not None
@@ -109,7 +103,8 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             _ = self.site.footer
         except ConfigError as exc:
             raise PluginError("；".join(f.message for f in exc.findings)) from exc
-        self.now = _now(self.now_override, os.environ.get(NOW_ENV))
+        self.request = taken(config, serving=self.serving)
+        self.now = moment(self.request)
         epoch = os.environ.get(clock.SOURCE_DATE_EPOCH)
         problem = clock.check_source_date_epoch(epoch)
         if problem is not None:  # mkdocs would fail later with a bare int() or range error
@@ -122,6 +117,10 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         ]
         return config
 
+    def _asked(self) -> BuildRequest:
+        assert self.request is not None  # on_config comes first
+        return self.request
+
     @event_priority(100)  # before any other plugin lists pages
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         docs = {
@@ -131,9 +130,13 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         mine = [f for f in files if f.src_dir and os.path.normpath(f.src_dir) in docs]
         # The core reads docs_dir itself, so that `congress check` and the build judge the
         # same files (mkdocs has already dropped some, e.g. one of two clashing pages).
-        pub = publish(self.site, self.now, staff=self.staff, preview=self.preview, cache=self.cache)
+        asked = self._asked()
+        with asked.runtime.settling():
+            pub = publish(
+                self.site, self.now, staff=self.staff, preview=asked.preview, cache=asked.cache
+            )
         self.publication = pub
-        if self.report:
+        if asked.report:
             for f in pub.findings():
                 if f.is_error:
                     line = f"{f.location()} {f.message} [{f.code}] {f.hint}"
@@ -163,9 +166,10 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         self._add_pages(files, config, pub)
         if any(f.dest_uri.startswith("pagefind/") for f in files):
             raise PluginError("pagefind/ 是站内搜索索引的目录，稿件目录中不能有同名文件夹。")
-        if self.cache is not None and not self.preview:
+        if asked.cache is not None and not asked.preview:
+            held = asked.held
             self.reuse = Reuse(
-                self.cache, Path(config.site_dir), *self.records, listing=self.listing
+                asked.cache, Path(config.site_dir), held.pages, held.shards, listing=asked.listing
             )
             self.reuse.plan(pub, files, config, search=self.site.congress.search)
         if self.site.congress.search:
@@ -227,9 +231,10 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         # page.meta and titles): front matter is text, never markup. The few values that are
         # HTML (the sanitized body, rendered fragments) are Markup.
         env.autoescape = True
-        if self.cache is not None:  # compiled templates, checked against their source
+        cache = self._asked().cache
+        if cache is not None:  # compiled templates, checked against their source
             # Not the old "jinja" folder: templates compiled there did not escape.
-            compiled = self.cache.folder / "jinja-escaped"
+            compiled = cache.folder / "jinja-escaped"
             compiled.mkdir(exist_ok=True)
             env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(compiled))
         self.files = files
@@ -287,11 +292,9 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         if self.indexing is not None:
             self.indexing.cancel()
             self.indexing = None
-        if self.listing is not None:
-            self.listing.cancel()
-            self.listing = None
+        # The listing of the request (the build cancels it too) or one planning started.
         if self.reuse is not None and self.reuse.listing is not None:
-            self.reuse.listing.cancel()  # `find` started while planning (reuse.py)
+            self.reuse.listing.cancel()
 
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
@@ -377,14 +380,3 @@ def _staff(site: Site) -> Staff:
         return load_staff(site)
     except ConfigError as exc:
         raise PluginError("；".join(f"{f.location()} {f.message}" for f in exc.findings)) from exc
-
-
-def _now(override: datetime | None, env: str | None) -> datetime:
-    if override is not None:  # `congress build --now`, parsed already
-        return clock.now(override)
-    try:
-        return clock.now(env or None)
-    except clock.TimeParseError as exc:
-        raise PluginError(
-            f"环境变量 {NOW_ENV} 不是有效的时间：{env}（应写成 2026-11-28T09:30:00+08:00）"
-        ) from exc

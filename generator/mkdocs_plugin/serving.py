@@ -23,6 +23,7 @@ import shutil
 import socket
 import tempfile
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -30,6 +31,10 @@ from urllib.parse import urlsplit
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.livereload import LiveReloadServer
+
+from generator.build.request import BuildRequest
+from generator.build.runtime import Runtime
+from generator.mkdocs_plugin.requested import handing
 
 log = logging.getLogger("mkdocs.commands.serve")
 
@@ -93,10 +98,18 @@ def host_guard(app: App, names: frozenset[str]) -> App:
     return guarded
 
 
-def serve(config_file: str, dev_addr: str | None, *, remote: bool) -> None:
-    """mkdocs' `serve` (live reload, drafts shown), with the Host check and bracketed IPv6."""
+def serve(
+    config_file: str, dev_addr: str | None, *, remote: bool, now: datetime | None, runtime: Runtime
+) -> None:
+    """mkdocs' `serve` (live reload, drafts shown), with the Host check and bracketed IPv6;
+    every rebuild renders the request handed to the plugin (requested.py)."""
     site_dir = tempfile.mkdtemp(prefix="congress-preview-")
+    request = BuildRequest(config_file, Path(site_dir), now, preview=True, runtime=runtime)
+    with handing(request):
+        _serve(config_file, dev_addr, site_dir, remote=remote)
 
+
+def _serve(config_file: str, dev_addr: str | None, site_dir: str, *, remote: bool) -> None:
     def get_config() -> Any:
         return load_config(config_file=config_file, site_dir=site_dir, dev_addr=dev_addr)
 

@@ -225,9 +225,10 @@ def test_render_once_fragments_change_nothing(
 ) -> None:
     """Navigation, tabs and config rendered once per section are what each page would render:
     the site is the same with every fragment rendered afresh."""
+    from generator.build.run import build_site
     from generator.core.clock import aware
-    from generator.mkdocs_plugin import commands
     from generator.mkdocs_plugin.fragments import Fragments
+    from generator.mkdocs_plugin.running import render
 
     root = make_site(
         tmp_path / "src",
@@ -237,9 +238,9 @@ def test_render_once_fragments_change_nothing(
         search=False,
     )
     config = str(root / "mkdocs.yml")
-    commands.build_site(config, tmp_path / "once", aware(NOW), cache=False)
+    build_site(config, tmp_path / "once", aware(NOW), render=render, cache=False)
     monkeypatch.setattr(Fragments, "_key", lambda self, context, name: None)
-    commands.build_site(config, tmp_path / "afresh", aware(NOW), cache=False)
+    build_site(config, tmp_path / "afresh", aware(NOW), render=render, cache=False)
     once, afresh = snapshot(tmp_path / "once"), snapshot(tmp_path / "afresh")
     assert "news/page/2/index.html" in once
     assert "tags/index.html" in once
@@ -284,7 +285,8 @@ def test_a_scheduled_rebuild_publishes_embargoes_and_drops_expired_pieces(tmp_pa
 
 @pytest.mark.parametrize("listed", [True, False], ids=["find", "walk"])
 def test_the_sweep_leaves_exactly_what_the_build_made(tmp_path: Path, listed: bool) -> None:
-    from generator.mkdocs_plugin.reuse import Listing, sweep
+    from generator.build.filelist import Listing
+    from generator.mkdocs_plugin.reuse import sweep
 
     made = {"index.html", "news/index.html", "news/2026/a/index.html", "feeds/all.rss"}
     stray = {"news/2026/old/index.html", "secret.html", "news/2026/b/img/x.png", "x/y/z/w.txt"}

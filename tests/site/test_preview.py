@@ -113,8 +113,49 @@ def test_preview_on_a_remote_address_only_when_asked_and_with_a_warning(tmp_path
 
 
 def test_preview_on_loopback_needs_no_flag() -> None:
-    from generator.mkdocs_plugin.commands import _loopback_only
+    from generator.mkdocs_plugin.running import _loopback_only
 
     assert _loopback_only("127.0.0.1") and _loopback_only("::1") and _loopback_only("localhost")
     assert not _loopback_only("0.0.0.0") and not _loopback_only("::")
     assert not _loopback_only("192.0.2.1")
+
+
+def test_every_rebuild_of_the_preview_judges_at_its_now(tmp_path: Path) -> None:
+    """`serve --now` reaches the plugin through the command's request, which every rebuild
+    (mkdocs loads the configuration again) takes up, not through the environment."""
+    late = "2199-01-01T00:00:00+08:00"
+    expiring = article(
+        uid="2026-1120-000004", title="到期稿件", expires_at="2198-01-01T00:00:00+08:00"
+    )
+    make_site(tmp_path, {"news/2026/expiring.md": expiring})
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    env = {k: v for k, v in os.environ.items() if k != "CONGRESS_NOW"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "generator", "serve", "--now", late, "-a", f"127.0.0.1:{port}"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        page = _wait_for(server, base + "news/2026/expiring/")
+        assert "当前状态：已过期" in page
+        (tmp_path / "content/news/2026/added.md").write_text(
+            draft(uid="2026-1120-000005", title="新增稿件"), encoding="utf-8"
+        )
+        assert "新增稿件" in _wait_for(server, base + "news/2026/added/")  # rebuilt
+        assert "当前状态：已过期" in fetch(base + "news/2026/expiring/")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def _wait_for(server: subprocess.Popen[bytes], url: str) -> str:
+    for _ in range(300):  # a slow machine builds the preview first
+        try:
+            return fetch(url)
+        except (urllib.error.URLError, ConnectionError):
+            assert server.poll() is None, "serve exited"
+            time.sleep(0.2)
+    pytest.fail(f"no answer at {url}")

@@ -33,7 +33,7 @@ KNOWN: set[tuple[str, str]] = {
 # `mkdocs.*` to itself), so it names them without rendering anything.
 ENGINE = {"mkdocs", "properdocs", "material"}
 CHOOSER = "generator.engine"
-KNOWN_ENGINE_IMPORTERS = {"generator.preview"}
+KNOWN_ENGINE_IMPORTERS: set[str] = set()
 
 
 def module_name(path: Path) -> str:

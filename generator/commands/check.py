@@ -1,0 +1,81 @@
+"""`congress check`: every article loaded and judged, the safe fixes applied when asked, and
+the verdicts of the files asked about printed for an editor or, with `--json`, a program."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from generator.build.cache import open_cache
+from generator.build.runtime import Runtime
+from generator.commands.fixing import fix_articles
+from generator.commands.report import as_json, as_text
+from generator.core.config import Site
+from generator.core.progress import reporting
+from generator.core.staff import Staff
+from generator.gate.decide import Decision, decide
+from generator.load.newsroom import load_newsroom
+
+
+def check(
+    site: Site,
+    staff: Staff,
+    moment: datetime,
+    paths: Sequence[Path],
+    *,
+    fix: bool,
+    as_json_flag: bool,
+    use_cache: bool,
+    quiet: bool,
+    runtime: Runtime,
+) -> int:
+    """Print the verdicts of `paths` (every article if none); the exit code: 1 if any of them
+    has an error finding, else 0."""
+    with reporting(quiet=quiet):
+        decision = judge(site, staff, moment, use_cache=use_cache, runtime=runtime)
+    wanted = [p.resolve() for p in paths]
+    if fix:
+        chosen = [v for v in decision.verdicts if _selected(site, v.article.path, wanted)]
+        for line in fix_articles(site, chosen):
+            click.echo(line)
+        with reporting(quiet=quiet):
+            decision = judge(site, staff, moment, use_cache=use_cache, runtime=runtime)
+    verdicts = [v for v in decision.verdicts if _selected(site, v.article.path, wanted)]
+    if as_json_flag:
+        click.echo(json.dumps(as_json(decision, verdicts), ensure_ascii=False, indent=2))
+    else:
+        click.echo(as_text(decision, verdicts, colour=sys.stdout.isatty()))
+    return 1 if any(f.is_error for v in verdicts for f in v.findings) else 0
+
+
+def judge(
+    site: Site, staff: Staff, moment: datetime, *, use_cache: bool, runtime: Runtime
+) -> Decision:
+    """Load and judge every article, reusing the build cache for unchanged files (a cache
+    that fails to read is reported and left out: the answer is the same without it)."""
+    cache = open_cache(site.root) if use_cache else None
+    try:
+        with runtime.settling():
+            return decide(load_newsroom(site, staff=staff, cache=cache), moment)
+    except sqlite3.Error as exc:
+        assert cache is not None  # only the cache is SQLite
+        cache.failed(exc)
+        with runtime.settling():
+            return decide(load_newsroom(site, staff=staff), moment)
+    finally:
+        if cache is not None:
+            cache.close()
+
+
+def _selected(site: Site, shown: str, wanted: list[Path]) -> bool:
+    """Whether an article (as findings show its path) is one of the given files or folders."""
+    if not wanted:
+        return True
+    path = (site.root / shown).resolve()
+    return any(p == path or p in path.parents for p in wanted)
