@@ -70,7 +70,9 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """congress：人大常委会门户网站的稿件审核与发布工具。"""
-    if ctx.invoked_subcommand in ("build", "serve"):  # mkdocs reads it for build timestamps
+    # The commands that render (audit builds the site when not given one): mkdocs reads the
+    # epoch for build timestamps, and the engine must be chosen before anything imports mkdocs.
+    if ctx.invoked_subcommand in ("build", "serve", "audit"):
         _check_epoch()
         _activate_engine()
 

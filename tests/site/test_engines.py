@@ -93,9 +93,12 @@ def test_version_defaults_to_properdocs_when_installed() -> None:
     assert "引擎：ProperDocs 1.6." in result.stdout, result.stdout
 
 
-def test_unknown_engine_is_a_usage_error_before_building(tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", ["build", "audit"])
+def test_unknown_engine_is_a_usage_error_before_building(tmp_path: Path, command: str) -> None:
+    """`audit` builds the site too (when not given one): it runs on the chosen engine."""
     site = tmp_path / "site"
-    result = _congress("build", "--now", NOW, "--site-dir", str(site), engine="hugo")
+    where = ["--site-dir", str(site)] if command == "build" else []
+    result = _congress(command, "--now", NOW, *where, engine="hugo")
     assert result.returncode == 2
     assert "[ENGINE-UNKNOWN]" in result.stderr
     assert "hugo" in result.stderr
