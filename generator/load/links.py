@@ -15,10 +15,13 @@ admonitions; every bracket part of a simple `[text](url)` or `![alt](url)`) is r
 linear pattern that gives the same answer (tests/unit/test_links_extraction.py compares the
 two on every such body it generates). Every other body is parsed.
 
-Python-Markdown recurses on nested blocks: a list nested a thousand levels deep takes it
-twenty seconds and ends in a RecursionError. The parse stops when blocks nest deeper than
-`MAX_DEPTH` (far beyond the gate's own limit, rules/nesting.py) and says so (`complete`
-False): the gate keeps such an article out (LINK-UNREAD, rules/links.py).
+Every draft is read, not only what the gate lets through to the renderer, and Python-Markdown
+is slow on some bodies: a list nested a thousand levels deep takes it twenty seconds and ends
+in a RecursionError; four thousand `[a](` or `<a ` in a paragraph, or headings run together,
+take it seconds (it reads the rest of the block again for each). A body nested or left open
+that far (`_too_complex`, far beyond what rules/nesting.py accepts), or whose blocks nest
+deeper than `MAX_DEPTH` while parsed, is not read (`complete` False), in a few milliseconds:
+the gate keeps such an article out (LINK-UNREAD, rules/links.py).
 """
 
 from __future__ import annotations
@@ -285,21 +288,21 @@ def _seen(value: str) -> str:
 _SPACES = " \t\n\f\r"  # what a browser strips around a URL
 
 
-def _raw(html: Any) -> Iterator[Target]:
+def _raw(piece: Any) -> Iterator[Target]:
     """The targets of one piece of raw HTML (or of an element md_in_html left in the stash)."""
-    if not isinstance(html, str):  # an Element: not in the tree mkdocs rewrites
-        for element in html.iter():
+    if not isinstance(piece, str):  # an Element: not in the tree mkdocs rewrites
+        for element in piece.iter():
             for attr in URL_ATTRIBUTES:
                 value = element.get(attr)
                 if value is not None and isinstance(element.tag, str):
                     yield Target(value.strip(_SPACES), element.tag, attr, raw=True)
         return
-    if "=" not in html:
+    if "=" not in piece:
         return
     import lxml.etree
 
     try:
-        document = lxml.etree.HTML(html)
+        document = lxml.etree.HTML(piece)
     except (lxml.etree.LxmlError, ValueError):
         return
     if document is None:

@@ -31,8 +31,8 @@ LINK_OUTSIDE = Code(
 LINK_UNREAD = Code(
     "LINK-UNREAD",
     E,
-    "正文的列表、引用或 HTML 嵌套过深，无法确定其中的链接和图片",
-    "减少正文的嵌套层数（列表、引用、提示框、HTML），再重新检查。",
+    "正文嵌套过深或括号、标签未配对过多，无法确定其中的链接和图片",
+    "减少列表、引用、提示框的嵌套层数，补全未配对的 [ ]、( ) 和 HTML 标签，再重新检查。",
 )
 LINK_NOT_PUBLIC = Code(
     "LINK-NOT-PUBLIC",
@@ -44,8 +44,8 @@ LINK_NOT_PUBLIC = Code(
 
 def outside(article: Article, ctx: Context) -> Iterable[Finding]:
     """Every body target and the cover whose path leaves docs_dir (never resolved, never
-    copied: without this finding it would silently vanish from the page). And a body nested
-    too deep to read its targets (links.MAX_DEPTH): nothing of it is known, so it stays out."""
+    copied: without this finding it would silently vanish from the page). And a body too
+    complex to read its targets (links.py): nothing of them is known, so it stays out."""
     found = refs(article)
     if not found.complete:
         yield LINK_UNREAD.at(article.path, article.body_line)
