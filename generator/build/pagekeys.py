@@ -18,17 +18,13 @@ navigation highlights them, and they are few; they are always rendered.
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Callable
 
 from generator.load.article import Article
+from generator.load.assets import refs
 from generator.build.cache import fingerprint
 from generator.derive.listing import Listing
 from generator.derive.publication import Publication
-
-# Link and image targets in Markdown and raw HTML: `](x)`, `]: x`, `src="x"`, `href='x'`.
-_TARGET = re.compile(r"""(?:\]\(\s*<?|\]:\s*<?|(?:src|href)\s*=\s*["'])([^)\s>"']+)""")
-
 
 def page_keys(
     pub: Publication, render_key: bytes, present: Callable[[str], bool]
@@ -46,13 +42,13 @@ def page_keys(
     keys: dict[str, bytes] = {}
     for src, verdict in pub.shown.items():
         notice = pub.notice_only(verdict)
-        body = "" if notice else verdict.article.body
+        links = [] if notice else _targets(verdict.article, present)
         keys[src] = fingerprint(
             render_key,
             "notice" if notice else "article",
             src,
             shown(verdict.article),
-            repr(_targets(src, body, present)),
+            repr(links),
         )
     for item in pub.plan:
         if not item.in_nav:
@@ -95,16 +91,15 @@ def _listing(item: Listing, view: Callable[[Article], str]) -> str:
     )
 
 
-def _targets(src: str, body: str, present: Callable[[str], bool]) -> list[tuple[str, bool]]:
-    """Every relative link target of the body and whether the build has it."""
-    if "](" not in body and "]:" not in body and "src" not in body and "href" not in body:
-        return []
+def _targets(article: Article, present: Callable[[str], bool]) -> list[tuple[str, bool]]:
+    """Every relative link target of the body (links.targets) and whether the build has it."""
     found = []
-    folder = posixpath.dirname(src)
-    for target in _TARGET.findall(body):
-        if target.startswith(("#", "/", "mailto:", "tel:", "data:")) or "://" in target:
+    folder = posixpath.dirname(article.src)
+    for target in refs(article).targets:
+        url = target.url
+        if url.startswith(("#", "/", "mailto:", "tel:", "data:")) or "://" in url:
             continue
-        path = target.split("#", 1)[0].split("?", 1)[0]
+        path = url.split("#", 1)[0].split("?", 1)[0]
         resolved = posixpath.normpath(posixpath.join(folder, path))
-        found.append((target, present(resolved)))
+        found.append((url, present(resolved)))
     return found

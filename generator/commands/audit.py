@@ -29,6 +29,8 @@ from generator.derive.publication import Publication, publish
 from generator.gate.decide import State
 from generator.gate.rules import signatures
 from generator.load.article import Article
+from generator.load.assets import line_of_target, refs
+from generator.load.contentfiles import is_article_name
 
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -226,7 +228,6 @@ def pages(pub: Publication, site_dir: Path) -> Iterator[Finding]:
         doc = lxml.html.parse(str(path)).getroot()
         ids.setdefault(page, _anchors(doc))  # a later link to it need not parse it again
         article = by_url.get(page)
-        lines = article.body.split("\n") if article is not None else []
         seen: set[str] = set()
         for element, attr in (
             (e, a)
@@ -241,7 +242,7 @@ def pages(pub: Publication, site_dir: Path) -> Iterator[Finding]:
             if target is None:
                 continue
             file, fragment = target
-            where = _where(article, lines, href)
+            where = _where(article, href)
             if not (site_dir / file).is_file():
                 yield AUDIT_LINK.at(*where, page=page.removesuffix("index.html"), target=href)
             elif fragment and file.endswith(".html") and unquote(fragment) not in anchors(file):
@@ -250,7 +251,7 @@ def pages(pub: Publication, site_dir: Path) -> Iterator[Finding]:
             for img in doc.cssselect(".cg-article__body img, .cg-cover img"):
                 if not (img.get("alt") or "").strip():
                     src = img.get("src", "")
-                    yield AUDIT_ALT.at(*_where(article, lines, src), src=src)
+                    yield AUDIT_ALT.at(*_where(article, src), src=src)
 
 
 def _anchors(doc: lxml.html.HtmlElement) -> set[str]:
@@ -259,13 +260,23 @@ def _anchors(doc: lxml.html.HtmlElement) -> set[str]:
     }
 
 
-def _where(article: Article | None, lines: list[str], needle: str) -> tuple[str, int | None]:
-    """The source file and line a link comes from (the line of the body, given as `lines`,
-    that mentions its file name)."""
+def _where(article: Article | None, href: str) -> tuple[str, int | None]:
+    """The source file and line a link of the built page comes from: the line of the body
+    target (links.targets) with the same last segment (`pic.svg`; `b` for `b.md`, which
+    mkdocs renders as `../b/`), else the first line that mentions that segment."""
     if article is None:
         return ("site", None)
-    name = PurePosixPath(urlsplit(needle).path).name or urlsplit(needle).fragment
-    for i, line in enumerate(lines):
-        if name and name in line:
+    parts = urlsplit(href)
+    name = PurePosixPath(parts.path).name or parts.fragment
+    if not name:
+        return article.path, None
+    for target in refs(article).targets:
+        path = PurePosixPath(urlsplit(target.url).path)
+        if name in (path.name, path.stem if is_article_name(path.name) else None):
+            line = line_of_target(article, target.url)
+            if line is not None:
+                return article.path, line
+    for i, text in enumerate(article.body.split("\n")):
+        if name in text:
             return article.path, article.body_line + i
     return article.path, None

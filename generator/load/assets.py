@@ -1,5 +1,6 @@
 """Which files of docs_dir an article uses (images, attachments), resolved to docs paths,
-and which other articles it links to.
+and which other articles it links to: from the body's targets as Python-Markdown reads them
+(links.py), and the cover.
 
 Only files used by a public article are copied into the site: mkdocs would copy every
 file of docs_dir, including an image that only an unpublished article shows. A target that
@@ -14,13 +15,13 @@ A path the site generates itself (`is_generated_path`) is neither: the generator
 from __future__ import annotations
 
 import posixpath
-import re
-from collections.abc import Container, Iterator, Mapping
+from collections.abc import Container, Mapping
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 from generator.load.article import Article, url_of
 from generator.load.contentfiles import is_article_name
+from generator.load.links import Target, locate, targets
 
 # The output paths only the build writes (feeds, search, listings, sitemap, robots, the error
 # page): a link to one is not a file of docs_dir, and a file of docs_dir there is never sealed
@@ -38,12 +39,6 @@ def is_generated_path(path: str) -> bool:
     return path.split("/", 1)[0] in GENERATED_FOLDERS or path in GENERATED_FILES
 
 
-# Markdown inline links and images, reference definitions, and HTML attributes.
-_INLINE = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'(][^)]*)?\)")
-_REFDEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.MULTILINE)
-_HTML = re.compile(r"""\b(?:src|href|poster|data)\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
-
-
 @dataclass(frozen=True, slots=True)
 class Refs:
     """What an article's body and cover point at inside the site, worked out once."""
@@ -53,16 +48,11 @@ class Refs:
     # ending in an article suffix, or a page URL ("supervision/2026/x/") resolved as the
     # browser resolves it, against the linking page's URL.
     pages: tuple[tuple[str, str], ...] = ()
-    outside: tuple[str, ...] = ()  # targets as written that leave docs_dir
+    outside: tuple[str, ...] = ()  # targets (as read) that leave docs_dir
     cover_outside: bool = False
-
-
-def targets(markdown: str) -> list[str]:
-    """Every link or image target written in a Markdown body, in order."""
-    found = [m.group(1) for m in _INLINE.finditer(markdown)]
-    found += [m.group(1) for m in _REFDEF.finditer(markdown)]
-    found += [m.group(1) for m in _HTML.finditer(markdown)]
-    return found
+    # Every target of the body (links.targets), and whether the body could be read at all.
+    targets: tuple[Target, ...] = ()
+    complete: bool = True
 
 
 def _local_path(target: str) -> str | None:
@@ -125,22 +115,23 @@ def _scan(article: Article) -> Refs:
     files: set[str] = set()
     pages: list[tuple[str, str]] = []
     outside: list[str] = []
-    raw = {m.group(1) for m in _HTML.finditer(article.body)}
-    for target in targets(article.body):
-        where = _where(article.src, target, raw=target in raw)
+    read = targets(article.body)
+    for target in read.found:
+        written = target.url
+        where = _where(article.src, written, raw=target.raw)
         if where is None:
             continue
         kind, normal = where
         if kind == "outside":
-            outside.append(target)
+            outside.append(written)
             continue
         if kind == "page":
-            pages.append((normal.rstrip("/") + "/" if normal != "." else "", target))
+            pages.append((normal.rstrip("/") + "/" if normal != "." else "", written))
         # A link to another article is a page link: an article file is never an attachment
         # (mkdocs would copy `x.MD` raw, as a static file).
-        file = resolve(article.src, target)
+        file = resolve(article.src, written)
         if file is not None and is_article_name(file):
-            pages.append((file, target))
+            pages.append((file, written))
         elif file is not None:
             files.add(file)
     cover_outside = False
@@ -151,7 +142,9 @@ def _scan(article: Article) -> Refs:
         file = resolve(article.src, cover)
         if file is not None and not is_article_name(file):
             files.add(file)
-    return Refs(frozenset(files), tuple(pages), tuple(outside), cover_outside)
+    return Refs(
+        frozenset(files), tuple(pages), tuple(outside), cover_outside, read.found, read.complete
+    )
 
 
 def used_files(article: Article) -> frozenset[str]:
@@ -183,22 +176,19 @@ def _names_file(path: str) -> bool:
     return bool(posixpath.splitext(posixpath.basename(path))[1])
 
 
-def located(article: Article) -> Iterator[tuple[str, int]]:
-    """Every target of the body with its file line (only asked for when there is a finding)."""
-    for i, line in enumerate(article.body.split("\n")):
-        for target in targets(line):
-            yield target, article.body_line + i
-
-
 def line_of_target(article: Article, written: str) -> int | None:
     """The file line of a target as written in the body."""
-    return next((line for t, line in located(article) if t == written), None)
+    index = locate(article.body, written)
+    return None if index is None else article.body_line + index
 
 
 def line_using(article: Article, path: str) -> int | None:
     """The file line of the first body target that resolves to the docs path `path`, else
     the cover's line (the line an editor must change)."""
-    for target, line in located(article):
-        if resolve(article.src, target) == path:
-            return line
-    return article.line_of("cover", "src")
+    lines = [
+        line_of_target(article, t.url)
+        for t in refs(article).targets
+        if resolve(article.src, t.url) == path
+    ]
+    found = [line for line in lines if line is not None]
+    return min(found) if found else article.line_of("cover", "src")

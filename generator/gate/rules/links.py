@@ -1,5 +1,5 @@
 """Links that would be broken on the site: a path that leaves content/, and a link to another
-article that is not public.
+article that is not public; and a body whose links cannot be read at all.
 
 `outside` is an ordinary rule (it reads the article alone). `cross_links` cannot be one: it
 depends on the verdicts of the articles linked to, so the gate runs it after deciding every
@@ -28,6 +28,12 @@ LINK_OUTSIDE = Code(
     "{what} {target} 指向 content/ 目录之外",
     "稿件只能引用 content/ 中的文件；把文件放进 content/assets/ 等目录，再改正路径。",
 )
+LINK_UNREAD = Code(
+    "LINK-UNREAD",
+    E,
+    "正文嵌套过深或括号、标签未配对过多，无法确定其中的链接和图片",
+    "减少列表、引用、提示框的嵌套层数，补全未配对的 [ ]、( ) 和 HTML 标签，再重新检查。",
+)
 LINK_NOT_PUBLIC = Code(
     "LINK-NOT-PUBLIC",
     E,
@@ -38,8 +44,11 @@ LINK_NOT_PUBLIC = Code(
 
 def outside(article: Article, ctx: Context) -> Iterable[Finding]:
     """Every body target and the cover whose path leaves docs_dir (never resolved, never
-    copied: without this finding it would silently vanish from the page)."""
+    copied: without this finding it would silently vanish from the page). And a body too
+    complex to read its targets (links.py): nothing of them is known, so it stays out."""
     found = refs(article)
+    if not found.complete:
+        yield LINK_UNREAD.at(article.path, article.body_line)
     for written in dict.fromkeys(found.outside):
         line = line_of_target(article, written)
         yield LINK_OUTSIDE.at(article.path, line, what="链接或图片", target=written)
