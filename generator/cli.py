@@ -18,7 +18,7 @@ import click
 
 from generator.build.atomic import write_atomic
 from generator.build.cache import open_cache
-from generator.build.heap import settling
+from generator.build.publishing import judge
 from generator.build.removal import live_record
 from generator.commands.diff import as_text as diff_text
 from generator.commands.diff import diff
@@ -38,8 +38,7 @@ from generator.core.wording import load_wording
 from generator.engine import EngineError, activate, chosen
 from generator.failure import build_failed
 from generator.failure import leave as _leave
-from generator.gate.decide import Decision, decide
-from generator.load.newsroom import load_newsroom
+from generator.gate.decide import Decision
 from generator.options import CONFIG_OPTION, NO_CACHE_OPTION, NOW_OPTION, QUIET_OPTION, Moment
 
 if TYPE_CHECKING:
@@ -286,13 +285,11 @@ def _decide(site: Site, staff: Staff, moment: datetime, use_cache: bool) -> Deci
     that fails to read is reported and left out: the answer is the same without it)."""
     cache = open_cache(site.root) if use_cache else None
     try:
-        with settling(freeze=True):  # a one-shot command
-            return decide(load_newsroom(site, staff=staff, cache=cache), moment)
+        return judge(site, staff, moment, cache)
     except sqlite3.Error as exc:
         assert cache is not None  # only the cache is SQLite
         cache.failed(exc)
-        with settling(freeze=True):
-            return decide(load_newsroom(site, staff=staff), moment)
+        return judge(site, staff, moment)
     finally:
         if cache is not None:
             cache.close()
@@ -393,7 +390,7 @@ def audit(
                 click.echo(f"清查前构建失败 [BUILD-FAILED]：{exc}", err=True)
                 sys.exit(1)
         else:
-            from generator.derive.publication import publish
+            from generator.build.publishing import publish
 
             pub = publish(site, moment, staff=staff)
         result = sweep(pub, site_dir)

@@ -20,10 +20,10 @@ import posixpath
 import re
 from collections.abc import Callable
 
-from generator.load.article import Article
-from generator.build.cache import fingerprint
+from generator.core.keys import fingerprint
 from generator.derive.listing import Listing
 from generator.derive.publication import Publication
+from generator.load.article import Article
 
 # Link and image targets in Markdown and raw HTML: `](x)`, `]: x`, `src="x"`, `href='x'`.
 _TARGET = re.compile(r"""(?:\]\(\s*<?|\]:\s*<?|(?:src|href)\s*=\s*["'])([^)\s>"']+)""")
@@ -64,7 +64,7 @@ def _shown(a: Article, pub: Publication) -> bytes:
     for a consultation, its status now and its feedback article."""
     meta = a.meta
     assert meta is not None
-    source = a.derived.get("source_key")
+    source = a.source_key
     content = source if source is not None else fingerprint(meta.model_dump_json(), a.body)
     consultation = ""
     if meta.consultation is not None:

@@ -9,7 +9,7 @@ from generator.core.clock import minute
 from generator.core.config import Column, Site
 from generator.core.staff import Staff
 from generator.load.article import Article
-from generator.load.assets import resolve
+from generator.load.refs import resolve
 
 
 @dataclass(frozen=True)

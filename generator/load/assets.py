@@ -1,26 +1,24 @@
-"""Which files of docs_dir an article uses (images, attachments), resolved to docs paths,
-and which other articles it links to.
+"""Which files of docs_dir an article uses (images, attachments): what its final sign-off
+binds and what is copied with it. What the body and cover point at is worked out when the
+article is made (`Article.refs`, refs.py).
 
 Only files used by a public article are copied into the site: mkdocs would copy every
-file of docs_dir, including an image that only an unpublished article shows. A target that
-leaves docs_dir (`../../../../etc/passwd`, `/../x`, `%2e%2e/`) is never a file of the site:
-it is kept apart (`Refs.outside`) for the rule that refuses it (rules/links.py).
+file of docs_dir, including an image that only an unpublished article shows.
 
-One set, by construction: `sealed_files` is both what the final sign-off binds (digest.py)
-and, of those that are regular files, what is copied with the article (`copied_files`).
-A path the site generates itself (`is_generated_path`) is neither: the generator writes it.
+One set, by construction: `sealed_files` is both what the final sign-off binds
+(`approval_digest`, the formula in digest.py) and, of those that are regular files, what is
+copied with the article (`copied_files`). A path the site generates itself
+(`is_generated_path`) is neither: the generator writes it.
 """
 
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Container, Iterator, Mapping
-from dataclasses import dataclass
-from urllib.parse import unquote, urlsplit
 
-from generator.load.article import Article, url_of
-from generator.load.contentfiles import is_article_name
+from generator.load.article import Article
+from generator.load.digest import with_files
+from generator.load.refs import resolve, targets
 
 # The output paths only the build writes (feeds, search, listings, sitemap, robots, the error
 # page): a link to one is not a file of docs_dir, and a file of docs_dir there is never sealed
@@ -38,125 +36,9 @@ def is_generated_path(path: str) -> bool:
     return path.split("/", 1)[0] in GENERATED_FOLDERS or path in GENERATED_FILES
 
 
-# Markdown inline links and images, reference definitions, and HTML attributes.
-_INLINE = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'(][^)]*)?\)")
-_REFDEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.MULTILINE)
-_HTML = re.compile(r"""\b(?:src|href|poster|data)\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
-
-
-@dataclass(frozen=True, slots=True)
-class Refs:
-    """What an article's body and cover point at inside the site, worked out once."""
-
-    files: frozenset[str]  # docs paths of used files (and of page URLs: never copied)
-    # Links to another article, as (what they name, the target as written): a docs path
-    # ending in an article suffix, or a page URL ("supervision/2026/x/") resolved as the
-    # browser resolves it, against the linking page's URL.
-    pages: tuple[tuple[str, str], ...] = ()
-    outside: tuple[str, ...] = ()  # targets as written that leave docs_dir
-    cover_outside: bool = False
-
-
-def targets(markdown: str) -> list[str]:
-    """Every link or image target written in a Markdown body, in order."""
-    found = [m.group(1) for m in _INLINE.finditer(markdown)]
-    found += [m.group(1) for m in _REFDEF.finditer(markdown)]
-    found += [m.group(1) for m in _HTML.finditer(markdown)]
-    return found
-
-
-def _local_path(target: str) -> str | None:
-    """The unquoted path of a target inside the site; None if external or only an anchor."""
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not parts.path:
-        return None
-    return unquote(parts.path)
-
-
-def _join(base: str, path: str) -> str:
-    """`path` against the folder `base` (docs-relative), normalised; `/x` is docs-relative."""
-    joined = path.lstrip("/") if path.startswith("/") else posixpath.join(base, path)
-    return posixpath.normpath(joined)
-
-
-def _leaves(normal: str) -> bool:
-    return normal == ".." or normal.startswith("../")
-
-
-def resolve(src: str, target: str) -> str | None:
-    """A link target of the file `src`, as a path relative to docs_dir; None if external
-    or outside docs_dir."""
-    path = _local_path(target)
-    if path is None:
-        return None
-    normal = _join(posixpath.dirname(src), path)
-    return None if _leaves(normal) else normal
-
-
-def _is_page_url(path: str) -> bool:
-    """A link to a page (`../x/`, `/col/2026/x`) rather than to a file: no suffix."""
-    return "." not in path.rstrip("/").rsplit("/", 1)[-1]
-
-
-def _where(src: str, target: str, raw: bool = False) -> tuple[str, str] | None:
-    """(kind, resolved) of a local target: a Markdown link to a file resolved against the
-    article's folder (mkdocs rewrites it), a page URL or a raw HTML attribute against the
-    page's own URL (as the browser does); kind "outside" if it leaves docs_dir."""
-    path = _local_path(target)
-    if path is None:
-        return None
-    page = _is_page_url(path)
-    normal = _join(url_of(src) if page or raw else posixpath.dirname(src), path)
-    if _leaves(normal):
-        return "outside", normal
-    return ("page" if page else "file"), normal
-
-
-def refs(article: Article) -> Refs:
-    """The article's `Refs`, worked out once (and kept in the build cache: 0.2 s of a
-    10,000-article rebuild)."""
-    known: Refs | None = article.derived.get("assets")
-    if known is None:
-        known = article.derived["assets"] = _scan(article)
-    return known
-
-
-def _scan(article: Article) -> Refs:
-    files: set[str] = set()
-    pages: list[tuple[str, str]] = []
-    outside: list[str] = []
-    raw = {m.group(1) for m in _HTML.finditer(article.body)}
-    for target in targets(article.body):
-        where = _where(article.src, target, raw=target in raw)
-        if where is None:
-            continue
-        kind, normal = where
-        if kind == "outside":
-            outside.append(target)
-            continue
-        if kind == "page":
-            pages.append((normal.rstrip("/") + "/" if normal != "." else "", target))
-        # A link to another article is a page link: an article file is never an attachment
-        # (mkdocs would copy `x.MD` raw, as a static file).
-        file = resolve(article.src, target)
-        if file is not None and is_article_name(file):
-            pages.append((file, target))
-        elif file is not None:
-            files.add(file)
-    cover_outside = False
-    if article.meta is not None and article.meta.cover is not None:
-        cover = article.meta.cover.src
-        where = _where(article.src, cover)
-        cover_outside = where is not None and where[0] == "outside"
-        file = resolve(article.src, cover)
-        if file is not None and not is_article_name(file):
-            files.add(file)
-    return Refs(frozenset(files), tuple(pages), tuple(outside), cover_outside)
-
-
 def used_files(article: Article) -> frozenset[str]:
     """Docs-relative paths of the files the article refers to (body links, images, cover)."""
-    return refs(article).files
+    return article.refs.files
 
 
 def sealed_files(article: Article, present: Container[str]) -> list[str]:
@@ -176,6 +58,18 @@ def copied_files(article: Article, hashes: Mapping[str, str | None]) -> set[str]
     """The files copied into the site with the article: its sealed files that are regular
     files of docs_dir (hashed; a missing one keeps a signed article out: GATE-FILE-MISSING)."""
     return {p for p in sealed_files(article, hashes) if hashes.get(p)}
+
+
+def used_hashes(article: Article, known: Mapping[str, str | None]) -> dict[str, str | None]:
+    """The hashes of the files the article uses, from the newsroom's (None: missing)."""
+    return {path: known.get(path) for path in sealed_files(article, known)}
+
+
+def approval_digest(article: Article, known: Mapping[str, str | None] | None) -> str:
+    """What the final sign-off must carry now: text and, when known, the used files' bytes
+    (`known` is None when judging text alone, as unit tests do in memory)."""
+    text = article.digest
+    return text if known is None else with_files(text, used_hashes(article, known))
 
 
 def _names_file(path: str) -> bool:

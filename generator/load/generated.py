@@ -74,24 +74,27 @@ def refuse_reserved(
     column_ids: list[str],
     shown: str,
     wanted: set[str] | None = None,
-) -> list[Article]:
+) -> tuple[list[Article], list[Article]]:
     """Findings for content at generated places: an entry for each such non-article file
-    (articles there get ART-RESERVED-PATH when checked against the site), and
-    ASSET-RESERVED-PATH on each article that uses one (it would be copied over the output)."""
+    (articles there get ART-RESERVED-PATH when checked against the site), and the articles
+    again, with ASSET-RESERVED-PATH on each that uses one (it would be copied over the output)."""
     prefix = "" if shown in ("", ".") else shown.rstrip("/") + "/"
     found = {f for f in files if not is_article_name(f) and reserved(f, column_ids)}
     entries = [
-        Article(src=f, path=prefix + f, findings=[ART_RESERVED_PATH.at(prefix + f, None, src=f)])
+        Article(src=f, path=prefix + f, findings=(ART_RESERVED_PATH.at(prefix + f, None, src=f),))
         for f in sorted(found)
         if wanted is None or f in wanted
     ]
-    for article in articles:
-        if article.meta is None:
-            continue
-        for path in sorted(used_files(article) & found):
-            line = _line_using(article, path)
-            article.add(ASSET_RESERVED_PATH.at(article.path, line, file=path))
-    return entries
+    checked = [
+        article.with_findings(
+            ASSET_RESERVED_PATH.at(article.path, _line_using(article, path), file=path)
+            for path in sorted(used_files(article) & found)
+        )
+        if article.meta is not None
+        else article
+        for article in articles
+    ]
+    return entries, checked
 
 
 def _line_using(article: Article, path: str) -> int | None:

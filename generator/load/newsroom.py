@@ -9,13 +9,12 @@ from __future__ import annotations
 import os
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Protocol
 
-from generator.build.cache import Cache, fingerprint
-from generator.build.heap import settling
 from generator.core.clock import minute
 from generator.core.config import Site
 from generator.core.findings import Code, Finding, Severity
@@ -23,8 +22,14 @@ from generator.core.model import goes_live
 from generator.core.progress import phase
 from generator.core.staff import Staff, load_staff
 from generator.core.wording import Wording, load_wording
-from generator.load.article import Article, internal_error, load_article, parse_article
-from generator.load.assets import sealed_files
+from generator.load.article import (
+    Article,
+    internal_error,
+    load_article,
+    parse_article,
+    source_key,
+)
+from generator.load.assets import approval_digest, sealed_files
 from generator.load.contentfiles import (
     Content,
     hash_files,
@@ -33,7 +38,6 @@ from generator.load.contentfiles import (
     oversize,
     scan,
 )
-from generator.load.digest import approval_digest
 from generator.load.generated import ART_RESERVED_PATH, refuse_reserved, reserved
 
 E, W = Severity.ERROR, Severity.WARNING
@@ -106,6 +110,14 @@ ART_FEEDBACK = Code(
 )
 
 
+class ArticleStore(Protocol):
+    """Parses kept from an earlier run, by docs path and `source_key` (the build cache)."""
+
+    def article(self, src: str, key: bytes) -> Article | None: ...
+
+    def keep_article(self, article: Article, key: bytes) -> None: ...
+
+
 @dataclass
 class Newsroom:
     site: Site
@@ -138,16 +150,11 @@ def load_newsroom(
     site: Site,
     files: Iterable[Path] | None = None,
     staff: Staff | None = None,
-    cache: Cache | None = None,
+    cache: ArticleStore | None = None,
 ) -> Newsroom:
-    """Load and check every article (or the given files) of the site."""
-    with settling(freeze=False):  # the caller knows whether to freeze
-        return _load_newsroom(site, files, staff, cache)
-
-
-def _load_newsroom(
-    site: Site, files: Iterable[Path] | None, staff: Staff | None, cache: Cache | None
-) -> Newsroom:
+    """Load and check every article (or the given files) of the site. Most of what this
+    makes lives as long as the run: a caller that loads many articles pauses the cyclic
+    collector around it (generator/build/heap.py)."""
     room = Newsroom(site, staff or load_staff(site), load_wording(site))
     docs = site.docs_dir.resolve()
     shown = site.rel(docs)
@@ -165,18 +172,29 @@ def _load_newsroom(
         where = f"{shown}/{src}" if shown != "." else src
         try:
             article = _load(os.path.join(docs, src), src, where, cache)
-            _check_against_site(article, room)
+            article = article.with_findings(_check_against_site(article, room))
         except Exception as exc:  # one article's failure keeps it out, never the others
-            article = Article(src=src, path=where)
-            article.add(internal_error(where, "读取", exc))
+            article = Article(src=src, path=where, findings=(internal_error(where, "读取", exc),))
         room.articles.append(article)
     loading.finish()
-    room.articles += refuse_reserved(room.articles, content.files, room.column_ids, shown, wanted)
+    entries, room.articles = refuse_reserved(
+        room.articles, content.files, room.column_ids, shown, wanted
+    )
+    room.articles += entries
     room.articles.sort(key=lambda a: a.src)
     _hash_used_files(room, docs, content)  # before the uid check: it compares approvals
-    _check_unique(room.articles, room.files)
-    _check_feedback(room)
+    room.articles = _with_findings(
+        room.articles, [*_check_unique(room.articles, room.files), *_check_feedback(room)]
+    )
     return room
+
+
+def _with_findings(articles: list[Article], found: list[tuple[Article, Finding]]) -> list[Article]:
+    """The articles, each with what was found on it (in the order found)."""
+    added: dict[int, list[Finding]] = defaultdict(list)
+    for article, finding in found:
+        added[id(article)].append(finding)
+    return [a.with_findings(added[id(a)]) if id(a) in added else a for a in articles]
 
 
 def _refused(content: Content, shown: str, wanted: set[str] | None = None) -> list[Article]:
@@ -186,7 +204,7 @@ def _refused(content: Content, shown: str, wanted: set[str] | None = None) -> li
     for src, finding in content.refused:
         if wanted is None or src in wanted:
             where = f"{shown}/{src}" if shown != "." else src
-            entries.append(Article(src=src, path=where, findings=[finding]))
+            entries.append(Article(src=src, path=where, findings=(finding,)))
     return entries
 
 
@@ -200,7 +218,7 @@ def _hash_used_files(room: Newsroom, docs: Path, content: Content) -> None:
     room.files = hashed | dict.fromkeys(room.oversize)
 
 
-def _load(file: str, src: str, shown: str, cache: Cache | None) -> Article:
+def _load(file: str, src: str, shown: str, cache: ArticleStore | None) -> Article:
     """Load one article, or take its parse from the cache when its bytes are unchanged."""
     if cache is None:
         return load_article(Path(file), src, shown)
@@ -209,87 +227,80 @@ def _load(file: str, src: str, shown: str, cache: Cache | None) -> Article:
             raw = stream.read()
     except OSError:
         return load_article(Path(file), src, shown)  # reports the problem
-    key = fingerprint(raw, shown)
+    key = source_key(raw, shown)
     article = cache.article(src, key)
     if article is None:
-        article = parse_article(raw, src, shown)
+        article = parse_article(raw, src, shown, key)
         cache.keep_article(article, key)
-    article.derived["source_key"] = key  # what the file holds (generator/build/pagekeys.py)
     return article
 
 
 def _check_file_name(
     article: Article, parts: list[str], column_ids: list[str], placed: bool
-) -> None:
+) -> Iterator[Finding]:
     suffix = os.path.splitext(article.src)[1]
     if not is_rendered_name(article.src) and is_article_name(article.src):
         fixed = parts[-1][: -len(suffix)] + suffix.lower()
-        article.add(ART_SUFFIX.at(article.path, 1, suffix=suffix, fixed=fixed))
+        yield ART_SUFFIX.at(article.path, 1, suffix=suffix, fixed=fixed)
     if reserved(article.src, column_ids):  # a generated page's place: not also ART-LOCATION
-        article.add(ART_RESERVED_PATH.at(article.path, 1, src=article.src))
+        yield ART_RESERVED_PATH.at(article.path, 1, src=article.src)
     elif not placed:
-        article.add(ART_LOCATION.at(article.path, 1, src=article.src))
+        yield ART_LOCATION.at(article.path, 1, src=article.src)
     else:
         stem = parts[2].rsplit(".", 1)[0]
         if not _SLUG.match(stem) or stem in ("index", "readme"):
             from generator.core.slug import slugify
 
-            article.add(
+            yield (
                 ART_SLUG.at(article.path, 1, name=parts[2], suggestion=slugify(stem) or "article")
             )
 
 
-def _check_against_site(article: Article, room: Newsroom) -> None:
+def _check_against_site(article: Article, room: Newsroom) -> Iterator[Finding]:
     site, meta = room.site, article.meta
     parts = article.src.split("/")
     column_ids = room.column_ids
     placed = len(parts) == 3 and parts[0] in column_ids and _YEAR.fullmatch(parts[1])
-    _check_file_name(article, parts, column_ids, bool(placed))
+    yield from _check_file_name(article, parts, column_ids, bool(placed))
     if meta is None:
         return
     path, line = article.path, article.line_of
     if site.congress.column(meta.column) is None:
-        article.add(
+        yield (
             ART_COLUMN_UNKNOWN.at(
                 path, line("column"), column=meta.column, known="、".join(column_ids)
             )
         )
     elif placed and parts[0] != meta.column:
-        article.add(
-            ART_COLUMN_MISMATCH.at(path, line("column"), column=meta.column, folder=parts[0])
-        )
+        yield ART_COLUMN_MISMATCH.at(path, line("column"), column=meta.column, folder=parts[0])
     if placed and str(meta.date.year) != parts[1]:
-        article.add(ART_YEAR.at(path, line("date"), year=meta.date.year, folder=parts[1]))
+        yield ART_YEAR.at(path, line("date"), year=meta.date.year, folder=parts[1])
     if meta.editor not in room.staff:
-        article.add(
-            ART_EDITOR.at(path, line("editor"), editor=meta.editor, problem="不在人员名录中")
-        )
+        yield ART_EDITOR.at(path, line("editor"), editor=meta.editor, problem="不在人员名录中")
     elif not room.staff.has_role(meta.editor, "editor"):
-        article.add(
-            ART_EDITOR.at(path, line("editor"), editor=meta.editor, problem="不具备编辑角色")
-        )
+        yield ART_EDITOR.at(path, line("editor"), editor=meta.editor, problem="不具备编辑角色")
     committees = site.congress.committees
     if meta.specialist and meta.specialist not in committees:
-        article.add(
+        yield (
             ART_SPECIALIST.at(
                 path, line("specialist"), committee=meta.specialist, known="、".join(committees)
             )
         )
-    _check_consultation(article)
+    yield from _check_consultation(article)
     start = goes_live(meta)
     if meta.expires_at and meta.expires_at <= start:
-        article.add(
+        yield (
             ART_EXPIRY.at(
                 path, line("expires_at"), expires=minute(meta.expires_at), start=minute(start)
             )
         )
 
 
-def _check_consultation(article: Article) -> None:
+def _check_consultation(article: Article) -> Iterator[Finding]:
     meta = article.meta
     assert meta is not None
     if meta.kind == "consultation" and meta.consultation is None:
-        article.add(
+        yield (
             ART_CONSULTATION.at(
                 article.path,
                 article.line_of("kind"),
@@ -298,7 +309,7 @@ def _check_consultation(article: Article) -> None:
             )
         )
     elif meta.consultation is not None and meta.kind != "consultation":
-        article.add(
+        yield (
             ART_CONSULTATION.at(
                 article.path,
                 article.line_of("consultation"),
@@ -309,7 +320,7 @@ def _check_consultation(article: Article) -> None:
     elif meta.consultation is not None:
         c = meta.consultation
         if not (c.channels.email or c.channels.post or c.channels.url):
-            article.add(
+            yield (
                 ART_CONSULTATION.at(
                     article.path,
                     article.line_of("consultation", "channels"),
@@ -318,7 +329,7 @@ def _check_consultation(article: Article) -> None:
                 )
             )
         if c.opens and c.opens >= c.deadline:
-            article.add(
+            yield (
                 ART_CONSULTATION.at(
                     article.path,
                     article.line_of("consultation", "deadline"),
@@ -328,7 +339,9 @@ def _check_consultation(article: Article) -> None:
             )
 
 
-def _check_unique(articles: list[Article], files: dict[str, str | None]) -> None:
+def _check_unique(
+    articles: list[Article], files: dict[str, str | None]
+) -> Iterator[tuple[Article, Finding]]:
     by_uid: dict[str, list[Article]] = defaultdict(list)
     by_url: dict[str, list[Article]] = defaultdict(list)
     for a in articles:
@@ -348,11 +361,11 @@ def _check_unique(articles: list[Article], files: dict[str, str | None]) -> None
         for a in group:
             if a is not keeper:
                 other = keeper or next(o for o in group if o is not a)
-                a.add(ART_UID_DUPLICATE.at(a.path, a.line_of("uid"), uid=uid, other=other.path))
+                yield a, ART_UID_DUPLICATE.at(a.path, a.line_of("uid"), uid=uid, other=other.path)
     for url, group in by_url.items():
         for a in group if len(group) > 1 else []:
             other = next(o for o in group if o is not a)
-            a.add(ART_URL_CLASH.at(a.path, 1, other=other.path, url=url))
+            yield a, ART_URL_CLASH.at(a.path, 1, other=other.path, url=url)
 
 
 def _approved(article: Article, files: dict[str, str | None]) -> bool:
@@ -362,7 +375,7 @@ def _approved(article: Article, files: dict[str, str | None]) -> bool:
     return final is not None and final.digest == approval_digest(article, files)
 
 
-def _check_feedback(room: Newsroom) -> None:
+def _check_feedback(room: Newsroom) -> Iterator[tuple[Article, Finding]]:
     uids = room.by_uid()
     for a in room.articles:
         if a.meta is None or a.meta.feedback_for is None:
@@ -374,8 +387,11 @@ def _check_feedback(room: Newsroom) -> None:
         elif target.meta is not None and target.meta.kind != "consultation":
             problem = "不是征求意见稿件"
         if problem:
-            a.add(
-                ART_FEEDBACK.at(
-                    a.path, a.line_of("feedback_for"), uid=a.meta.feedback_for, problem=problem
-                )
+            yield (
+                a,
+                (
+                    ART_FEEDBACK.at(
+                        a.path, a.line_of("feedback_for"), uid=a.meta.feedback_for, problem=problem
+                    )
+                ),
             )

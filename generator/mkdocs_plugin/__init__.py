@@ -25,6 +25,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from generator.build.cache import CACHE_HTML, Cache, PageRecord
+from generator.build.publishing import publish
 from generator.build.searchindex import Indexing, index_job
 from generator.core import clock
 from generator.core.config import CongressConfig, Site, refuse_link, validate_options
@@ -35,7 +36,7 @@ from generator.core.progress import Phase, phase
 from generator.core.staff import Staff, load_staff
 from generator.derive.feeds import PAGE_SRC as FEEDS_SRC
 from generator.derive.feeds import render_feeds
-from generator.derive.publication import Publication, publish
+from generator.derive.publication import Publication
 from generator.derive.sanitize import site_policy
 from generator.derive.search import sources
 from generator.derive.sitemap import robots, sitemap

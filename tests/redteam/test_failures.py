@@ -148,8 +148,8 @@ def _kill_parent_of_helpers(process: subprocess.Popen[bytes], helpers: int) -> s
 def test_the_forked_text_check_process_dies_with_a_killed_parent(tmp_path: Path) -> None:
     code = (
         "import time\n"
-        "from generator.twocores import map_on_two_cores\n"
-        "def work(items):\n    time.sleep(120)\n    return list(items)\n"
+        "from generator.build.parallel import map_on_two_cores\n"
+        "def work(item):\n    time.sleep(120)\n    return item\n"
         "map_on_two_cores(work, list(range(600)))\n"
     )
     if (os.cpu_count() or 1) < 2:
@@ -163,7 +163,7 @@ def test_programs_a_build_starts_die_with_it(tmp_path: Path) -> None:
     # The way `find`, `rm` and Pagefind are started (children.bound_to_me).
     code = (
         "import subprocess, time\n"
-        "from generator.children import bound_to_me\n"
+        "from generator.build.children import bound_to_me\n"
         "subprocess.Popen(['sleep', '120'], preexec_fn=bound_to_me())\n"
         "time.sleep(120)\n"
     )

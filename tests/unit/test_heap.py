@@ -13,10 +13,10 @@ import pytest
 
 from generator.build.cache import open_cache
 from generator.build.heap import settling
+from generator.build.publishing import publish
 from generator.core import clock
 from generator.core.config import load_site
 from generator.core.staff import load_staff
-from generator.derive.publication import publish
 from generator.load.article import Article
 from tests.sitekit import NOW, ROOT, article, draft, make_site
 

@@ -1,0 +1,133 @@
+"""What an article's body and cover point at inside the site, resolved to docs paths: worked
+out once, when the article is made (`Article.refs`), from its path, body and cover alone.
+
+A target that leaves docs_dir (`../../../../etc/passwd`, `/../x`, `%2e%2e/`) is never a file
+of the site: it is kept apart (`Refs.outside`) for the rule that refuses it (rules/links.py).
+Which of the used paths are files of the site, and are sealed and copied, is assets.py's.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+from generator.load.contentfiles import is_article_name
+
+# Markdown inline links and images, reference definitions, and HTML attributes.
+_INLINE = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'(][^)]*)?\)")
+_REFDEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.MULTILINE)
+_HTML = re.compile(r"""\b(?:src|href|poster|data)\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
+
+
+@lru_cache(maxsize=65536)
+def url_of(src: str) -> str:
+    """The page URL mkdocs gives a Markdown file with `use_directory_urls` (no leading slash)."""
+    p = PurePosixPath(src)
+    if p.stem in ("index", "README"):
+        return f"{p.parent.as_posix()}/" if str(p.parent) != "." else ""
+    return f"{p.with_suffix('').as_posix()}/"
+
+
+@dataclass(frozen=True, slots=True)
+class Refs:
+    """What an article's body and cover point at inside the site."""
+
+    files: frozenset[str] = frozenset()  # docs paths of used files (and of page URLs: never copied)
+    # Links to another article, as (what they name, the target as written): a docs path
+    # ending in an article suffix, or a page URL ("supervision/2026/x/") resolved as the
+    # browser resolves it, against the linking page's URL.
+    pages: tuple[tuple[str, str], ...] = ()
+    outside: tuple[str, ...] = ()  # targets as written that leave docs_dir
+    cover_outside: bool = False
+
+
+def targets(markdown: str) -> list[str]:
+    """Every link or image target written in a Markdown body, in order."""
+    found = [m.group(1) for m in _INLINE.finditer(markdown)]
+    found += [m.group(1) for m in _REFDEF.finditer(markdown)]
+    found += [m.group(1) for m in _HTML.finditer(markdown)]
+    return found
+
+
+def _local_path(target: str) -> str | None:
+    """The unquoted path of a target inside the site; None if external or only an anchor."""
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path:
+        return None
+    return unquote(parts.path)
+
+
+def _join(base: str, path: str) -> str:
+    """`path` against the folder `base` (docs-relative), normalised; `/x` is docs-relative."""
+    joined = path.lstrip("/") if path.startswith("/") else posixpath.join(base, path)
+    return posixpath.normpath(joined)
+
+
+def _leaves(normal: str) -> bool:
+    return normal == ".." or normal.startswith("../")
+
+
+def resolve(src: str, target: str) -> str | None:
+    """A link target of the file `src`, as a path relative to docs_dir; None if external
+    or outside docs_dir."""
+    path = _local_path(target)
+    if path is None:
+        return None
+    normal = _join(posixpath.dirname(src), path)
+    return None if _leaves(normal) else normal
+
+
+def _is_page_url(path: str) -> bool:
+    """A link to a page (`../x/`, `/col/2026/x`) rather than to a file: no suffix."""
+    return "." not in path.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _where(src: str, target: str, raw: bool = False) -> tuple[str, str] | None:
+    """(kind, resolved) of a local target: a Markdown link to a file resolved against the
+    article's folder (mkdocs rewrites it), a page URL or a raw HTML attribute against the
+    page's own URL (as the browser does); kind "outside" if it leaves docs_dir."""
+    path = _local_path(target)
+    if path is None:
+        return None
+    page = _is_page_url(path)
+    normal = _join(url_of(src) if page or raw else posixpath.dirname(src), path)
+    if _leaves(normal):
+        return "outside", normal
+    return ("page" if page else "file"), normal
+
+
+def scan(src: str, body: str, cover: str | None) -> Refs:
+    """The `Refs` of the article at `src` with this body and cover image."""
+    files: set[str] = set()
+    pages: list[tuple[str, str]] = []
+    outside: list[str] = []
+    raw = {m.group(1) for m in _HTML.finditer(body)}
+    for target in targets(body):
+        where = _where(src, target, raw=target in raw)
+        if where is None:
+            continue
+        kind, normal = where
+        if kind == "outside":
+            outside.append(target)
+            continue
+        if kind == "page":
+            pages.append((normal.rstrip("/") + "/" if normal != "." else "", target))
+        # A link to another article is a page link: an article file is never an attachment
+        # (mkdocs would copy `x.MD` raw, as a static file).
+        file = resolve(src, target)
+        if file is not None and is_article_name(file):
+            pages.append((file, target))
+        elif file is not None:
+            files.add(file)
+    cover_outside = False
+    if cover is not None:
+        where = _where(src, cover)
+        cover_outside = where is not None and where[0] == "outside"
+        file = resolve(src, cover)
+        if file is not None and not is_article_name(file):
+            files.add(file)
+    return Refs(frozenset(files), tuple(pages), tuple(outside), cover_outside)
