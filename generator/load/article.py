@@ -28,6 +28,7 @@ from generator.core.findings import Code, Finding, Severity
 from generator.core.keys import fingerprint
 from generator.core.model import DATETIME_KEYS, EXAMPLES, FrontMatter, label
 from generator.load.digest import digest
+from generator.load.lines import Lines
 from generator.load.refs import Refs, scan, url_of
 
 E, W = Severity.ERROR, Severity.WARNING
@@ -152,8 +153,7 @@ class Article:
     meta: FrontMatter | None = None
     body: str = ""
     body_line: int = 1
-    # The file line of each front-matter key path.
-    lines: Mapping[yamlsource.Loc, int] = field(default_factory=dict, repr=False, compare=False)
+    lines: Lines = field(default_factory=Lines, repr=False, compare=False)  # of each key path
     findings: tuple[Finding, ...] = ()
     # The key of the bytes the article was parsed from (the build cache's key of the file).
     source: InitVar[bytes | None] = None
@@ -224,7 +224,7 @@ class _Draft:
             meta,
             self.body,
             self.body_line,
-            self.lines,
+            Lines(self.lines),
             tuple(self.findings),
             source,
         )

@@ -37,13 +37,11 @@ EXCLUDED = frozenset({"review", "withdrawn"})
 
 
 def _canonical(value: Any) -> Any:
+    """A time as the JSON encoder cannot write it: the instant, in UTC, to the second (the
+    encoder asks only for such values; lists and tuples are both arrays to it)."""
     if isinstance(value, datetime):
         return value.astimezone(UTC).isoformat(timespec="seconds")
-    if isinstance(value, dict):
-        return {k: _canonical(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_canonical(v) for v in value]
-    return value
+    raise TypeError(f"{type(value).__name__} in the front matter has no canonical form")
 
 
 def normal_body(body: str) -> str:
@@ -54,8 +52,10 @@ def normal_body(body: str) -> str:
 def digest(meta: FrontMatter, body: str) -> str:
     # Fields at their default are left out: a field added to the contract later voids no approval.
     front = meta.model_dump(exclude=set(EXCLUDED), exclude_defaults=True)
-    payload = {"front": _canonical(front), "body": normal_body(body)}
-    data = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    payload = {"front": front, "body": normal_body(body)}
+    data = json.dumps(
+        payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=_canonical
+    )
     return "sha256:" + hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
