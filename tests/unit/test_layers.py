@@ -108,6 +108,29 @@ def test_only_the_adapter_imports_the_engine() -> None:
     assert outside == KNOWN_ENGINE_IMPORTERS
 
 
+# The domain decides and derives; how fast the build runs it (the collector paused, a second
+# process, the cache) and how a command ends belong to the build and the commands above it.
+DOMAIN = ("core", "load", "gate", "derive")
+MACHINERY = {"gc", "multiprocessing", "concurrent", "signal", "sqlite3"}
+ENDINGS = {("os", "fork"), ("os", "forkpty"), ("os", "_exit"), ("os", "abort"), ("sys", "exit")}
+
+
+def test_the_domain_neither_collects_nor_forks_nor_exits() -> None:
+    domain = [m for m in graph() if layer_of(m) < len(DOMAIN)]
+    assert {m: external(m) & MACHINERY for m in domain if external(m) & MACHINERY} == {}
+    found = {}
+    for module in domain:
+        path = next(p for p in PACKAGE.rglob("*.py") if module_name(p) == module)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            called = node.func if isinstance(node, ast.Call) else None
+            if isinstance(called, ast.Attribute) and isinstance(called.value, ast.Name):
+                if (called.value.id, called.attr) in ENDINGS:
+                    found[module] = f"{called.value.id}.{called.attr}"
+            elif isinstance(called, ast.Name) and called.id in {"exit", "quit"}:
+                found[module] = called.id
+    assert found == {}
+
+
 def main() -> None:
     edges = graph()
     for depth, folder in enumerate(LAYERS):
