@@ -331,10 +331,9 @@ class _StoredMemos(Mapping[bytes, dict[str, Memo]]):
     def __getitem__(self, source: bytes) -> dict[str, Memo]:
         memos = self._read.get(source)
         if memos is None:
+            blob = self._all()[source]
             try:
-                memos = pickle.loads(self._all()[source])
-            except KeyError:
-                raise
+                memos = pickle.loads(blob)
             except Exception as exc:  # unreadable: as if not there
                 raise KeyError(source) from exc
             self._read[source] = memos

@@ -17,9 +17,14 @@ from urllib.parse import unquote, urlsplit
 
 from generator.load.contentfiles import is_article_name
 
-# Markdown inline links and images, reference definitions, and HTML attributes.
-_INLINE = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'(][^)]*)?\)")
-_REFDEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.MULTILINE)
+# Markdown inline links and images, reference definitions, and HTML attributes. Linear on any
+# body: a target or title never runs on into the next `](`, a label never into the next `[`
+# (as Python-Markdown's own label; a start that fails stops there, as the text checks' prose
+# spans do, gate/rules/source.py); quantifiers are possessive.
+_INLINE = re.compile(
+    r"\]\(\s*+<?((?:[^)\s>\]]|\](?!\())++)>?(?:\s++[\"'(](?:[^)\]]|\](?!\())*+)?\)"
+)
+_REFDEF = re.compile(r"^\s{0,3}\[[^\[\]]++\]:\s*<?(\S+?)>?(?:\s|$)", re.MULTILINE)
 _HTML = re.compile(r"""\b(?:src|href|poster|data)\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
 
 

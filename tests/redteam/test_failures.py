@@ -175,7 +175,7 @@ def test_programs_a_build_starts_die_with_it(tmp_path: Path) -> None:
 def test_the_search_indexing_process_dies_with_a_killed_build(tmp_path: Path) -> None:
     code = (
         "import time\nfrom pathlib import Path\n"
-        "from generator.searchindex import Indexing, Job\n"
+        "from generator.build.searchindex import Indexing, Job\n"
         "if __name__ == '__main__':\n"
         f"    Indexing([Job('2026', (), expect=frozenset({{'x'}}))], Path({str(tmp_path)!r}))\n"
         "    time.sleep(120)\n"
