@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 import difflib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import InitVar, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -179,7 +179,7 @@ class Article:
 
     def line_of(self, *loc: str | int) -> int | None:
         """The file line of a front-matter key (or of its nearest parent)."""
-        return _line_in(self.lines, loc)
+        return self.lines.line_of(loc)
 
     def with_findings(self, more: Iterable[Finding]) -> Article:
         """This article with more findings (the newsroom's checks, made while loading): the
@@ -190,14 +190,6 @@ class Article:
         kept = copy.copy(self)
         object.__setattr__(kept, "findings", self.findings + added)
         return kept
-
-
-def _line_in(lines: Mapping[yamlsource.Loc, int], loc: tuple[str | int, ...]) -> int | None:
-    for end in range(len(loc), 0, -1):
-        line = lines.get(tuple(loc[:end]))
-        if line is not None:
-            return line
-    return 1
 
 
 @dataclass(slots=True)
@@ -212,7 +204,7 @@ class _Draft:
     findings: list[Finding] = field(default_factory=list)
 
     def line_of(self, *loc: str | int) -> int | None:
-        return _line_in(self.lines, loc)
+        return Lines(self.lines).line_of(loc)  # only for a finding (a naive time)
 
     def add(self, finding: Finding) -> None:
         self.findings.append(finding)

@@ -44,6 +44,11 @@ def _canonical(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} in the front matter has no canonical form")
 
 
+_JSON = json.JSONEncoder(
+    ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=_canonical
+)
+
+
 def normal_body(body: str) -> str:
     """Blank lines around the body do not change what is published."""
     return body.strip("\n").rstrip() + "\n"
@@ -52,10 +57,7 @@ def normal_body(body: str) -> str:
 def digest(meta: FrontMatter, body: str) -> str:
     # Fields at their default are left out: a field added to the contract later voids no approval.
     front = meta.model_dump(exclude=set(EXCLUDED), exclude_defaults=True)
-    payload = {"front": front, "body": normal_body(body)}
-    data = json.dumps(
-        payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=_canonical
-    )
+    data = _JSON.encode({"front": front, "body": normal_body(body)})
     return "sha256:" + hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 

@@ -33,6 +33,15 @@ class Lines(Mapping[Loc, int]):
             self._lines = {tuple(loc): line for loc, line in json.loads(self._packed)}
         return self._lines
 
+    def line_of(self, loc: Loc) -> int:
+        """The line of `loc`, or of its nearest parent that has one (else the first line)."""
+        lines = self._read()
+        for end in range(len(loc), 0, -1):
+            line = lines.get(loc[:end])
+            if line is not None:
+                return line
+        return 1
+
     def __getitem__(self, loc: Loc) -> int:
         return self._read()[loc]
 

@@ -52,10 +52,20 @@ class Refs:
 
 def targets(markdown: str) -> list[str]:
     """Every link or image target written in a Markdown body, in order."""
+    return _links(markdown) + _attributes(markdown)
+
+
+def _links(markdown: str) -> list[str]:
+    """The targets of Markdown links and images, then of reference definitions."""
     found = [m.group(1) for m in _INLINE.finditer(markdown)]
     found += [m.group(1) for m in _REFDEF.finditer(markdown)]
-    found += [m.group(1) for m in _HTML.finditer(markdown)]
     return found
+
+
+def _attributes(markdown: str) -> list[str]:
+    """The targets of raw HTML attributes. The pattern tries every word (it has no literal
+    start): most bodies, which have no `=` at all, are not scanned with it."""
+    return [m.group(1) for m in _HTML.finditer(markdown)] if "=" in markdown else []
 
 
 def _local_path(target: str) -> str | None:
@@ -110,8 +120,9 @@ def scan(src: str, body: str, cover: str | None) -> Refs:
     files: set[str] = set()
     pages: list[tuple[str, str]] = []
     outside: list[str] = []
-    raw = {m.group(1) for m in _HTML.finditer(body)}
-    for target in targets(body):
+    attributes = _attributes(body)
+    raw = set(attributes)
+    for target in _links(body) + attributes:
         where = _where(src, target, raw=target in raw)
         if where is None:
             continue
