@@ -30,7 +30,7 @@ from generator.gate.decide import Context, Verdict, verdict
 from generator.load.article import parse_article
 from generator.load.assets import sealed_files
 from generator.load.contentfiles import hash_files, scan
-from generator.load.digest import content_digest, with_files
+from generator.load.digest import with_files
 
 NOW = "2026-11-28T12:00:00+08:00"
 ROOT = Path(__file__).resolve().parent.parent
@@ -193,7 +193,7 @@ def seal_files(root: Path) -> None:
             continue
         a = parse_article(raw.encode("utf-8"), src, f"content/{src}")
         final = a.meta.review.final if a.meta is not None else None
-        if a.meta is None or final is None or final.files or final.digest != content_digest(a):
+        if a.meta is None or final is None or final.files or final.digest != a.digest:
             continue
         used = hash_files(docs, sealed_files(a, set(content.files)), set(content.files))
         if not used or None in used.values():

@@ -4,9 +4,12 @@ A rebuild after one article changed should cost a fraction of a full build, on a
 machine and in CI (which keeps the folder between runs). Everything here is keyed by a digest
 of its inputs, never by time or by trust:
 
-- `articles`: a file's parse (front matter, body, findings), its approval digest and its
-  text-check findings, keyed by the SHA-256 of its bytes and the path it is shown under (the
-  text findings also by the wording list and text settings they were found with);
+- `articles`: a file's parse (the `Article`: front matter, body, findings, and what was worked
+  out from them when it was made: its text digest, the files it uses), keyed by the SHA-256
+  of its bytes and the path it is shown under (`source_key`);
+- `memos`: the gate's memos of an article (generator/gate/memos.py): the findings of its
+  clock-free rule groups, by its source key and, within, by the key of the settings they
+  were found with (the wording list, the text settings, the policy and the staff);
 - `pages`: for every page of the live site and of its spare (the site before, kept to be
   updated in place), the digest of everything the page shows (generator/build/pagekeys.py) and the
   size and modification time of its file, so that a build can leave an unchanged page as is;
@@ -23,32 +26,27 @@ different.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import os
 import pickle
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from generator.load.article import Article
 from generator.core.findings import Code, Finding, Severity
+from generator.core.keys import fingerprint
 from generator.core.slug import TAG_SLUGS
+from generator.gate.memos import Memo, Memos
+from generator.load.article import Article
 
 log = logging.getLogger("mkdocs.plugins.congress")
 
 ENV_DIR = "CONGRESS_CACHE_DIR"
 ENV_OFF = "CONGRESS_NO_CACHE"
-SCHEMA = 1
-
-# What is worked out from an article's content alone, memoized in `Article.derived` by the
-# code that needs it, and kept here with the article: its approval digest, the files it uses,
-# and the findings of the gate's clock-free rule groups as (key of the settings they read,
-# findings).
-PERSISTED = ("digest", "assets", "review", "text", "nesting")
+SCHEMA = 2
 
 CACHE_OFF = Code(
     "CACHE-OFF",
@@ -71,8 +69,8 @@ CACHE_WRITE = Code(
 
 _TABLES = """
 create table if not exists meta (name text primary key, value blob);
-create table if not exists articles (src text primary key, key blob, article blob,
-                                     extras blob);
+create table if not exists articles (src text primary key, key blob, article blob);
+create table if not exists memos (source blob primary key, memos blob);
 create table if not exists pages (tree text, dest text, key blob, size integer, mtime integer,
                                   primary key (tree, dest));
 create table if not exists html (src text primary key, key blob, html text);
@@ -95,16 +93,6 @@ _RENDERERS = (
 )
 
 
-def fingerprint(*parts: str | bytes) -> bytes:
-    """SHA-256 of the parts, each length-prefixed so that no two sequences collide."""
-    h = hashlib.sha256()
-    for part in parts:
-        data = part.encode("utf-8") if isinstance(part, str) else part
-        h.update(len(data).to_bytes(8, "little"))
-        h.update(data)
-    return h.digest()
-
-
 def _tree(root: Path) -> Iterator[tuple[str, bytes]]:
     for folder, dirs, names in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__" and not d.startswith("."))
@@ -120,7 +108,7 @@ def code_key() -> bytes:
     from importlib import metadata  # slow to import; needed once per run
 
     parts: list[str | bytes] = [str(SCHEMA)]
-    for rel, data in _tree(Path(__file__).parent):
+    for rel, data in _tree(Path(__file__).parents[1]):  # the whole package, not build/ alone
         parts += [rel, data]
     for name in _RENDERERS:
         try:
@@ -161,46 +149,40 @@ class Cache:
         self._tags = self.get("tag_slugs") or {}
         for tag, slug in self._tags.items():
             TAG_SLUGS.setdefault(tag, slug)
-        self._rows_by_src: dict[str, tuple[bytes, bytes, bytes]] | None = None
-        self._seen: list[tuple[Article, bytes, bytes, dict[str, Any] | None]] = []
+        self._rows_by_src: dict[str, tuple[bytes, bytes]] | None = None
+        self._parsed: list[tuple[str, bytes, bytes]] = []
+        self._memos = _StoredMemos(self._db)
+        # The gate's memos (generator/gate/memos.py): those of the last run, and this run's.
+        self.memos = Memos(self._memos)
 
     # --- articles -------------------------------------------------------------------------
 
-    def _rows(self) -> dict[str, tuple[bytes, bytes, bytes]]:
+    def _rows(self) -> dict[str, tuple[bytes, bytes]]:
         if self._rows_by_src is None:
-            rows = self._db.execute("select src, key, article, extras from articles")
-            self._rows_by_src = {src: (k, a, x) for src, k, a, x in rows}
+            rows = self._db.execute("select src, key, article from articles")
+            self._rows_by_src = {src: (k, a) for src, k, a in rows}
         return self._rows_by_src
 
     def article(self, src: str, key: bytes) -> Article | None:
-        """The parsed article stored for `src` under this key, with what was worked out from
-        it before (`PERSISTED` entries of `derived`), if any."""
+        """The parsed article stored for `src` under this key, if any."""
         row = self._rows().get(src)
         if row is None or row[0] != key:
             return None
         try:
             article: Article = pickle.loads(row[1])
-            extras: dict[str, Any] = pickle.loads(row[2])
         except Exception:
             return None
-        article.derived.update(extras)
-        self._seen.append((article, key, row[1], extras))
         return article
 
     def keep_article(self, article: Article, key: bytes) -> None:
-        """Remember a freshly parsed article (before anything else is added to it)."""
-        derived, article.derived = article.derived, {}
-        try:
-            blob = pickle.dumps(article, protocol=pickle.HIGHEST_PROTOCOL)
-        finally:
-            article.derived = derived
-        self._seen.append((article, key, blob, None))
+        """Remember a freshly parsed article (written when the store is closed)."""
+        blob = pickle.dumps(article, protocol=pickle.HIGHEST_PROTOCOL)
+        self._parsed.append((article.src, key, blob))
 
-    def _changed_articles(self) -> Iterator[tuple[str, bytes, bytes, bytes]]:
-        for article, key, blob, before in self._seen:
-            now = {k: article.derived[k] for k in PERSISTED if k in article.derived}
-            if before is None or any(now.get(k) is not before.get(k) for k in PERSISTED):
-                yield article.src, key, blob, pickle.dumps(now, pickle.HIGHEST_PROTOCOL)
+    def _learned_memos(self) -> Iterator[tuple[bytes, bytes]]:
+        for source, memos in self.memos.learned().items():
+            if memos != self._memos.get(source):
+                yield source, pickle.dumps(memos, pickle.HIGHEST_PROTOCOL)
 
     # --- pages, rendered bodies, search shards ----------------------------------------------
 
@@ -290,11 +272,16 @@ class Cache:
         try:
             if TAG_SLUGS.keys() - self._tags.keys():
                 self.put("tag_slugs", dict(TAG_SLUGS))
-            changed = list(self._changed_articles())
-            if changed:
+            memos = list(self._learned_memos())
+            if self._parsed or memos:
                 with self._db:
                     self._db.executemany(
-                        "insert or replace into articles values (?, ?, ?, ?)", changed
+                        "insert or replace into articles values (?, ?, ?)", self._parsed
+                    )
+                    self._db.executemany("insert or replace into memos values (?, ?)", memos)
+                    # Only the memos of what the files hold now.
+                    self._db.execute(
+                        "delete from memos where source not in (select key from articles)"
                     )
         except sqlite3.Error as exc:
             _warn(CACHE_WRITE.at(str(self.folder), problem=exc))
@@ -319,7 +306,7 @@ def _connect(folder: Path, code: bytes) -> sqlite3.Connection:
                 row = db.execute("select value from meta where name = 'code'").fetchone()
             if row is None or row[0] != code:
                 # New code, new theme or new renderers: nothing stored still holds.
-                for table in ("meta", "articles", "pages", "html", "shards"):
+                for table in ("meta", "articles", "memos", "pages", "html", "shards"):
                     db.execute(f"drop table if exists {table}")
                 db.executescript(_TABLES)
                 with db:
@@ -332,6 +319,37 @@ def _connect(folder: Path, code: bytes) -> sqlite3.Connection:
             for leftover in folder.glob("cache.sqlite3*"):
                 leftover.unlink(missing_ok=True)
     raise AssertionError("unreachable")
+
+
+class _StoredMemos(Mapping[bytes, dict[str, Memo]]):
+    """The `memos` table, read at the first look and unpickled entry by entry."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+        self._blobs: dict[bytes, bytes] | None = None
+        self._read: dict[bytes, dict[str, Memo]] = {}
+
+    def _all(self) -> dict[bytes, bytes]:
+        if self._blobs is None:
+            self._blobs = dict(self._db.execute("select source, memos from memos"))
+        return self._blobs
+
+    def __getitem__(self, source: bytes) -> dict[str, Memo]:
+        memos = self._read.get(source)
+        if memos is None:
+            blob = self._all()[source]
+            try:
+                memos = pickle.loads(blob)
+            except Exception as exc:  # unreadable: as if not there
+                raise KeyError(source) from exc
+            self._read[source] = memos
+        return memos
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
 
 
 def open_cache(root: Path) -> Cache | None:

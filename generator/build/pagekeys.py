@@ -20,11 +20,10 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Callable
 
-from generator.load.article import Article
-from generator.load.assets import refs
-from generator.build.cache import fingerprint
+from generator.core.keys import fingerprint
 from generator.derive.listing import Listing
 from generator.derive.publication import Publication
+from generator.load.article import Article
 
 def page_keys(
     pub: Publication, render_key: bytes, present: Callable[[str], bool]
@@ -62,7 +61,7 @@ def _shown(a: Article, pub: Publication) -> bytes:
     and, for a consultation, its status now and its feedback article."""
     meta = a.meta
     assert meta is not None
-    source = a.derived.get("source_key")
+    source = a.source_key
     content = source if source is not None else fingerprint(meta.model_dump_json(), a.body)
     consultation = ""
     if meta.consultation is not None:
@@ -95,7 +94,7 @@ def _targets(article: Article, present: Callable[[str], bool]) -> list[tuple[str
     """Every relative link target of the body (links.targets) and whether the build has it."""
     found = []
     folder = posixpath.dirname(article.src)
-    for target in refs(article).targets:
+    for target in article.refs.targets:
         url = target.url
         if url.startswith(("#", "/", "mailto:", "tel:", "data:")) or "://" in url:
             continue

@@ -1,4 +1,5 @@
-"""Pure work over many items, shared with a second process on a machine with two cores.
+"""Pure work over many items, shared with a second process on a machine with two cores: the
+executor the build hands the gate (`decide(..., map=map_on_two_cores)`).
 
 The gate's text checks are most of a cold `congress check` (3.2 s of work for 10,000
 articles). A forked process takes the second half of the items: it inherits them, so nothing
@@ -27,12 +28,12 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 # The job of the forked process, set just before the fork.
-_JOB: list[tuple[Callable[[Sequence[Any]], list[Any]], Sequence[Any]]] = []
+_JOB: list[tuple[Callable[[Any], Any], Sequence[Any]]] = []
 
 
 def _run_job() -> list[Any]:
-    work, items = _JOB[0]
-    return work(items)
+    fn, items = _JOB[0]
+    return [fn(item) for item in items]
 
 
 def _start_worker(parent: int) -> None:
@@ -52,13 +53,17 @@ def _can_fork() -> bool:
 
 
 def map_on_two_cores(
-    work: Callable[[Sequence[T]], list[R]], items: Sequence[T], *, minimum: int = 500
+    fn: Callable[[T], R], items: Sequence[T], *, minimum: int = 500
 ) -> list[R]:
-    """`work(items)`, the second half computed in a forked process when that pays."""
+    """`list(map(fn, items))`, the second half computed in a forked process when that pays."""
+
+    def work(part: Sequence[T]) -> list[R]:
+        return [fn(item) for item in part]
+
     if len(items) < minimum or not _can_fork():
         return work(items)
     half = len(items) // 2
-    _JOB[:] = [(work, items[half:])]
+    _JOB[:] = [(fn, items[half:])]
     first: list[R] | None = None
     try:
         context = multiprocessing.get_context("fork")

@@ -6,28 +6,18 @@ that pays: parallel.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
 
 from generator.build.heap import settling
 from generator.build.parallel import map_on_two_cores
-
-T = TypeVar("T")
-R = TypeVar("R")
-
-
-class Mapper(Protocol):
-    """`work(items)`, computed in whatever way the command chose."""
-
-    def __call__(self, work: Callable[[Sequence[T]], list[R]], items: Sequence[T]) -> list[R]: ...
+from generator.gate.memos import Executor
 
 
 @dataclass(frozen=True)
 class Runtime:
     one_shot: bool  # the process ends after this command: its heap can be frozen
-    map: Mapper = map_on_two_cores
+    map: Executor = map_on_two_cores  # the gate's pure work over many articles
 
     def settling(self) -> AbstractContextManager[None]:
         """Loading many long-lived objects: the cyclic collector paused, and for a one-shot

@@ -1,8 +1,8 @@
 """Writing the search bundles with Pagefind, in a process beside the renderer.
 
-The words and records come from `generator.derive.search`; this module runs Pagefind's indexer
-over stand-in pages, one bundle per `Shard` of the archive, and takes over unchanged bundles
-from the previous build.
+The words, the records and the plan of bundles (`plan_shards`) come from
+`generator.derive.search`; this module runs Pagefind's indexer over stand-in pages, one bundle
+per `Shard` of the archive, and takes over unchanged bundles from the previous build.
 """
 
 from __future__ import annotations
@@ -25,9 +25,8 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from generator.load.article import Article
 from generator.build.children import bound_to_me, die_with_parent
-from generator.derive.search import LANGUAGE, Record, Source, record, searchable
+from generator.derive.search import LANGUAGE, Record, Shard, Source, record, searchable
 
 
 def _page(r: Record) -> str:
@@ -86,67 +85,6 @@ _SCRATCH = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.
 
 # Pagefind's own UI bundles: the search page has its own (assets/search.js).
 _UNUSED = re.compile(r"^pagefind-(component-ui|modular-ui|ui|highlight)\.(js|css)$")
-
-
-@dataclass(frozen=True)
-class Shard:
-    """One Pagefind bundle: the public articles of some consecutive years, or of one month.
-
-    Pagefind holds a whole bundle in memory while it indexes (about 250 KB per article of this
-    site: 2.3 GB for 9,000 articles), so the archive is indexed in bundles of at most
-    `search_shard_size` articles, which the browser merges (`mergeIndex`: one WebAssembly
-    module for all). Whole months and years: a new article or a correction of one of this
-    month changes only the newest bundle (one of earlier this year, the bundle of the rest of
-    the year), and a rebuild indexes again only the bundles whose articles changed.
-    """
-
-    name: str  # the bundle's folder under pagefind/: "2016-2019", "2026" or "2026-11"
-    articles: tuple[Article, ...]
-
-
-def plan_shards(published: list[Article], size: int) -> list[Shard]:
-    """The bundles, newest first (the search page loads the first and merges the others).
-
-    The newest month has a bundle of its own, and so has the rest of its year: most new
-    articles and corrections are there, and re-indexing a month's articles is quick (a
-    bundle of a whole year took 1.5-3 s of a 10,000-article rebuild). When a new month
-    begins, the month before joins its year's bundle. The older years are grouped, oldest
-    first, into bundles of at most `size` articles (a year larger than that has its own).
-    """
-    if not published:
-        return []
-    years: dict[int, list[Article]] = {}
-    for a in published:
-        assert a.meta is not None
-        years.setdefault(a.meta.date.year, []).append(a)
-    *older, newest = sorted(years)
-    grouped: list[list[int]] = []
-    count = 0
-    for year in older:
-        if grouped and count + len(years[year]) <= size:
-            grouped[-1].append(year)
-            count += len(years[year])
-        else:
-            grouped.append([year])
-            count = len(years[year])
-    shards = [
-        Shard(
-            str(g[0]) if len(g) == 1 else f"{g[0]}-{g[-1]}", tuple(a for y in g for a in years[y])
-        )
-        for g in grouped
-    ]
-    months = [(_month(a), a) for a in years[newest]]
-    month = max(m for m, _ in months)
-    rest = tuple(a for m, a in months if m < month)
-    if rest:
-        shards.append(Shard(str(newest), rest))
-    shards.append(Shard(f"{newest}-{month:02d}", tuple(a for m, a in months if m == month)))
-    return shards[::-1]
-
-
-def _month(a: Article) -> int:
-    assert a.meta is not None
-    return a.meta.date.month
 
 
 @dataclass(frozen=True)

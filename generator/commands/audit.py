@@ -20,16 +20,17 @@ from urllib.parse import unquote, urlsplit
 
 import lxml.html
 
+from generator.build.publishing import publish
 from generator.build.runtime import Runtime
 from generator.core.clock import minute
 from generator.core.config import Site
 from generator.core.findings import Code, Finding, Severity
 from generator.core.staff import Staff
-from generator.derive.publication import Publication, publish
+from generator.derive.publication import Publication
 from generator.gate.decide import State
 from generator.gate.rules import signatures
 from generator.load.article import Article
-from generator.load.assets import line_of_target, refs
+from generator.load.assets import line_of_target
 from generator.load.contentfiles import is_article_name
 
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
@@ -128,8 +129,7 @@ def audit_site(
             site_dir = Path(tmp) / "site"
             pub = build(site_dir)
         else:
-            with runtime.settling():
-                pub = publish(site, moment, staff=staff)
+            pub = publish(site, moment, staff=staff, runtime=runtime)
         return audit(pub, site_dir)
 
 
@@ -270,7 +270,7 @@ def _where(article: Article | None, href: str) -> tuple[str, int | None]:
     name = PurePosixPath(parts.path).name or parts.fragment
     if not name:
         return article.path, None
-    for target in refs(article).targets:
+    for target in article.refs.targets:
         path = PurePosixPath(urlsplit(target.url).path)
         if name in (path.name, path.stem if is_article_name(path.name) else None):
             line = line_of_target(article, target.url)

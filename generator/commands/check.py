@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from generator.build import publishing
 from generator.build.cache import open_cache
 from generator.build.runtime import Runtime
 from generator.commands.fixing import fix_articles
@@ -19,8 +20,7 @@ from generator.commands.report import as_json, as_text
 from generator.core.config import Site
 from generator.core.progress import reporting
 from generator.core.staff import Staff
-from generator.gate.decide import Decision, decide
-from generator.load.newsroom import load_newsroom
+from generator.gate.decide import Decision
 
 
 def check(
@@ -61,13 +61,11 @@ def judge(
     that fails to read is reported and left out: the answer is the same without it)."""
     cache = open_cache(site.root) if use_cache else None
     try:
-        with runtime.settling():
-            return decide(load_newsroom(site, staff=staff, cache=cache), moment)
+        return publishing.judge(site, staff, moment, runtime=runtime, cache=cache)
     except sqlite3.Error as exc:
         assert cache is not None  # only the cache is SQLite
         cache.failed(exc)
-        with runtime.settling():
-            return decide(load_newsroom(site, staff=staff), moment)
+        return publishing.judge(site, staff, moment, runtime=runtime)
     finally:
         if cache is not None:
             cache.close()

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from generator.build.publishing import newsroom
 from generator.commands.signing import Refused, Unwritable, sign
 from generator.core import clock
 from generator.core.config import Site
@@ -16,7 +17,6 @@ from generator.core.progress import phase
 from generator.core.staff import Staff
 from generator.gate.decide import context
 from generator.load.article import Article
-from generator.load.newsroom import load_newsroom
 
 
 def sign_all(
@@ -30,7 +30,7 @@ def sign_all(
     moment: datetime,
 ) -> tuple[int, int]:
     """Sign each file; (refused, refused because the file itself is at fault)."""
-    room = load_newsroom(site, staff=staff)
+    room = newsroom(site, staff)
     by_file = {(site.root / a.path).resolve(): a for a in room.articles}
     ctx = context(room, moment)
     refused = unwritable = 0

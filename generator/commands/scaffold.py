@@ -10,11 +10,11 @@ from pathlib import Path
 import click
 import yaml
 
+from generator.build.publishing import newsroom
 from generator.core.clock import china
 from generator.core.config import Column, Site
 from generator.core.slug import slugify
 from generator.core.staff import Staff
-from generator.load.newsroom import load_newsroom
 
 
 def new_uid(when: datetime, taken: set[str]) -> str:
@@ -104,7 +104,7 @@ def create_article(
         raise click.UsageError(
             f"{editor or '人员名录'} 没有可用的编辑 [NEW-EDITOR]，请用 --editor 指定。"
         )
-    taken = {a.uid for a in load_newsroom(site, staff=staff).articles if a.meta}
+    taken = {a.uid for a in newsroom(site, staff).articles if a.meta}
     uid = new_uid(when, taken)
     path = target_path(site, col, when, title.strip(), uid)
     text = skeleton(

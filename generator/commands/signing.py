@@ -18,7 +18,8 @@ from generator.core.policy import STAGE_LABELS, progress, role_for, stage_progre
 from generator.core.staff import role_name
 from generator.gate.decide import Context, verdict
 from generator.load.article import Article, load_article
-from generator.load.digest import digest, used_hashes, with_files
+from generator.load.assets import used_hashes
+from generator.load.digest import with_files
 
 E = Severity.ERROR
 
@@ -164,9 +165,9 @@ def _final_digest(
     article: Article, files: Mapping[str, str | None] | None
 ) -> tuple[str, dict[str, str]]:
     """The digest a final sign-off records, and the per-file hashes it keeps (generator/
-    digest.py); `files` is None when signing text alone (fixtures in memory)."""
+    load/digest.py); `files` is None when signing text alone (fixtures in memory)."""
     assert article.meta is not None
-    text = digest(article.meta, article.body)
+    text = article.digest
     if files is None:
         return text, {}
     used = used_hashes(article, files)

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 from generator.core.config import Column, Site
 from generator.core.slug import unique_slugs
-from generator.load.article import Article, url_of
+from generator.load.article import Article
+from generator.load.refs import url_of
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from generator.core.config import Column, Site
 from generator.core.policy import progress
 from generator.core.staff import Staff
 from generator.load.article import Article
-from generator.load.assets import resolve
+from generator.load.refs import resolve
 
 
 @dataclass(frozen=True)

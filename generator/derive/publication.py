@@ -6,26 +6,26 @@ files may be copied and what each page shows, and never looks at the files or th
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 
-from generator.build.cache import Cache
-from generator.build.heap import settling
-from generator.build.searchindex import Shard, plan_shards
 from generator.core.config import Site
 from generator.core.findings import Finding, sort_key
 from generator.core.staff import Staff
 from generator.derive import listing
 from generator.derive.feeds import FeedLink, alternates
 from generator.derive.present import ArticleView, view
+from generator.derive.search import Shard, plan_shards
 from generator.gate.decide import Decision, Verdict, decide
+from generator.gate.memos import Executor, Memos
 from generator.load.article import Article
 from generator.load.assets import copied_files
 from generator.load.generated import reserved
-from generator.load.newsroom import Newsroom, load_newsroom
+from generator.load.newsroom import ArticleStore, Newsroom, load_newsroom
 
 
 @dataclass
@@ -47,7 +47,7 @@ class Publication:
 
     @cached_property
     def shards(self) -> list[Shard]:
-        """The search bundles (generator/build/searchindex.py), newest first."""
+        """The search bundles (generator/derive/search.py), newest first."""
         return plan_shards(self.decision.published, self.site.congress.search_shard_size)
 
     def notice_only(self, verdict: Verdict) -> bool:
@@ -96,12 +96,21 @@ def publish(
     staff: Staff,
     files: Iterable[Path] | None = None,
     preview: bool = False,
-    cache: Cache | None = None,
+    cache: ArticleStore | None = None,
+    memos: Memos | None = None,
+    map: Executor = builtins.map,
 ) -> Publication:
-    """Gather and decide: load every article, ask the gate, plan the pages."""
-    with settling(freeze=not preview):  # `serve` rebuilds in one process: no freeze
-        room = load_newsroom(site, files, staff, cache)
-        decision = decide(room, now)
+    """Gather and decide: load every article, ask the gate, plan the pages. A build runs it
+    as generator/build/publishing.py does: the collector paused, the gate on two cores."""
+    room = load_newsroom(site, files, staff, cache)
+    decision = decide(room, now, map=map, memos=memos)
+    return publication(site, staff, room, decision, preview=preview)
+
+
+def publication(
+    site: Site, staff: Staff, room: Newsroom, decision: Decision, *, preview: bool = False
+) -> Publication:
+    """The pages of a decided newsroom: which are shown, which files may be copied."""
     pub = Publication(site, staff, room, decision, listing.plan(site, decision.published), preview)
     columns = [c.id for c in site.columns]
     for v in decision.verdicts:

@@ -166,3 +166,65 @@ def record(src: Source, text: str) -> Record:
         # in a different order on every run, which would make builds differ.
         meta={"title": src.title, "date": src.date, "column": src.column, "uid": src.uid},
     )
+
+
+@dataclass(frozen=True)
+class Shard:
+    """One Pagefind bundle: the public articles of some consecutive years, or of one month.
+
+    Pagefind holds a whole bundle in memory while it indexes (about 250 KB per article of this
+    site: 2.3 GB for 9,000 articles), so the archive is indexed in bundles of at most
+    `search_shard_size` articles, which the browser merges (`mergeIndex`: one WebAssembly
+    module for all; generator/build/searchindex.py writes them). Whole months and years: a
+    new article or a correction of one of this month changes only the newest bundle (one of
+    earlier this year, the bundle of the rest of the year), and a rebuild indexes again only
+    the bundles whose articles changed.
+    """
+
+    name: str  # the bundle's folder under pagefind/: "2016-2019", "2026" or "2026-11"
+    articles: tuple[Article, ...]
+
+
+def plan_shards(published: list[Article], size: int) -> list[Shard]:
+    """The bundles, newest first (the search page loads the first and merges the others).
+
+    The newest month has a bundle of its own, and so has the rest of its year: most new
+    articles and corrections are there, and re-indexing a month's articles is quick (a
+    bundle of a whole year took 1.5-3 s of a 10,000-article rebuild). When a new month
+    begins, the month before joins its year's bundle. The older years are grouped, oldest
+    first, into bundles of at most `size` articles (a year larger than that has its own).
+    """
+    if not published:
+        return []
+    years: dict[int, list[Article]] = {}
+    for a in published:
+        assert a.meta is not None
+        years.setdefault(a.meta.date.year, []).append(a)
+    *older, newest = sorted(years)
+    grouped: list[list[int]] = []
+    count = 0
+    for year in older:
+        if grouped and count + len(years[year]) <= size:
+            grouped[-1].append(year)
+            count += len(years[year])
+        else:
+            grouped.append([year])
+            count = len(years[year])
+    shards = [
+        Shard(
+            str(g[0]) if len(g) == 1 else f"{g[0]}-{g[-1]}", tuple(a for y in g for a in years[y])
+        )
+        for g in grouped
+    ]
+    months = [(_month(a), a) for a in years[newest]]
+    month = max(m for m, _ in months)
+    rest = tuple(a for m, a in months if m < month)
+    if rest:
+        shards.append(Shard(str(newest), rest))
+    shards.append(Shard(f"{newest}-{month:02d}", tuple(a for m, a in months if m == month)))
+    return shards[::-1]
+
+
+def _month(a: Article) -> int:
+    assert a.meta is not None
+    return a.meta.date.month

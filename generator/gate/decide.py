@@ -8,17 +8,18 @@ feeds, manifest and copied assets are all derived from `Decision.published`; not
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import builtins
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from functools import cached_property
 
-from generator.build.cache import fingerprint
-from generator.build.parallel import map_on_two_cores
 from generator.core.findings import Finding
+from generator.core.keys import fingerprint
 from generator.core.model import goes_live
 from generator.core.progress import phase
+from generator.gate.memos import Executor, Memos
 from generator.gate.peers import peers_of
 from generator.gate.rules import (
     Context,
@@ -36,12 +37,22 @@ from generator.gate.rules import (
     unique,
     wording,
 )
-from generator.load.article import Article, internal_error, url_of
-from generator.load.assets import refs
+from generator.load.article import Article, internal_error
 from generator.load.contentfiles import is_article_name
 from generator.load.newsroom import Newsroom
+from generator.load.refs import url_of
 
-__all__ = ["RULES", "Context", "Decision", "State", "Verdict", "context", "decide", "verdict"]
+__all__ = [
+    "RULES",
+    "Context",
+    "Decision",
+    "Memos",
+    "State",
+    "Verdict",
+    "context",
+    "decide",
+    "verdict",
+]
 
 
 class State(StrEnum):
@@ -71,8 +82,9 @@ PRECEDENCE = (State.INVALID, State.WITHDRAWN, State.PENDING, State.SCHEDULED, St
 
 # Rules that never read the clock: what they find depends only on the article's content and on
 # the settings named by a key of the context (`Context.keys`). Each group's findings are
-# memoized on the article, and so kept in the build cache: the text checks are most of the
-# gate's work, and an archive's approvals do not change from one build to the next.
+# memoized by both (`Memos`, never on the article), and kept in the build cache: the text
+# checks are most of the gate's work, and an archive's approvals do not change from one build
+# to the next.
 MEMOIZED: dict[str, tuple[Rule, ...]] = {
     "review": (review.signers, review.people, review.chronology, review.stages),
     "text": (
@@ -145,11 +157,12 @@ def _state(findings: Iterable[Finding]) -> State:
     return next((s for s in PRECEDENCE if s in named), State.PUBLISHED)
 
 
-def verdict(article: Article, ctx: Context) -> Verdict:
-    """Decide one article. The only function that says whether something is public."""
+def verdict(article: Article, ctx: Context, memos: Memos | None = None) -> Verdict:
+    """Decide one article. The only function that says whether something is public.
+    `memos`: the clock-free groups' findings known so far (worked out here, and kept, if not)."""
     findings = list(article.findings)
     try:
-        findings += _judged(article, ctx)
+        findings += _judged(article, ctx, memos)
     except Exception as exc:  # one article's failure keeps it out, never the others
         findings.append(internal_error(article.path, "检查", exc))
     state = _state(findings)
@@ -161,7 +174,7 @@ def verdict(article: Article, ctx: Context) -> Verdict:
     return Verdict(article, state, tuple(findings), notice)
 
 
-def _judged(article: Article, ctx: Context) -> list[Finding]:
+def _judged(article: Article, ctx: Context, memos: Memos | None) -> list[Finding]:
     findings: list[Finding] = []
     done = set()
     for rule in RULES if article.meta is not None else _file_rules():
@@ -169,7 +182,7 @@ def _judged(article: Article, ctx: Context) -> list[Finding]:
         if group is None:
             findings.extend(rule(article, ctx))
         elif group not in done:
-            findings.extend(_memoized(article, ctx, group))
+            findings.extend(_memoized(article, ctx, group, memos))
             done.add(group)
     return findings
 
@@ -178,29 +191,28 @@ def _file_rules() -> list[Rule]:
     return [rule for rule in RULES if rule in FILE_RULES]  # RULES may be replaced (tests)
 
 
-def _memo(article: Article, ctx: Context, group: str) -> tuple[Finding, ...] | None:
-    """A group's memoized findings, if they were worked out under the context's key."""
-    known = article.derived.get(group)
-    if known is not None and known[0] == ctx.keys.get(group, b""):
-        found: tuple[Finding, ...] = known[1]
-        return found
-    return None
+def _group(article: Article, ctx: Context, group: str) -> tuple[Finding, ...]:
+    return tuple(f for rule in MEMOIZED[group] for f in rule(article, ctx))
 
 
-def _memoized(article: Article, ctx: Context, group: str) -> tuple[Finding, ...]:
-    """A group of clock-free rules at once, memoized on the article under the context's key."""
-    found = _memo(article, ctx, group)
+def _memoized(
+    article: Article, ctx: Context, group: str, memos: Memos | None
+) -> tuple[Finding, ...]:
+    """A group of clock-free rules at once, taken from `memos` when known there under the
+    article's source key and the context's key of the group, and kept there if not."""
+    if memos is None:
+        return _group(article, ctx, group)
+    settings = ctx.keys.get(group, b"")
+    found = memos.get(article.source_key, group, settings)
     if found is None:
-        found = tuple(f for rule in MEMOIZED[group] for f in rule(article, ctx))
-        article.derived[group] = (ctx.keys.get(group, b""), found)
+        found = _group(article, ctx, group)
+        memos.put(article.source_key, group, settings, found)
     return found
 
 
-def _all_memoized(article: Article, ctx: Context) -> tuple[tuple[Finding, ...], ...] | None:
-    try:
-        return tuple(_memoized(article, ctx, g) for g in MEMOIZED)
-    except Exception:
-        return None
+def _missing(article: Article, ctx: Context, memos: Memos) -> bool:
+    key = article.source_key
+    return any(memos.get(key, g, ctx.keys.get(g, b"")) is None for g in MEMOIZED)
 
 
 def memo_keys(room: Newsroom) -> dict[str, bytes]:
@@ -259,14 +271,20 @@ def context(room: Newsroom, now: datetime) -> Context:
     )
 
 
-def decide(room: Newsroom, now: datetime) -> Decision:
+def decide(
+    room: Newsroom, now: datetime, *, map: Executor = builtins.map, memos: Memos | None = None
+) -> Decision:
+    """Judge every article of the newsroom at `now`. `map` runs the clock-free rule groups over
+    the articles (the build gives it a second core: generator/build/parallel.py); `memos`
+    holds their findings from an earlier run (the build cache's), and learns this run's."""
+    memos = Memos() if memos is None else memos
     ctx = context(room, now)
     judging = phase("检查稿件", len(room.articles))
-    _work_out_memos(room.articles, ctx)  # most of the work, before the first verdict
+    _work_out_memos(room.articles, ctx, memos, map)  # most of the work, before any verdict
     verdicts = []
     for article in room.articles:
         judging.tick()
-        verdicts.append(verdict(article, ctx))
+        verdicts.append(verdict(article, ctx, memos))
     judging.finish()
     return Decision(now, with_links(verdicts))
 
@@ -279,7 +297,7 @@ def with_links(verdicts: list[Verdict]) -> list[Verdict]:
     linkers = [
         i
         for i, v in enumerate(verdicts)
-        if v.article.meta is not None and v.state.value in links.JUDGED and refs(v.article).pages
+        if v.article.meta is not None and v.state.value in links.JUDGED and v.article.refs.pages
     ]
     states = [v.state for v in verdicts]
     added: dict[int, tuple[Finding, ...]] = {}
@@ -319,20 +337,24 @@ def _targets(
     return by_src, by_url
 
 
-def _work_out_memos(articles: list[Article], ctx: Context) -> None:
-    """The memoized groups of every article whose memo is missing or stale, on two cores."""
+def _work_out_memos(articles: list[Article], ctx: Context, memos: Memos, map: Executor) -> None:
+    """The memoized groups of every article whose memo is missing or stale, with `map`."""
     todo = [
         a
         for a in articles
-        if a.meta is not None and any(_memo(a, ctx, g) is None for g in MEMOIZED)
+        if a.meta is not None and a.source_key is not None and _missing(a, ctx, memos)
     ]
 
-    def work(chunk: Sequence[Article]) -> list[tuple[tuple[Finding, ...], ...] | None]:
-        return [_all_memoized(a, ctx) for a in chunk]
+    def work(article: Article) -> tuple[tuple[Finding, ...], ...] | None:
+        try:
+            return tuple(_memoized(article, ctx, g, memos) for g in MEMOIZED)
+        except Exception:
+            return None  # verdict() tries again and reports it for this article alone
 
-    for article, found in zip(todo, map_on_two_cores(work, todo), strict=True):
+    for article, found in zip(todo, map(work, todo), strict=True):
         if found is None:
-            continue  # failed: verdict() tries again and reports it for this article alone
+            continue
         for group, findings in zip(MEMOIZED, found, strict=True):
-            if _memo(article, ctx, group) is None:  # worked out in the other process
-                article.derived[group] = (ctx.keys.get(group, b""), findings)
+            settings = ctx.keys.get(group, b"")
+            if memos.get(article.source_key, group, settings) is None:  # worked out elsewhere
+                memos.put(article.source_key, group, settings, findings)

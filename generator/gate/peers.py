@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from generator.load.article import Article
+from generator.load.assets import approval_digest
 from generator.load.contentfiles import is_article_name
-from generator.load.digest import approval_digest
 from generator.load.newsroom import Newsroom
 
 

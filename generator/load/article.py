@@ -6,12 +6,12 @@ without valid front matter has `meta = None`, so the gate keeps it out.
 
 from __future__ import annotations
 
+import copy
 import difflib
-import json
 import re
-from dataclasses import dataclass, field, fields
-from functools import lru_cache
-from pathlib import Path, PurePosixPath
+from collections.abc import Iterable
+from dataclasses import InitVar, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -25,7 +25,11 @@ from generator.core.clock import (
     parse_datetime,
 )
 from generator.core.findings import Code, Finding, Severity
+from generator.core.keys import fingerprint
 from generator.core.model import DATETIME_KEYS, EXAMPLES, FrontMatter, label
+from generator.load.digest import digest
+from generator.load.lines import Lines
+from generator.load.refs import Refs, scan, url_of
 
 E, W = Severity.ERROR, Severity.WARNING
 
@@ -133,45 +137,37 @@ _PROBLEMS = {
 }
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class Article:
-    """One Markdown file of the newsroom, as loaded: front matter, body and findings."""
+    """One Markdown file of the newsroom, as loaded: front matter, body and findings.
+
+    Immutable once made. What follows from its contents alone is worked out when it is made
+    (`__post_init__`): the text digest its final sign-off binds and what it links to. A copy
+    made with `dataclasses.replace(article, meta=…)` works them out again for its own
+    contents, and has no `source_key` (it is not the file's bytes any more): nothing of the
+    original's is taken for it.
+    """
 
     src: str  # relative to docs_dir: "supervision/2026/x.md"
     path: str  # as findings show it: "content/supervision/2026/x.md"
     meta: FrontMatter | None = None
     body: str = ""
     body_line: int = 1
-    # The file line of each front-matter key path; packed into one string in the build
-    # cache (`__getstate__`), unpacked when first asked for (a few articles have findings).
-    _lines: dict[yamlsource.Loc, int] | str = field(default_factory=dict, repr=False, compare=False)
-    findings: list[Finding] = field(default_factory=list)
-    # Computed once, for these contents: not an argument of the constructor, so that a copy
-    # made with `dataclasses.replace(article, meta=…)` starts with no memo of the original's
-    # (it used to share the dict and answer with the original's findings).
-    derived: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+    lines: Lines = field(default_factory=Lines, repr=False, compare=False)  # of each key path
+    findings: tuple[Finding, ...] = ()
+    # The key of the bytes the article was parsed from (the build cache's key of the file).
+    source: InitVar[bytes | None] = None
+    # Worked out in `__post_init__`, never passed in (so never copied by `replace`).
+    source_key: bytes | None = field(init=False, default=None, repr=False, compare=False)
+    digest: str = field(init=False, default="", repr=False, compare=False)  # "" without meta
+    refs: Refs = field(init=False, default=Refs(), repr=False, compare=False)
 
-    @property
-    def lines(self) -> dict[yamlsource.Loc, int]:
-        if isinstance(self._lines, str):
-            self._lines = {tuple(loc): line for loc, line in json.loads(self._lines)}
-        return self._lines
-
-    @lines.setter
-    def lines(self, value: dict[yamlsource.Loc, int]) -> None:
-        self._lines = value
-
-    def __getstate__(self) -> tuple[Any, ...]:
-        """For the build cache: 65 key paths of an article as one string, not 65 tuples
-        (unpickling them was a third of loading 10,000 articles from the cache)."""
-        packed = self._lines
-        if not isinstance(packed, str):
-            packed = json.dumps(list(packed.items()), ensure_ascii=False, separators=(",", ":"))
-        return tuple(packed if f.name == "_lines" else getattr(self, f.name) for f in _FIELDS)
-
-    def __setstate__(self, state: tuple[Any, ...]) -> None:
-        for f, value in zip(_FIELDS, state, strict=True):
-            object.__setattr__(self, f.name, value)
+    def __post_init__(self, source: bytes | None) -> None:
+        cover = self.meta.cover.src if self.meta is not None and self.meta.cover else None
+        object.__setattr__(self, "source_key", source)
+        if self.meta is not None:
+            object.__setattr__(self, "digest", digest(self.meta, self.body))
+        object.__setattr__(self, "refs", scan(self.src, self.body, cover))
 
     @property
     def url(self) -> str:
@@ -183,26 +179,47 @@ class Article:
 
     def line_of(self, *loc: str | int) -> int | None:
         """The file line of a front-matter key (or of its nearest parent)."""
-        for end in range(len(loc), 0, -1):
-            line = self.lines.get(tuple(loc[:end]))
-            if line is not None:
-                return line
-        return 1
+        return self.lines.line_of(loc)
+
+    def with_findings(self, more: Iterable[Finding]) -> Article:
+        """This article with more findings (the newsroom's checks, made while loading): the
+        same contents, so what was worked out from them, and its source key, carry over."""
+        added = tuple(more)
+        if not added:
+            return self
+        kept = copy.copy(self)
+        object.__setattr__(kept, "findings", self.findings + added)
+        return kept
+
+
+@dataclass(slots=True)
+class _Draft:
+    """An article while it is parsed: what is found so far."""
+
+    src: str
+    path: str
+    body: str = ""
+    body_line: int = 1
+    lines: dict[yamlsource.Loc, int] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+
+    def line_of(self, *loc: str | int) -> int | None:
+        return Lines(self.lines).line_of(loc)  # only for a finding (a naive time)
 
     def add(self, finding: Finding) -> None:
         self.findings.append(finding)
 
-
-_FIELDS = fields(Article)
-
-
-@lru_cache(maxsize=65536)
-def url_of(src: str) -> str:
-    """The page URL mkdocs gives a Markdown file with `use_directory_urls` (no leading slash)."""
-    p = PurePosixPath(src)
-    if p.stem in ("index", "README"):
-        return f"{p.parent.as_posix()}/" if str(p.parent) != "." else ""
-    return f"{p.with_suffix('').as_posix()}/"
+    def done(self, meta: FrontMatter | None, source: bytes | None) -> Article:
+        return Article(
+            self.src,
+            self.path,
+            meta,
+            self.body,
+            self.body_line,
+            Lines(self.lines),
+            tuple(self.findings),
+            source,
+        )
 
 
 def internal_error(path: str, stage: str, exc: BaseException) -> Finding:
@@ -216,29 +233,42 @@ def load_article(file: Path, src: str, shown: str) -> Article:
     try:
         raw = file.read_bytes()
     except OSError as exc:
-        article = Article(src=src, path=shown)
-        article.add(ART_READ.at(shown, None, problem=exc.strerror or str(exc)))
-        return article
+        problem = ART_READ.at(shown, None, problem=exc.strerror or str(exc))
+        return Article(src=src, path=shown, findings=(problem,))
     return parse_article(raw, src, shown)
 
 
-def parse_article(raw: bytes, src: str, shown: str) -> Article:
-    """Parse and validate an article's bytes; never raises for bad content."""
-    article = Article(src=src, path=shown)
+def source_key(raw: bytes, shown: str) -> bytes:
+    """What an article's file holds, under the path it is shown as: the key of its parse in
+    the build cache and of the gate's memos of it."""
+    return fingerprint(raw, shown)
+
+
+def parse_article(raw: bytes, src: str, shown: str, key: bytes | None = None) -> Article:
+    """Parse and validate an article's bytes; never raises for bad content. `key` is
+    `source_key(raw, shown)` when the caller has it already."""
+    article = _Draft(src, shown)
+    meta = _parse(raw, article)
+    return article.done(meta, key or source_key(raw, shown))
+
+
+def _parse(raw: bytes, article: _Draft) -> FrontMatter | None:
+    """The validated front matter, if any; the body and every finding go to `article`."""
+    shown = article.path
     if not raw.strip():
         article.add(ART_EMPTY.at(shown, 1))
-        return article
+        return None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         article.add(ART_ENCODING.at(shown, line))
-        return article
+        return None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     match = _FRONT_MATTER.match(text)
     if not match:
         article.add(FM_MISSING.at(shown, 1))
-        return article
+        return None
     article.body_line = text[: match.end()].count("\n") + 1
     controls = invisible.scan_text(shown, text, article.body_line)
     if controls:  # reported, then parsed without them so that the rest is reported too
@@ -246,11 +276,11 @@ def parse_article(raw: bytes, src: str, shown: str) -> Article:
         text = invisible.strip(text)
         match = _FRONT_MATTER.match(text)
         if not match:
-            return article
+            return None
     article.body = text[match.end() :]
     doc = _parse_front(article, match.group(1))
     if doc is None:
-        return article
+        return None
     article.lines = doc.lines
     article.findings += invisible.scan_values(shown, doc.data, lambda loc: doc.line_of(loc, 1))
     for loc, line in doc.duplicates:
@@ -258,17 +288,17 @@ def parse_article(raw: bytes, src: str, shown: str) -> Article:
     if not isinstance(doc.data, dict):
         actual = "空的" if doc.data is None else f"“{type(doc.data).__name__}”"
         article.add(FM_NOT_MAPPING.at(shown, 2, actual=actual))
-        return article
+        return None
     _check_naive_datetimes(article, doc.watched)
     try:
-        article.meta = FrontMatter.model_validate(doc.data)
+        return FrontMatter.model_validate(doc.data)
     except ValidationError as exc:
         for err in exc.errors():
             article.add(_finding_for(article, doc, err))
-    return article
+    return None
 
 
-def _parse_front(article: Article, front: str) -> yamlsource.YamlDoc | None:
+def _parse_front(article: _Draft, front: str) -> yamlsource.YamlDoc | None:
     """The front matter's YAML, or None with a finding: too large, not YAML, or refused
     (anchors and aliases, nesting too deep) before anything is expanded."""
     if len(front) > MAX_FRONT_MATTER:
@@ -285,7 +315,7 @@ def _parse_front(article: Article, front: str) -> yamlsource.YamlDoc | None:
         return None
 
 
-def _check_naive_datetimes(article: Article, values: list[tuple[yamlsource.Loc, str]]) -> None:
+def _check_naive_datetimes(article: _Draft, values: list[tuple[yamlsource.Loc, str]]) -> None:
     for here, value in values:
         try:
             parsed, naive = parse_datetime(value)
@@ -307,7 +337,7 @@ def _check_naive_datetimes(article: Article, values: list[tuple[yamlsource.Loc, 
             )
 
 
-def _finding_for(article: Article, doc: yamlsource.YamlDoc, err: Any) -> Finding:
+def _finding_for(article: _Draft, doc: yamlsource.YamlDoc, err: Any) -> Finding:
     loc: tuple[str | int, ...] = tuple(err["loc"])
     line = doc.line_of(loc, 1)
     key = next((p for p in reversed(loc) if isinstance(p, str)), "")

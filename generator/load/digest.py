@@ -18,6 +18,9 @@ into the site). When there are such files:
 and the final record keeps the per-file hashes (`final.files`), so that a replaced file is
 named by the finding. An article using no file keeps the text digest: approvals made before
 files were covered stay valid for such articles.
+
+The text digest is worked out once, when the article is made (`Article.digest`); what the
+sign-off must carry now, files included, is `assets.approval_digest`.
 """
 
 from __future__ import annotations
@@ -26,25 +29,24 @@ import hashlib
 import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from generator.core.model import FrontMatter
-from generator.load.assets import sealed_files
-
-if TYPE_CHECKING:
-    from generator.load.article import Article
 
 EXCLUDED = frozenset({"review", "withdrawn"})
 
 
 def _canonical(value: Any) -> Any:
+    """A time as the JSON encoder cannot write it: the instant, in UTC, to the second (the
+    encoder asks only for such values; lists and tuples are both arrays to it)."""
     if isinstance(value, datetime):
         return value.astimezone(UTC).isoformat(timespec="seconds")
-    if isinstance(value, dict):
-        return {k: _canonical(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_canonical(v) for v in value]
-    return value
+    raise TypeError(f"{type(value).__name__} in the front matter has no canonical form")
+
+
+_JSON = json.JSONEncoder(
+    ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=_canonical
+)
 
 
 def normal_body(body: str) -> str:
@@ -55,18 +57,8 @@ def normal_body(body: str) -> str:
 def digest(meta: FrontMatter, body: str) -> str:
     # Fields at their default are left out: a field added to the contract later voids no approval.
     front = meta.model_dump(exclude=set(EXCLUDED), exclude_defaults=True)
-    payload = {"front": _canonical(front), "body": normal_body(body)}
-    data = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    data = _JSON.encode({"front": front, "body": normal_body(body)})
     return "sha256:" + hashlib.sha256(data.encode("utf-8")).hexdigest()
-
-
-def content_digest(article: Article) -> str:
-    """The digest of a loaded article, worked out once (and kept in the build cache)."""
-    known: str | None = article.derived.get("digest")
-    if known is None:
-        assert article.meta is not None
-        known = article.derived["digest"] = digest(article.meta, article.body)
-    return known
 
 
 def with_files(text_digest: str, files: Mapping[str, str | None]) -> str:
@@ -76,15 +68,3 @@ def with_files(text_digest: str, files: Mapping[str, str | None]) -> str:
     listed = json.dumps(dict(sorted(files.items())), sort_keys=True, separators=(",", ":"))
     data = f"congress-files-v1\n{text_digest}\n{listed}"
     return "sha256:" + hashlib.sha256(data.encode("utf-8")).hexdigest()
-
-
-def used_hashes(article: Article, known: Mapping[str, str | None]) -> dict[str, str | None]:
-    """The hashes of the files the article uses, from the newsroom's (None: missing)."""
-    return {path: known.get(path) for path in sealed_files(article, known)}
-
-
-def approval_digest(article: Article, known: Mapping[str, str | None] | None) -> str:
-    """What the final sign-off must carry now: text and, when known, the used files' bytes
-    (`known` is None when judging text alone, as unit tests do in memory)."""
-    text = content_digest(article)
-    return text if known is None else with_files(text, used_hashes(article, known))

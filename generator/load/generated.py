@@ -75,7 +75,7 @@ def refuse_reserved(
     rules/placement.py)."""
     prefix = "" if shown in ("", ".") else shown.rstrip("/") + "/"
     return [
-        Article(src=f, path=prefix + f, findings=[ART_RESERVED_PATH.at(prefix + f, None, src=f)])
+        Article(src=f, path=prefix + f, findings=(ART_RESERVED_PATH.at(prefix + f, None, src=f),))
         for f in sorted(found)
         if wanted is None or f in wanted
     ]

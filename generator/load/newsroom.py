@@ -13,15 +13,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Protocol
 
-from generator.build.cache import Cache, fingerprint
-from generator.build.heap import settling
 from generator.core.config import Site
 from generator.core.findings import Finding
 from generator.core.progress import phase
 from generator.core.staff import Staff, load_staff
 from generator.core.wording import Wording, load_wording
-from generator.load.article import Article, internal_error, load_article, parse_article
+from generator.load.article import (
+    Article,
+    internal_error,
+    load_article,
+    parse_article,
+    source_key,
+)
 from generator.load.assets import sealed_files
 from generator.load.contentfiles import (
     Content,
@@ -30,6 +35,14 @@ from generator.load.contentfiles import (
     scan,
 )
 from generator.load.generated import refuse_reserved, reserved_files
+
+
+class ArticleStore(Protocol):
+    """Parses kept from an earlier run, by docs path and `source_key` (the build cache)."""
+
+    def article(self, src: str, key: bytes) -> Article | None: ...
+
+    def keep_article(self, article: Article, key: bytes) -> None: ...
 
 
 @dataclass
@@ -68,16 +81,11 @@ def load_newsroom(
     site: Site,
     files: Iterable[Path] | None = None,
     staff: Staff | None = None,
-    cache: Cache | None = None,
+    cache: ArticleStore | None = None,
 ) -> Newsroom:
-    """Load every article (or the given files) of the site."""
-    with settling(freeze=False):  # the caller knows whether to freeze
-        return _load_newsroom(site, files, staff, cache)
-
-
-def _load_newsroom(
-    site: Site, files: Iterable[Path] | None, staff: Staff | None, cache: Cache | None
-) -> Newsroom:
+    """Load every article (or the given files) of the site. Most of what this
+    makes lives as long as the run: a caller that loads many articles pauses the cyclic
+    collector around it (generator/build/heap.py)."""
     room = Newsroom(site, staff or load_staff(site), load_wording(site))
     docs = site.docs_dir.resolve()
     shown = site.rel(docs)
@@ -98,8 +106,7 @@ def _load_newsroom(
         try:
             article = _load(os.path.join(docs, src), src, where, cache)
         except Exception as exc:  # one article's failure keeps it out, never the others
-            article = Article(src=src, path=where)
-            article.add(internal_error(where, "读取", exc))
+            article = Article(src=src, path=where, findings=(internal_error(where, "读取", exc),))
             room.unread.add(src)
         room.articles.append(article)
     loading.finish()
@@ -119,7 +126,7 @@ def _refused(content: Content, shown: str, wanted: set[str] | None = None) -> li
     for src, finding in content.refused:
         if wanted is None or src in wanted:
             where = f"{shown}/{src}" if shown != "." else src
-            entries.append(Article(src=src, path=where, findings=[finding]))
+            entries.append(Article(src=src, path=where, findings=(finding,)))
     return entries
 
 
@@ -133,7 +140,7 @@ def _hash_used_files(room: Newsroom, docs: Path, content: Content) -> None:
     room.files = hashed | dict.fromkeys(room.oversize)
 
 
-def _load(file: str, src: str, shown: str, cache: Cache | None) -> Article:
+def _load(file: str, src: str, shown: str, cache: ArticleStore | None) -> Article:
     """Load one article, or take its parse from the cache when its bytes are unchanged."""
     if cache is None:
         return load_article(Path(file), src, shown)
@@ -142,10 +149,9 @@ def _load(file: str, src: str, shown: str, cache: Cache | None) -> Article:
             raw = stream.read()
     except OSError:
         return load_article(Path(file), src, shown)  # reports the problem
-    key = fingerprint(raw, shown)
+    key = source_key(raw, shown)
     article = cache.article(src, key)
     if article is None:
-        article = parse_article(raw, src, shown)
+        article = parse_article(raw, src, shown, key)
         cache.keep_article(article, key)
-    article.derived["source_key"] = key  # what the file holds (generator/build/pagekeys.py)
     return article

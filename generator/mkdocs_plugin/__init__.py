@@ -25,6 +25,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from generator.build.cache import CACHE_HTML
+from generator.build.publishing import publish
 from generator.build.request import BuildRequest
 from generator.build.searchindex import Indexing, index_job
 from generator.core import clock
@@ -36,7 +37,7 @@ from generator.core.progress import Phase, phase
 from generator.core.staff import Staff, load_staff
 from generator.derive.feeds import PAGE_SRC as FEEDS_SRC
 from generator.derive.feeds import render_feeds
-from generator.derive.publication import Publication, publish
+from generator.derive.publication import Publication
 from generator.derive.sanitize import site_policy
 from generator.derive.search import sources
 from generator.derive.sitemap import robots, sitemap
@@ -131,10 +132,14 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         # The core reads docs_dir itself, so that `congress check` and the build judge the
         # same files (mkdocs has already dropped some, e.g. one of two clashing pages).
         asked = self._asked()
-        with asked.runtime.settling():
-            pub = publish(
-                self.site, self.now, staff=self.staff, preview=asked.preview, cache=asked.cache
-            )
+        pub = publish(
+            self.site,
+            self.now,
+            staff=self.staff,
+            runtime=asked.runtime,
+            preview=asked.preview,
+            cache=asked.cache,
+        )
         self.publication = pub
         if asked.report:
             for f in pub.findings():

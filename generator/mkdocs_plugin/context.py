@@ -15,7 +15,7 @@ from generator.derive.meta import article_image, notice_meta, open_graph, page_m
 from generator.derive.present import ArticleView, Step, checklist
 from generator.derive.publication import Publication
 from generator.gate.decide import STATE_OF, State
-from generator.load.article import url_of
+from generator.load.refs import url_of
 
 SEARCH_SRC = "search/index.md"
 NOT_FOUND_TITLE = "页面不存在"

@@ -28,13 +28,14 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from generator.build.cache import Cache, PageRecord, fingerprint, tree_key
+from generator.build.cache import Cache, PageRecord, tree_key
 from generator.build.filelist import Listing
 from generator.build.pagekeys import page_keys
-from generator.build.searchindex import Job, Shard, index_job
+from generator.build.searchindex import Job, index_job
+from generator.core.keys import fingerprint
 from generator.derive.feeds import feed_articles
 from generator.derive.publication import Publication
-from generator.derive.search import Source
+from generator.derive.search import Shard, Source
 
 
 def render_key(config: MkDocsConfig) -> bytes:

@@ -149,7 +149,7 @@ def test_the_forked_text_check_process_dies_with_a_killed_parent(tmp_path: Path)
     code = (
         "import time\n"
         "from generator.build.parallel import map_on_two_cores\n"
-        "def work(items):\n    time.sleep(120)\n    return list(items)\n"
+        "def work(item):\n    time.sleep(120)\n    return item\n"
         "map_on_two_cores(work, list(range(600)))\n"
     )
     if (os.cpu_count() or 1) < 2:

@@ -234,6 +234,25 @@ def test_every_text_check_is_linear_on_a_megabyte_of_one_character_class(name: s
         assert last.get(code) == end, (code, last)
 
 
+# What a body links to is worked out when the article is made (generator/load/refs.py): a
+# megabyte of link or label openings that never close, scanned linearly (quadratic, as the
+# patterns were, this took minutes).
+HOSTILE_LINKS = {
+    "inline-openings": "](" * 500_000,
+    "inline-titles": '](a "' * 200_000,
+    "label-openings": "[a\n" * 300_000,
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_LINKS))
+def test_what_a_body_links_to_is_found_in_linear_time(name: str) -> None:
+    body = HOSTILE_LINKS[name] + "\n\n![图](x.png)\n"
+    started = resource.getrusage(resource.RUSAGE_SELF).ru_utime
+    a = parse_article(draft(body).encode("utf-8"), "news/2026/x.md", "content/news/2026/x.md")
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_utime - started < 10
+    assert "news/2026/x.png" in a.refs.files  # the link after the hostile lines was found
+
+
 # --- Markdown nesting ---
 
 NESTED = {

@@ -20,7 +20,7 @@ def test_new_makes_a_file_that_loads_cleanly(tmp_path: Path) -> None:
     assert re.fullmatch(r"[a-z0-9-]+\.md", path.name)
     assert path.name.startswith("shi-ren-da-chang-wei-hui")
     a = load_article(path, "news/2026/" + path.name, "x")
-    assert a.findings == []
+    assert a.findings == ()
     assert a.meta is not None
     assert a.meta.title == "市人大常委会开展“物业管理条例”执法检查: 第一站"
     assert re.fullmatch(r"2026-1128-[0-9a-f]{6}", a.meta.uid)

@@ -10,12 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from generator.build.searchindex import plan_shards
 from generator.core.clock import aware
 from generator.core.config import load_site
 from generator.core.staff import load_staff
 from generator.derive.publication import publish
-from generator.derive.search import index_words, query_words
+from generator.derive.search import index_words, plan_shards, query_words
 from generator.load.article import Article, parse_article
 from tests.sitekit import NOW, ROOT, STAFF, article, congress, draft, make_site
 

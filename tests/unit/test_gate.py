@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -286,9 +287,11 @@ def test_an_unknown_editor_is_not_offered_as_the_first_signer() -> None:
 def test_a_copy_with_other_front_matter_is_judged_anew_not_from_the_originals_memo() -> None:
     """`dataclasses.replace(article, meta=…)` (as the signing pre-check does) must not answer
     with the original's memoized findings: a copy without the first review stage is pending
-    for it, not only for the final sign-off."""
+    for it, not only for the final sign-off. The memos are the gate's, kept by what the file
+    holds (`source_key`); a copy holds something else."""
     import dataclasses
 
+    from generator.gate.decide import Memos
     from generator.gate.decide import verdict as judge
     from generator.load.article import parse_article
     from tests.sitekit import article as approved_text
@@ -296,12 +299,43 @@ def test_a_copy_with_other_front_matter_is_judged_anew_not_from_the_originals_me
 
     text = approved_text(uid="2026-1120-memo01").encode("utf-8")
     original = parse_article(text, "news/2026/x.md", "content/news/2026/x.md")
-    ctx = context()
-    assert judge(original, ctx).public
+    ctx, memos = context(), Memos()
+    assert judge(original, ctx, memos).public
+    assert memos.learned()  # the original's groups are memoized
     assert original.meta is not None
     review = original.meta.review.model_copy(update={"first": None})
     copy = dataclasses.replace(original, meta=original.meta.model_copy(update={"review": review}))
-    assert copy.derived is not original.derived
-    codes = {f.code for f in judge(copy, ctx).findings}
+    codes = {f.code for f in judge(copy, ctx, memos).findings}
     assert "GATE-PENDING-FIRST" in codes
-    assert judge(original, ctx).public  # the original's memo is untouched
+    assert judge(original, ctx, memos).public  # the original's memo is untouched
+
+
+def test_the_memos_are_kept_by_the_settings_they_were_found_with(tmp_path: Path) -> None:
+    """A second run with the same settings takes every group from the memos; changing the
+    wording list judges the text again, and its new finding shows."""
+    from generator.core.clock import aware
+    from generator.core.config import load_site
+    from generator.gate.decide import Memos, decide
+    from generator.load.newsroom import load_newsroom
+    from tests.sitekit import NOW, make_site
+
+    body = "市人大常委会听取一府两院工作报告。\n"
+    root = make_site(tmp_path, {"news/2026/x.md": article(body=body, uid="2026-1120-memo02")})
+    site = load_site(root / "mkdocs.yml")
+
+    def run(memos: Memos) -> list[str]:
+        decision = decide(load_newsroom(site), aware(NOW), memos=memos)
+        return [f.code for v in decision.verdicts for f in v.findings]
+
+    first = Memos()
+    assert run(first) == []
+    again = Memos(first.learned())
+    assert run(again) == [] and again.learned() == {}  # nothing judged again
+    wording = "preferred:\n  - use: 一府一委两院\n    not: [一府两院]\n"
+    (root / "editorial" / "wording.yml").write_text(wording, encoding="utf-8")
+    changed = Memos(first.learned())
+    assert run(changed) == ["TEXT-WORDING"]
+    ((source, now),) = changed.learned().items()
+    before = first.learned()[source]
+    assert now["text"] != before["text"]  # judged again, under the new list's key
+    assert now["review"] is before["review"] and now["nesting"] is before["nesting"]

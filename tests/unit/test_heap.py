@@ -13,10 +13,11 @@ import pytest
 
 from generator.build.cache import open_cache
 from generator.build.heap import settling
+from generator.build.publishing import publish
+from generator.build.runtime import LONG_RUNNING, ONE_SHOT
 from generator.core import clock
 from generator.core.config import load_site
 from generator.core.staff import load_staff
-from generator.derive.publication import publish
 from generator.load import links
 from generator.load.article import Article
 from tests.sitekit import NOW, ROOT, article, draft, make_site
@@ -60,7 +61,10 @@ def publish_at(root: Path, cached: bool, preview: bool = False) -> int:
         links.targets("<i>x</i>")  # Python-Markdown's import and set-up, once per process
         gc.collect()  # what those and opening the cache made are not loading's
         gc.disable()
-        pub = publish(site, clock.aware(NOW), staff=staff, cache=cache, preview=preview)
+        runtime = LONG_RUNNING if preview else ONE_SHOT  # `serve` is the preview
+        pub = publish(
+            site, clock.aware(NOW), staff=staff, runtime=runtime, cache=cache, preview=preview
+        )
         return len(pub.decision.verdicts)
     finally:
         if cache is not None:

@@ -17,7 +17,7 @@ from generator.commands.audit import _where
 from generator.gate.rules.links import LINK_UNREAD
 from generator.load import links
 from generator.load.article import Article, parse_article
-from generator.load.assets import line_of_target, line_using, refs
+from generator.load.assets import line_of_target, line_using
 from generator.load.links import Target, locate, targets
 from tests.sitekit import ROOT, article, judge
 
@@ -255,7 +255,7 @@ def sample(body: str, src: str = "news/2026/x.md") -> Article:
 
 def test_the_files_an_article_uses_and_their_lines() -> None:
     a = sample('见 pic.png。\n\n`![代码](code.png)`\n\n![图](pic.png)\n\n<img src="r.png">\n')
-    found = refs(a)
+    found = a.refs
     assert found.files == {"news/2026/pic.png", "news/2026/r.png"}
     assert found.complete
     lines = a.body.split("\n")

@@ -23,8 +23,8 @@ linux_with_two_cores = pytest.mark.skipif(
 PIDS = """
 import json, os
 from generator.build.parallel import map_on_two_cores
-def work(chunk):
-    return [(i * i, os.getpid()) for i in chunk]
+def work(i):
+    return i * i, os.getpid()
 print(json.dumps([os.getpid(), map_on_two_cores(work, range(10), minimum={minimum})]))
 """
 

@@ -12,7 +12,7 @@ from generator.core.config import Site
 from generator.core.model import updated
 from generator.derive.feeds.content import feed_html
 from generator.load.article import Article
-from generator.load.assets import resolve
+from generator.load.refs import resolve
 
 
 @dataclass(frozen=True)

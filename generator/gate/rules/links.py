@@ -17,7 +17,7 @@ from generator.core.findings import Code, Finding, Severity
 from generator.core.model import goes_live
 from generator.gate.rules import Context
 from generator.load.article import Article
-from generator.load.assets import line_of_target, refs
+from generator.load.assets import line_of_target
 from generator.load.contentfiles import is_article_name
 
 E, W = Severity.ERROR, Severity.WARNING
@@ -46,7 +46,7 @@ def outside(article: Article, ctx: Context) -> Iterable[Finding]:
     """Every body target and the cover whose path leaves docs_dir (never resolved, never
     copied: without this finding it would silently vanish from the page). And a body too
     complex to read its targets (links.py): nothing of them is known, so it stays out."""
-    found = refs(article)
+    found = article.refs
     if not found.complete:
         yield LINK_UNREAD.at(article.path, article.body_line)
     for written in dict.fromkeys(found.outside):
@@ -82,7 +82,7 @@ def cross_links(
     article: Article, by_src: Mapping[str, Target], by_url: Mapping[str, Target]
 ) -> Iterator[Finding]:
     """LINK-NOT-PUBLIC for each link of `article` to an article that is not public now."""
-    for named, written in dict.fromkeys(refs(article).pages):
+    for named, written in dict.fromkeys(article.refs.pages):
         file = is_article_name(named)
         target = by_src.get(named) if file else by_url.get(named)
         if target is None and not file:

@@ -15,9 +15,9 @@ from generator.core.policy import REVIEWS, STAGE_LABELS, STAGES, progress, role_
 from generator.core.staff import role_name
 from generator.gate.rules import Context, signatures
 from generator.load.article import Article
-from generator.load.assets import line_using
+from generator.load.assets import approval_digest, line_using, used_hashes
 from generator.load.contentfiles import ASSET_TOO_LARGE
-from generator.load.digest import approval_digest, content_digest, used_hashes, with_files
+from generator.load.digest import with_files
 
 E, INFO = Severity.ERROR, Severity.INFO
 
@@ -263,7 +263,7 @@ def _changed_file(article: Article, ctx: Context) -> str:
     final = article.meta.review.final if article.meta else None
     if final is None or ctx.files is None:
         return ""
-    text = content_digest(article)
+    text = article.digest
     now = used_hashes(article, ctx.files)
     if final.files and with_files(text, final.files) == final.digest:
         # The recorded hashes are the ones approved: the text is unchanged, a file is not.

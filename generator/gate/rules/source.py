@@ -4,7 +4,9 @@ position, and the prose parts of a body line (without code, URLs, link targets o
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import threading
+import weakref
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from pydantic import BaseModel
@@ -51,22 +53,36 @@ class Line:
     prose: bool = True  # False inside fenced code
 
 
+# The lines of the article the text rules last read, by kind: the rules of a group read them
+# one after the other for one article (gate/decide.py). Held for that very article (a weak
+# reference, compared with `is`): a copy with other contents makes its own.
+_LAST = threading.local()
+
+
+def _remembered(kind: str, article: Article, make: Callable[[Article], list[Line]]) -> list[Line]:
+    last: tuple[weakref.ref[Article], list[Line]] | None = getattr(_LAST, kind, None)
+    if last is not None and last[0]() is article:
+        return last[1]
+    lines = make(article)
+    setattr(_LAST, kind, (weakref.ref(article), lines))
+    return lines
+
+
 def fields(article: Article) -> list[Line]:
     """Every front-matter string a reader can see, wherever it is shown (page, listings,
     feeds, search, the withdrawal notice): found by walking the model, so that a field added
     to the contract is checked by default. Only `NOT_PUBLISHED` keys are left out."""
-    cached: list[Line] | None = article.derived.get("fields")
-    if cached is not None:
-        return cached
+    return _remembered("fields", article, _fields)
+
+
+def _fields(article: Article) -> list[Line]:
     meta = article.meta
     assert meta is not None
-    lines = [
+    return [
         Line(text, article.line_of(*loc) or 1)
         for loc, text in strings(meta)
         if loc[0] not in NOT_PUBLISHED and text
     ]
-    article.derived["fields"] = lines
-    return lines
 
 
 def strings(model: BaseModel, loc: Loc = ()) -> Iterator[tuple[Loc, str]]:
@@ -90,12 +106,7 @@ def _strings(value: object, loc: Loc) -> Iterator[tuple[Loc, str]]:
 
 def body(article: Article) -> list[Line]:
     """Every body line; lines in fenced code blocks are marked as not prose."""
-    cached: list[Line] | None = article.derived.get("body")
-    if cached is not None:
-        return cached
-    lines = list(_body(article))
-    article.derived["body"] = lines
-    return lines
+    return _remembered("body", article, lambda a: list(_body(a)))
 
 
 def _body(article: Article) -> Iterator[Line]:

@@ -1,0 +1,62 @@
+"""What the gate's clock-free rule groups found (decide.MEMOIZED), kept by what they read.
+
+A group's findings follow from the article's contents and from the settings the group reads
+(`Context.keys`), so they are kept under both: the article's `source_key` (what its file
+holds) and the group's key of the settings. Never on the article: a copy of it with other
+front matter (`dataclasses.replace`, as the signing check makes) has no source key and is
+judged anew, and changing the wording list judges the text again.
+
+The build cache hands the memos of its last run in (`stored`) and writes back what this run
+learned (`learned`); without it, a run starts with none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Protocol, TypeVar
+
+from generator.core.findings import Finding
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+# A group's findings, with the key of the settings they were found with.
+Memo = tuple[bytes, tuple[Finding, ...]]
+
+
+class Executor(Protocol):
+    """How the gate runs one pure function over many articles: `map` (here, in order), or
+    the build's `map_on_two_cores` (generator/build/parallel.py)."""
+
+    def __call__(self, fn: Callable[[T], R], items: Sequence[T], /) -> Iterable[R]: ...
+
+
+class Memos:
+    """The groups' findings by source key, group and settings key."""
+
+    def __init__(self, stored: Mapping[bytes, Mapping[str, Memo]] | None = None) -> None:
+        self._stored: Mapping[bytes, Mapping[str, Memo]] = stored if stored is not None else {}
+        self._new: dict[bytes, dict[str, Memo]] = {}
+
+    def get(self, source: bytes | None, group: str, settings: bytes) -> tuple[Finding, ...] | None:
+        """The group's findings for these contents under these settings, if known."""
+        if source is None:
+            return None
+        memo = self._new.get(source, {}).get(group)
+        if memo is None:
+            memo = self._stored.get(source, {}).get(group)
+        return memo[1] if memo is not None and memo[0] == settings else None
+
+    def put(
+        self, source: bytes | None, group: str, settings: bytes, found: tuple[Finding, ...]
+    ) -> None:
+        if source is not None:
+            self._new.setdefault(source, {})[group] = (settings, found)
+
+    def learned(self) -> dict[bytes, dict[str, Memo]]:
+        """Every group's memo of each source this run worked something out for (those it
+        had already too): what a store of memos keeps for that source now."""
+        return {
+            source: {**self._stored.get(source, {}), **groups}
+            for source, groups in self._new.items()
+        }
