@@ -189,6 +189,9 @@ _SPLITS = re.compile(r"^ {0,3}(?:#|=+[ \t]*$|(?:[-*_][ \t]*){2,}$)", re.MULTILIN
 _OPEN_TAG = re.compile(r"<[A-Za-z/!?][^<>]*+(?=<|\Z)")
 
 
+_ESCAPED = re.compile(r"\\.", re.DOTALL)
+
+
 def _too_complex(body: str) -> bool:
     """Whether parsing the body could take more than about a second (see above)."""
     text = body.expandtabs(4)
@@ -200,8 +203,11 @@ def _too_complex(body: str) -> bool:
     for block in _BLOCKS.split(text):
         if len(_SPLITS.findall(block)) > MAX_DEPTH:
             return True
+        # An escaped bracket closes nothing (Python-Markdown takes escapes out first): each `[`
+        # left open that way is read to the block's end, once per `[`.
+        bare = _ESCAPED.sub("", block) if "\\" in block else block
         for opening, closing in ("[]", "()"):
-            if block.count(opening) > MAX_DEPTH and _depth(block, opening, closing) > MAX_DEPTH:
+            if bare.count(opening) > MAX_DEPTH and _depth(bare, opening, closing) > MAX_DEPTH:
                 return True
     return False
 

@@ -204,6 +204,9 @@ HOSTILE = {
     "autolinks left open": "<http://" * 4000,
     "headings run together": "`x`\n\n" + "a\n=\n" * 4000,
     "rules run together": "`x`\n\n" + "- - -\n" * 4000,
+    # An escaped `]` closes nothing: each `[` is read to the block's end (ASCII punctuation in
+    # turn, as tests/redteam/pathological.py writes it: minutes for a megabyte).
+    "brackets closed only by escapes": "[\\]^_(a)" * 4000,
 }
 
 
