@@ -124,10 +124,10 @@ def time_feeds(site_dir: Path, repeat: int) -> float:
     from generator.core.config import load_site
     from generator.core.staff import load_staff
     from generator.derive.feeds import render_feeds
-    from generator.derive.publication import publish
+    from generator.derive.publication import prepare
 
     site = load_site(site_dir / "mkdocs.yml")
-    pub = publish(site, clock.aware(NOW), staff=load_staff(site))
+    pub = prepare(site, clock.aware(NOW), staff=load_staff(site))
     html = {
         a.src: markdown.markdown(a.body, extensions=["tables", "toc"])
         for a in pub.decision.published

@@ -31,7 +31,7 @@ from generator.core.wording import load_wording
 from generator.engine import EngineError, activate, chosen
 from generator.failure import build_failed, config_failed, usage_failed
 from generator.failure import leave as _leave
-from generator.options import CONFIG_OPTION, NO_CACHE_OPTION, NOW_OPTION, QUIET_OPTION, Moment
+from generator.options import CONFIG_OPTION, NO_CACHE_OPTION, NOW_OPTION, QUIET_OPTION, TimeParam
 
 if TYPE_CHECKING:
     from generator.build.request import Renderer
@@ -270,7 +270,7 @@ def new(
 )
 @click.option("--stage", required=True, type=click.Choice(STAGES), help="审核环节")
 @click.option("--by", "by", required=True, help="签署人的人员编号（editorial/staff.yml）")
-@click.option("--at", "at", type=Moment(), default=None, help="签署时间（默认：当前时间）")
+@click.option("--at", "at", type=TimeParam(), default=None, help="签署时间（默认：当前时间）")
 @NOW_OPTION
 @QUIET_OPTION
 @CONFIG_OPTION

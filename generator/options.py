@@ -30,7 +30,7 @@ CONFIG_OPTION = click.option(
 )
 
 
-class Moment(click.ParamType):  # type: ignore[type-arg]
+class TimeParam(click.ParamType):  # type: ignore[type-arg]
     """An ISO 8601 datetime; naive values are read as Beijing time."""
 
     name = "ISO时间"
@@ -52,5 +52,5 @@ class Moment(click.ParamType):  # type: ignore[type-arg]
 
 
 NOW_OPTION = click.option(
-    "--now", type=Moment(), default=None, help="以此时间判断定时发布、下线等（默认：当前时间）"
+    "--now", type=TimeParam(), default=None, help="以此时间判断定时发布、下线等（默认：当前时间）"
 )

@@ -1,5 +1,5 @@
 """What a folder holds, listed by `find` on another core (the spare site, before a build
-updates it in place: generator/mkdocs_plugin/reuse.py sweeps what the build did not make)."""
+updates it in place: generator/mkdocs_plugin/reuse.py deletes what the build did not make)."""
 
 from __future__ import annotations
 
@@ -12,14 +12,14 @@ from pathlib import Path
 from generator.build.children import bound_to_me, stop
 
 
-class Listing:
+class FileInventory:
     """What the spare holds outside `skip`, listed by `find` on another core while this one
     reads the articles (a walk of 20,000 files here took 0.9 s of the rebuild's busy core).
 
     Taken before the build writes into the spare: every file written later is one this build
     makes, and a file listed but removed meanwhile is simply gone, so the listing holds all
     that can be left over. `find` writes into an unnamed temporary file, not a pipe, which
-    would stop it after 64 KB until read. Without `find`, `sweep` walks the folder itself.
+    would stop it after 64 KB until read. Without `find`, `delete_stale` walks the folder itself.
     """
 
     def __init__(self, staging: Path, skip: str) -> None:

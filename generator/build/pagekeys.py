@@ -5,7 +5,7 @@ by the renderer), of the page's own source and of what the publication says abou
 reader sees of an article (`present.view`) follows from the file's content and, besides it,
 only from the editor's name in the staff registry, from the URLs of its tags (which another
 article's tag can move) and for a consultation from its status at build time and its feedback
-article: together the article's `_shown` key. An article page adds whether it is a withdrawal
+article: together the article's `_content` key. An article page adds whether it is a withdrawal
 notice and whether each relative link of its body points at a file of the build (mkdocs
 rewrites those links); a listing page is its pager and the keys of the articles it lists. A
 body change thus re-renders the article and its few listing pages; a new article, the listing
@@ -30,32 +30,32 @@ def page_keys(
 ) -> dict[str, bytes]:
     """Source path → key, for every article page and every listing page outside the
     navigation. `present(src)` says whether a docs file is part of the build."""
-    shown_keys: dict[str, str] = {}
+    content_keys: dict[str, str] = {}
 
-    def shown(a: Article) -> str:
-        key = shown_keys.get(a.src)
+    def content_key(a: Article) -> str:
+        key = content_keys.get(a.src)
         if key is None:
-            key = shown_keys[a.src] = _shown(a, pub).hex()
+            key = content_keys[a.src] = _content(a, pub).hex()
         return key
 
     keys: dict[str, bytes] = {}
-    for src, verdict in pub.shown.items():
+    for src, verdict in pub.rendered.items():
         notice = pub.notice_only(verdict)
         links = [] if notice else _targets(verdict.article, present)
         keys[src] = fingerprint(
             render_key,
             "notice" if notice else "article",
             src,
-            shown(verdict.article),
+            content_key(verdict.article),
             repr(links),
         )
     for item in pub.plan:
         if not item.in_nav:
-            keys[item.src] = fingerprint(render_key, "listing", item.src, _listing(item, shown))
+            keys[item.src] = fingerprint(render_key, "listing", item.src, _listing(item, content_key))
     return keys
 
 
-def _shown(a: Article, pub: Publication) -> bytes:
+def _content(a: Article, pub: Publication) -> bytes:
     """Everything `present.view` and the article page read: the file, the editor's name, the
     URL of each of its tags (another article's tag can take a slug over: slug.unique_slugs)
     and, for a consultation, its status now and its feedback article."""
@@ -65,7 +65,7 @@ def _shown(a: Article, pub: Publication) -> bytes:
     content = source if source is not None else fingerprint(meta.model_dump_json(), a.body)
     consultation = ""
     if meta.consultation is not None:
-        consultation = repr(pub.view(pub.shown[a.src]).consultation)
+        consultation = repr(pub.view(pub.rendered[a.src]).consultation)
     tags = repr([pub.plan.tag_urls.get(t) for t in meta.tags])
     return fingerprint(content, a.src, pub.staff.name(meta.editor), consultation, tags)
 

@@ -1,6 +1,6 @@
 """Gathering and deciding as a build runs them: the performance machinery around the domain.
 
-`derive.publication.publish` and `gate.decide.decide` are plain: they take an executor for the
+`derive.publication.prepare` and `gate.decide.decide` are plain: they take an executor for the
 gate's clock-free rule groups (`map` by default) and stores for parses and memos (none by
 default). A command gives them what its `Runtime` chose (runtime.py): the two-core executor
 (parallel.py), and around loading and deciding only, the paused collector (heap.py), the heap
@@ -23,7 +23,7 @@ from generator.gate.decide import Decision, decide
 from generator.load.newsroom import Newsroom, load_newsroom
 
 
-def publish(
+def prepare(
     site: Site,
     now: datetime,
     *,
@@ -33,7 +33,7 @@ def publish(
     preview: bool = False,
     cache: Cache | None = None,
 ) -> Publication:
-    """Gather and decide, then plan the pages."""
+    """Gather and decide, then plan the pages; nothing is written."""
     with runtime.settling():
         room = load_newsroom(site, files, staff, cache)
         decision = _decide(room, now, cache, runtime)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Protocol
 
 from generator.build.cache import Cache, PageRecord
-from generator.build.filelist import Listing
+from generator.build.filelist import FileInventory
 from generator.build.runtime import ONE_SHOT, Runtime
 from generator.derive.publication import Publication
 
@@ -41,7 +41,7 @@ class BuildRequest:
     runtime: Runtime = ONE_SHOT
     cache: Cache | None = None  # the build cache, open for this build
     held: Held = Held()
-    listing: Listing | None = None  # what site_dir held, listed on another core meanwhile
+    inventory: FileInventory | None = None  # what site_dir held, listed on another core meanwhile
 
 
 class Kept(Protocol):

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from generator.build.atomic import discarding, exclusive, replace_dir, spare_of
 from generator.build.cache import open_cache
-from generator.build.filelist import Listing
+from generator.build.filelist import FileInventory
 from generator.build.removal import check_removal, read_live, record_of, write_record
 from generator.build.request import BuildRequest, Held, Renderer
 from generator.build.runtime import ONE_SHOT, Runtime
@@ -94,13 +94,13 @@ def _build(
             ) as staging,
         ):
             # Listed on another core while this one reads the articles.
-            listing = Listing(staging, "pagefind") if trusted else None
-            request = replace(asked, site_dir=staging, cache=store, held=held, listing=listing)
+            inventory = FileInventory(staging, "pagefind") if trusted else None
+            request = replace(asked, site_dir=staging, cache=store, held=held, inventory=inventory)
             try:
                 rendering = render(request)
             except BaseException:
-                if listing is not None:
-                    listing.cancel()
+                if inventory is not None:
+                    inventory.cancel()
                 raise
             pub = rendering.publication
             problems = verify(staging, pub)

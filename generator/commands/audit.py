@@ -20,7 +20,7 @@ from urllib.parse import unquote, urlsplit
 
 import lxml.html
 
-from generator.build.publishing import publish
+from generator.build.publishing import prepare
 from generator.build.runtime import Runtime
 from generator.core.clock import minute
 from generator.core.config import Site
@@ -129,7 +129,7 @@ def audit_site(
             site_dir = Path(tmp) / "site"
             pub = build(site_dir)
         else:
-            pub = publish(site, moment, staff=staff, runtime=runtime)
+            pub = prepare(site, moment, staff=staff, runtime=runtime)
         return audit(pub, site_dir)
 
 

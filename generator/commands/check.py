@@ -71,9 +71,9 @@ def judge(
             cache.close()
 
 
-def _selected(site: Site, shown: str, wanted: list[Path]) -> bool:
+def _selected(site: Site, display_path: str, wanted: list[Path]) -> bool:
     """Whether an article (as findings show its path) is one of the given files or folders."""
     if not wanted:
         return True
-    path = (site.root / shown).resolve()
+    path = (site.root / display_path).resolve()
     return any(p == path or p in path.parents for p in wanted)

@@ -66,20 +66,24 @@ def load_staff(site: Site) -> Staff:
     return parse_staff(path, site.rel(path), site.congress.committees)
 
 
-def parse_staff(path: Path, shown: str, committees: Mapping[str, str]) -> Staff:
+def parse_staff(path: Path, display_path: str, committees: Mapping[str, str]) -> Staff:
     if not path.is_file():
-        raise ConfigError([CFG_MISSING.at(shown, file=shown)])
+        raise ConfigError([CFG_MISSING.at(display_path, file=display_path)])
     try:
         doc = yamlsource.parse(path.read_text(encoding="utf-8-sig"))
     except yamlsource.YamlSyntaxError as exc:
-        raise ConfigError([CFG_YAML.at(shown, exc.line, problem=exc.problem)]) from exc
+        raise ConfigError([CFG_YAML.at(display_path, exc.line, problem=exc.problem)]) from exc
     except UnicodeDecodeError as exc:
-        raise ConfigError([CFG_YAML.at(shown, 1, problem="文件不是 UTF-8 编码")]) from exc
+        raise ConfigError([CFG_YAML.at(display_path, 1, problem="文件不是 UTF-8 编码")]) from exc
     if not isinstance(doc.data, dict):
         raise ConfigError(
             [
                 CFG_INVALID.at(
-                    shown, 1, where="staff", problem="应为“编号: {name, roles}”的映射", file=shown
+                    display_path,
+                    1,
+                    where="staff",
+                    problem="应为“编号: {name, roles}”的映射",
+                    file=display_path,
                 )
             ]
         )
@@ -96,7 +100,11 @@ def parse_staff(path: Path, shown: str, committees: Mapping[str, str]) -> Staff:
                 where = ".".join(str(p) for p in loc)
                 problems.append(
                     CFG_INVALID.at(
-                        shown, doc.line_of(loc, line), where=where, problem=err["msg"], file=shown
+                        display_path,
+                        doc.line_of(loc, line),
+                        where=where,
+                        problem=err["msg"],
+                        file=display_path,
                     )
                 )
             continue
@@ -104,11 +112,11 @@ def parse_staff(path: Path, shown: str, committees: Mapping[str, str]) -> Staff:
             if role not in known:
                 problems.append(
                     CFG_INVALID.at(
-                        shown,
+                        display_path,
                         line,
                         where=f"{staff_id}.roles",
                         problem=f"未知角色 {role}（可用：{'、'.join(sorted(known))}）",
-                        file=shown,
+                        file=display_path,
                     )
                 )
         people[str(staff_id)] = person

@@ -89,21 +89,21 @@ def load_wording(site: Site) -> Wording:
     refuse_link(site, path, "统一口径表")
     if not path.is_file():
         return Wording()
-    shown = site.rel(path)
+    display_path = site.rel(path)
     try:
         doc = yamlsource.parse(path.read_text(encoding="utf-8-sig"))
         return Wording.model_validate(doc.data or {})
     except yamlsource.YamlSyntaxError as exc:
-        raise ConfigError([CFG_YAML.at(shown, exc.line, problem=exc.problem)]) from exc
+        raise ConfigError([CFG_YAML.at(display_path, exc.line, problem=exc.problem)]) from exc
     except ValidationError as exc:
         raise ConfigError(
             [
                 CFG_INVALID.at(
-                    shown,
+                    display_path,
                     doc.line_of(tuple(err["loc"]), 1),
                     where=".".join(map(str, err["loc"])),
                     problem=err["msg"],
-                    file=shown,
+                    file=display_path,
                 )
                 for err in exc.errors()
             ]

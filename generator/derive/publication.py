@@ -36,7 +36,7 @@ class Publication:
     decision: Decision
     plan: listing.Plan
     preview: bool = False
-    shown: dict[str, Verdict] = field(default_factory=dict)  # src → verdict, pages to render
+    rendered: dict[str, Verdict] = field(default_factory=dict)  # src → verdict, pages to render
     assets: set[str] = field(default_factory=set)  # docs paths that may be copied
     _views: dict[str, ArticleView] = field(default_factory=dict, repr=False)
     _alternates: dict[str | None, list[FeedLink]] = field(default_factory=dict, repr=False)
@@ -70,9 +70,9 @@ class Publication:
     def view(self, verdict: Verdict) -> ArticleView:
         """What a reader sees of an article (made once per article: listings repeat them)."""
         a = verdict.article
-        shown = self._views.get(a.src)
-        if shown is None:
-            shown = self._views[a.src] = view(
+        known = self._views.get(a.src)
+        if known is None:
+            known = self._views[a.src] = view(
                 a,
                 self.site,
                 self.staff,
@@ -80,7 +80,7 @@ class Publication:
                 now=self.decision.now,
                 feedback=self.feedback.get(a.uid),
             )
-        return shown
+        return known
 
     def alternates(self, column: str | None) -> list[FeedLink]:
         """The feeds a page links to in its head (made once per column)."""
@@ -89,7 +89,7 @@ class Publication:
         return self._alternates[column]
 
 
-def publish(
+def prepare(
     site: Site,
     now: datetime,
     *,
@@ -100,8 +100,9 @@ def publish(
     memos: Memos | None = None,
     map: Executor = builtins.map,
 ) -> Publication:
-    """Gather and decide: load every article, ask the gate, plan the pages. A build runs it
-    as generator/build/publishing.py does: the collector paused, the gate on two cores."""
+    """Prepare a publication: load every article, ask the gate, plan the pages. Nothing is
+    written (a renderer does that from the result). A build runs it as
+    generator/build/publishing.py does: the collector paused, the gate on two cores."""
     room = load_newsroom(site, files, staff, cache)
     decision = decide(room, now, map=map, memos=memos)
     return publication(site, staff, room, decision, preview=preview)
@@ -119,7 +120,7 @@ def publication(
         # Preview shows every readable article (with a banner); a build only the public
         # ones and the withdrawal notices.
         if v.public or v.notice or (preview and v.article.meta is not None):
-            pub.shown[v.article.src] = v
+            pub.rendered[v.article.src] = v
         if v.public or (preview and v.article.meta is not None):
             pub.assets |= copied_files(v.article, room.files)
     return pub

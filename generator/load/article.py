@@ -228,49 +228,49 @@ def internal_error(path: str, stage: str, exc: BaseException) -> Finding:
     return ART_INTERNAL.at(path, None, stage=stage, error=type(exc).__name__)
 
 
-def load_article(file: Path, src: str, shown: str) -> Article:
+def load_article(file: Path, src: str, display_path: str) -> Article:
     """Read and validate one article file; never raises for bad content."""
     try:
         raw = file.read_bytes()
     except OSError as exc:
-        problem = ART_READ.at(shown, None, problem=exc.strerror or str(exc))
-        return Article(src=src, path=shown, findings=(problem,))
-    return parse_article(raw, src, shown)
+        problem = ART_READ.at(display_path, None, problem=exc.strerror or str(exc))
+        return Article(src=src, path=display_path, findings=(problem,))
+    return parse_article(raw, src, display_path)
 
 
-def source_key(raw: bytes, shown: str) -> bytes:
+def source_key(raw: bytes, display_path: str) -> bytes:
     """What an article's file holds, under the path it is shown as: the key of its parse in
     the build cache and of the gate's memos of it."""
-    return fingerprint(raw, shown)
+    return fingerprint(raw, display_path)
 
 
-def parse_article(raw: bytes, src: str, shown: str, key: bytes | None = None) -> Article:
+def parse_article(raw: bytes, src: str, display_path: str, key: bytes | None = None) -> Article:
     """Parse and validate an article's bytes; never raises for bad content. `key` is
-    `source_key(raw, shown)` when the caller has it already."""
-    article = _Draft(src, shown)
+    `source_key(raw, display_path)` when the caller has it already."""
+    article = _Draft(src, display_path)
     meta = _parse(raw, article)
-    return article.done(meta, key or source_key(raw, shown))
+    return article.done(meta, key or source_key(raw, display_path))
 
 
 def _parse(raw: bytes, article: _Draft) -> FrontMatter | None:
     """The validated front matter, if any; the body and every finding go to `article`."""
-    shown = article.path
+    display_path = article.path
     if not raw.strip():
-        article.add(ART_EMPTY.at(shown, 1))
+        article.add(ART_EMPTY.at(display_path, 1))
         return None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        article.add(ART_ENCODING.at(shown, line))
+        article.add(ART_ENCODING.at(display_path, line))
         return None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     match = _FRONT_MATTER.match(text)
     if not match:
-        article.add(FM_MISSING.at(shown, 1))
+        article.add(FM_MISSING.at(display_path, 1))
         return None
     article.body_line = text[: match.end()].count("\n") + 1
-    controls = invisible.scan_text(shown, text, article.body_line)
+    controls = invisible.scan_text(display_path, text, article.body_line)
     if controls:  # reported, then parsed without them so that the rest is reported too
         article.findings += controls
         text = invisible.strip(text)
@@ -282,12 +282,14 @@ def _parse(raw: bytes, article: _Draft) -> FrontMatter | None:
     if doc is None:
         return None
     article.lines = doc.lines
-    article.findings += invisible.scan_values(shown, doc.data, lambda loc: doc.line_of(loc, 1))
+    article.findings += invisible.scan_values(
+        display_path, doc.data, lambda loc: doc.line_of(loc, 1)
+    )
     for loc, line in doc.duplicates:
-        article.add(FM_DUPLICATE_KEY.at(shown, line, field=label(loc)))
+        article.add(FM_DUPLICATE_KEY.at(display_path, line, field=label(loc)))
     if not isinstance(doc.data, dict):
         actual = "空的" if doc.data is None else f"“{type(doc.data).__name__}”"
-        article.add(FM_NOT_MAPPING.at(shown, 2, actual=actual))
+        article.add(FM_NOT_MAPPING.at(display_path, 2, actual=actual))
         return None
     _check_naive_datetimes(article, doc.watched)
     try:

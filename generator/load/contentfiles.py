@@ -74,11 +74,11 @@ class Content:
         return [f for f in self.files if is_article_name(f)]
 
 
-def scan(docs_dir: Path, shown: str = "content") -> Content:
+def scan(docs_dir: Path, display_path: str = "content") -> Content:
     """Every regular file under docs_dir, never following a link; links and special files
     refused with a finding each. Sorted, so that two scans of the same tree are equal."""
     found = Content()
-    prefix = "" if shown in ("", ".") else shown.rstrip("/") + "/"
+    prefix = "" if display_path in ("", ".") else display_path.rstrip("/") + "/"
     for rel, entry, kind in _entries(str(docs_dir), ""):
         where = prefix + rel
         if kind == "file":

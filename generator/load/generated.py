@@ -68,12 +68,12 @@ def reserved_files(files: Iterable[str], column_ids: list[str]) -> set[str]:
 
 
 def refuse_reserved(
-    found: Iterable[str], shown: str, wanted: set[str] | None = None
+    found: Iterable[str], display_path: str, wanted: set[str] | None = None
 ) -> list[Article]:
     """An entry for each non-article file at a generated place (`reserved_files`), with its
     finding (an article there, and one that uses such a file, are the gate's:
     rules/placement.py)."""
-    prefix = "" if shown in ("", ".") else shown.rstrip("/") + "/"
+    prefix = "" if display_path in ("", ".") else display_path.rstrip("/") + "/"
     return [
         Article(src=f, path=prefix + f, findings=(ART_RESERVED_PATH.at(prefix + f, None, src=f),))
         for f in sorted(found)

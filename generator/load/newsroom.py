@@ -88,21 +88,21 @@ def load_newsroom(
     collector around it (generator/build/heap.py)."""
     room = Newsroom(site, staff or load_staff(site), load_wording(site))
     docs = site.docs_dir.resolve()
-    shown = site.rel(docs)
-    content = scan(docs, shown)
+    display_path = site.rel(docs)
+    content = scan(docs, display_path)
     wanted: set[str] | None = None
     if files is None:
         srcs = content.articles
     else:
         wanted = {p.resolve().relative_to(docs).as_posix() for p in files}
         srcs = sorted(wanted & set(content.articles))
-    refused = _refused(content, shown, wanted)
+    refused = _refused(content, display_path, wanted)
     room.unread.update(a.src for a in refused)
     room.articles += refused
     loading = phase("读取稿件", len(srcs))
     for src in srcs:
         loading.tick()
-        where = f"{shown}/{src}" if shown != "." else src
+        where = f"{display_path}/{src}" if display_path != "." else src
         try:
             article = _load(os.path.join(docs, src), src, where, cache)
         except Exception as exc:  # one article's failure keeps it out, never the others
@@ -111,7 +111,7 @@ def load_newsroom(
         room.articles.append(article)
     loading.finish()
     room.reserved = reserved_files(content.files, room.column_ids)
-    entries = refuse_reserved(room.reserved, shown, wanted)
+    entries = refuse_reserved(room.reserved, display_path, wanted)
     room.unread.update(a.src for a in entries)
     room.articles += entries
     room.articles.sort(key=lambda a: a.src)
@@ -119,13 +119,13 @@ def load_newsroom(
     return room
 
 
-def _refused(content: Content, shown: str, wanted: set[str] | None = None) -> list[Article]:
+def _refused(content: Content, display_path: str, wanted: set[str] | None = None) -> list[Article]:
     """Links and special files, each an entry with its finding and no front matter: the gate
     keeps it out, `congress check` and the build show it, the column's articles go on."""
     entries = []
     for src, finding in content.refused:
         if wanted is None or src in wanted:
-            where = f"{shown}/{src}" if shown != "." else src
+            where = f"{display_path}/{src}" if display_path != "." else src
             entries.append(Article(src=src, path=where, findings=(finding,)))
     return entries
 
@@ -140,18 +140,18 @@ def _hash_used_files(room: Newsroom, docs: Path, content: Content) -> None:
     room.files = hashed | dict.fromkeys(room.oversize)
 
 
-def _load(file: str, src: str, shown: str, cache: ArticleStore | None) -> Article:
+def _load(file: str, src: str, display_path: str, cache: ArticleStore | None) -> Article:
     """Load one article, or take its parse from the cache when its bytes are unchanged."""
     if cache is None:
-        return load_article(Path(file), src, shown)
+        return load_article(Path(file), src, display_path)
     try:
         with open(file, "rb") as stream:
             raw = stream.read()
     except OSError:
-        return load_article(Path(file), src, shown)  # reports the problem
-    key = source_key(raw, shown)
+        return load_article(Path(file), src, display_path)  # reports the problem
+    key = source_key(raw, display_path)
     article = cache.article(src, key)
     if article is None:
-        article = parse_article(raw, src, shown, key)
+        article = parse_article(raw, src, display_path, key)
         cache.keep_article(article, key)
     return article

@@ -25,7 +25,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from generator.build.cache import CACHE_HTML
-from generator.build.publishing import publish
+from generator.build.publishing import prepare
 from generator.build.request import BuildRequest
 from generator.build.searchindex import Indexing, index_job
 from generator.core import clock
@@ -49,7 +49,7 @@ from generator.mkdocs_plugin.fragments import Fragments
 from generator.mkdocs_plugin.isolation import guard, leave_out
 from generator.mkdocs_plugin.markup import generator_meta, valid_markup
 from generator.mkdocs_plugin.requested import moment, taken
-from generator.mkdocs_plugin.reuse import Reuse, sweep, sweep_search
+from generator.mkdocs_plugin.reuse import Reuse, delete_stale, delete_stale_search
 from generator.mkdocs_plugin.walk import install, watch_without_links
 
 log = logging.getLogger("mkdocs.plugins.congress")
@@ -132,7 +132,7 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         # The core reads docs_dir itself, so that `congress check` and the build judge the
         # same files (mkdocs has already dropped some, e.g. one of two clashing pages).
         asked = self._asked()
-        pub = publish(
+        pub = prepare(
             self.site,
             self.now,
             staff=self.staff,
@@ -155,7 +155,7 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
                 files.remove(file)  # the generated page or file wins (generator/load/generated.py)
                 _theme_file(files, config, file.src_uri)
             elif file.is_documentation_page():
-                verdict = pub.shown.get(file.src_uri)
+                verdict = pub.rendered.get(file.src_uri)
                 if verdict is None:
                     files.remove(file)
                     continue
@@ -174,7 +174,11 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         if asked.cache is not None and not asked.preview:
             held = asked.held
             self.reuse = Reuse(
-                asked.cache, Path(config.site_dir), held.pages, held.shards, listing=asked.listing
+                asked.cache,
+                Path(config.site_dir),
+                held.pages,
+                held.shards,
+                inventory=asked.inventory,
             )
             self.reuse.plan(pub, files, config, search=self.site.congress.search)
         if self.site.congress.search:
@@ -215,7 +219,7 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         # templates print it as HTML although the environment escapes everything else.
         html = Markup(site_policy(self.site).page(html))
         if self.indexing is not None and self.publication is not None:
-            verdict = self.publication.shown.get(page.file.src_uri)
+            verdict = self.publication.rendered.get(page.file.src_uri)
             if verdict is not None and verdict.public:
                 if page.file.src_uri in self.failed:
                     self.indexing.drop(verdict.article.uid)
@@ -274,8 +278,8 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             # The spare was updated in place: remove what this build did not make (while the
             # search index is still being written; pagefind/ after it).
             expected = {f.dest_uri for f in self.files} | {"404.html"}
-            listing = self.reuse.listing if self.reuse is not None else None
-            sweep(site_dir, expected, skip="pagefind", listing=listing)
+            inventory = self.reuse.inventory if self.reuse is not None else None
+            delete_stale(site_dir, expected, skip="pagefind", inventory=inventory)
         if self.indexing is not None:
             try:
                 self.indexing.result()
@@ -283,7 +287,7 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
                 self.indexing = None
         if updated and pub is not None:
             search = self.site.congress.search
-            sweep_search(
+            delete_stale_search(
                 site_dir / "pagefind",
                 {s.name for s in pub.shards} if search else set(),
                 {a.uid for a in pub.decision.published} if search else set(),
@@ -297,16 +301,16 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         if self.indexing is not None:
             self.indexing.cancel()
             self.indexing = None
-        # The listing of the request (the build cancels it too) or one planning started.
-        if self.reuse is not None and self.reuse.listing is not None:
-            self.reuse.listing.cancel()
+        # The inventory of the request (the build cancels it too) or one planning started.
+        if self.reuse is not None and self.reuse.inventory is not None:
+            self.reuse.inventory.cancel()
 
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
         assert self.publication is not None
         self.rendering.tick()
-        verdict = self.publication.shown.get(page.file.src_uri)
+        verdict = self.publication.rendered.get(page.file.src_uri)
         if verdict is None or verdict.article.meta is None:
             return markdown
         article = verdict.article

@@ -49,7 +49,7 @@ class PageContext:
 
 
 def _banner(pub: Publication, src: str) -> Banner | None:
-    verdict = pub.shown[src]
+    verdict = pub.rendered[src]
     if not pub.preview or verdict.state is State.PUBLISHED:
         return None
     steps = checklist(verdict.article, pub.site, pub.staff)
@@ -85,7 +85,7 @@ def page_context(pub: Publication, src: str, title: str, html: str = "") -> Page
     def base(column: Column | None) -> dict[str, Any]:
         return _base(pub, url, title, column=column)
 
-    verdict = pub.shown.get(src)
+    verdict = pub.rendered.get(src)
     if verdict is not None and verdict.article.meta is not None:
         view = pub.view(verdict)
         if pub.notice_only(verdict):  # a withdrawal notice says nothing more
@@ -101,7 +101,7 @@ def page_context(pub: Publication, src: str, title: str, html: str = "") -> Page
         )
     item = pub.listings.get(src)
     if item is not None:
-        views = {a.src: pub.view(pub.shown[a.src]) for a in item.articles}
+        views = {a.src: pub.view(pub.rendered[a.src]) for a in item.articles}
         return PageContext("listing", listing=item, views=views, **base(item.column))
     if src == FEEDS_SRC:
         feeds = [(scope, scope.links(site)) for scope in plan_feeds(site)]

@@ -53,7 +53,7 @@ def leave_out(pub: Publication, failed: dict[str, Finding], files: Files) -> Non
         finding = failed.get(v.article.src)
         if finding is not None:
             decision.verdicts[i] = Verdict(v.article, State.INVALID, (*v.findings, finding))
-            pub.shown.pop(v.article.src, None)
+            pub.rendered.pop(v.article.src, None)
             log.error(
                 "%s %s [%s] %s", finding.location(), finding.message, finding.code, finding.hint
             )

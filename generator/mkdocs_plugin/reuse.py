@@ -7,7 +7,7 @@ cache knows, for every page of the spare, the key of what it shows
 (generator/build/pagekeys.py) and the size and time of its file. A page whose key is unchanged
 and whose file is still the one recorded is left as it is and marked unmodified, so that
 mkdocs' `dirty` mode neither reads nor renders it; every other file is written anew; files the
-new build does not make are removed (`sweep`). The result is checked like any other build
+new build does not make are removed (`delete_stale`). The result is checked like any other build
 (verify.py) before it goes live.
 
 Feeds need the HTML of the articles they carry, search the text of every public article: a
@@ -29,7 +29,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from generator.build.cache import Cache, PageRecord, tree_key
-from generator.build.filelist import Listing
+from generator.build.filelist import FileInventory
 from generator.build.pagekeys import page_keys
 from generator.build.searchindex import Job, index_job
 from generator.core.keys import fingerprint
@@ -90,7 +90,7 @@ class Reuse:
     in_feeds: set[str] = field(default_factory=set)
     shard_keys: dict[str, bytes] = field(default_factory=dict)
     new_html: dict[str, tuple[bytes, str]] = field(default_factory=dict)  # rendered now
-    listing: Listing | None = None  # what the spare held before this build wrote (`sweep`)
+    inventory: FileInventory | None = None  # the spare before this build wrote (`delete_stale`)
     updating: bool = False  # the staging folder is a spare with content, not a new folder
 
     def plan(self, pub: Publication, files: Files, config: MkDocsConfig, search: bool) -> None:
@@ -115,8 +115,8 @@ class Reuse:
                 _remove(self.staging / file.dest_uri)
         if self.updating:
             _remove(self.staging / "404.html")  # the theme's page, always rendered
-            if self.listing is None:
-                self.listing = Listing(self.staging, "pagefind")
+            if self.inventory is None:
+                self.inventory = FileInventory(self.staging, "pagefind")
 
     def _keep(self, file: File, public: dict[str, str], texts: set[str], search: bool) -> bool:
         src = file.src_uri
@@ -182,10 +182,12 @@ class Reuse:
         self.cache.keep_html((src, key, html) for src, (key, html) in self.new_html.items())
 
 
-def sweep(staging: Path, expected: set[str], skip: str, listing: Listing | None = None) -> None:
+def delete_stale(
+    staging: Path, expected: set[str], skip: str, inventory: FileInventory | None = None
+) -> None:
     """Remove what an updated spare holds that this build did not make: every file not in
     `expected` (site paths), outside the top folder `skip`, then the folders left empty."""
-    entries = listing.entries() if listing is not None else None
+    entries = inventory.entries() if inventory is not None else None
     if entries is None:
         entries = _walk(staging, skip)
     folders: set[str] = set()  # those that hold an expected file
@@ -218,7 +220,7 @@ def _walk(staging: Path, skip: str) -> list[str]:
     return found
 
 
-def sweep_search(pagefind: Path, bundles: set[str], uids: set[str]) -> None:
+def delete_stale_search(pagefind: Path, bundles: set[str], uids: set[str]) -> None:
     """Remove the search bundles and article texts this build did not make."""
     if not pagefind.is_dir():
         return

@@ -10,7 +10,7 @@ import pytest
 from generator.core.clock import aware
 from generator.core.config import load_site
 from generator.core.staff import load_staff
-from generator.derive.publication import publish
+from generator.derive.publication import prepare
 from generator.derive.search import canonical, contains, query_words
 from tests.browser.conftest import Server
 from tests.sitekit import NOW, ROOT
@@ -61,7 +61,7 @@ def _texts(server: Server, *, people: bool) -> dict[str, str]:
     """Every published article's searchable text by URL: title, summary, tags, body and,
     with `people`, its authors, source (来源) and responsible editor's name."""
     site = load_site(ROOT / "mkdocs.yml")
-    pub = publish(site, aware(NOW), staff=load_staff(site))
+    pub = prepare(site, aware(NOW), staff=load_staff(site))
     texts = {}
     for a in pub.decision.published:
         m = a.meta

@@ -284,9 +284,9 @@ def test_a_scheduled_rebuild_publishes_embargoes_and_drops_expired_pieces(tmp_pa
 
 
 @pytest.mark.parametrize("listed", [True, False], ids=["find", "walk"])
-def test_the_sweep_leaves_exactly_what_the_build_made(tmp_path: Path, listed: bool) -> None:
-    from generator.build.filelist import Listing
-    from generator.mkdocs_plugin.reuse import sweep
+def test_deleting_stale_files_leaves_exactly_what_the_build_made(tmp_path: Path, listed: bool) -> None:
+    from generator.build.filelist import FileInventory
+    from generator.mkdocs_plugin.reuse import delete_stale
 
     made = {"index.html", "news/index.html", "news/2026/a/index.html", "feeds/all.rss"}
     stray = {"news/2026/old/index.html", "secret.html", "news/2026/b/img/x.png", "x/y/z/w.txt"}
@@ -294,8 +294,8 @@ def test_the_sweep_leaves_exactly_what_the_build_made(tmp_path: Path, listed: bo
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text(rel, encoding="utf-8")
     (tmp_path / "empty" / "deeper").mkdir(parents=True)
-    listing = Listing(tmp_path, "pagefind") if listed else None
-    sweep(tmp_path, made, skip="pagefind", listing=listing)
+    inventory = FileInventory(tmp_path, "pagefind") if listed else None
+    delete_stale(tmp_path, made, skip="pagefind", inventory=inventory)
     left = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()}
     assert left == made | {"pagefind/2026/pagefind-entry.json"}
     folders = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_dir()}

@@ -21,7 +21,7 @@ from generator.build.verify import verify
 from generator.core.clock import aware
 from generator.core.config import load_site
 from generator.core.staff import load_staff
-from generator.derive.publication import publish
+from generator.derive.publication import prepare
 from tests.sitekit import NOW, ROOT, approve, article, congress, draft, make_site, snapshot
 
 pytestmark = pytest.mark.site
@@ -61,7 +61,7 @@ def test_the_built_site_is_checked_before_it_goes_live(tmp_path: Path) -> None:
     make_site(tmp_path, {"news/2026/a.md": article()})
     assert congress("build", "--now", NOW, cwd=tmp_path).returncode == 0
     site = load_site(tmp_path / "mkdocs.yml")
-    pub = publish(site, aware(NOW), staff=load_staff(site))
+    pub = prepare(site, aware(NOW), staff=load_staff(site))
     assert verify(tmp_path / "site", pub) == []
     (tmp_path / "site/feeds/all.atom").write_text("<feed", encoding="utf-8")
     (tmp_path / "site/news/index.html").unlink()
@@ -69,7 +69,7 @@ def test_the_built_site_is_checked_before_it_goes_live(tmp_path: Path) -> None:
     leaked.parent.mkdir(parents=True)
     leaked.write_text("x", encoding="utf-8")
     make_site(tmp_path, {"news/2026/secret.md": draft(uid="2026-1120-bbbbbb")})
-    pub = publish(site, aware(NOW), staff=load_staff(site))
+    pub = prepare(site, aware(NOW), staff=load_staff(site))
     problems = verify(tmp_path / "site", pub)
     assert any("news/index.html" in p for p in problems)
     assert any("all.atom" in p and "无法解析" in p for p in problems)

@@ -13,7 +13,7 @@ import pytest
 from generator.core.clock import aware
 from generator.core.config import load_site
 from generator.core.staff import load_staff
-from generator.derive.publication import publish
+from generator.derive.publication import prepare
 from generator.derive.search import index_words, plan_shards, query_words
 from generator.load.article import Article, parse_article
 from tests.sitekit import NOW, ROOT, STAFF, article, congress, draft, make_site
@@ -101,7 +101,7 @@ def test_an_article_is_found_by_its_authors_source_and_editor(sample_site: Path)
     """The text search.js checks and the words Pagefind indexes name every author, the source
     (来源) and the responsible editor (by name, from editorial/staff.yml)."""
     site = load_site(ROOT / "mkdocs.yml")
-    pub = publish(site, aware(NOW), staff=load_staff(site))
+    pub = prepare(site, aware(NOW), staff=load_staff(site))
     assert pub.decision.published
     for a in pub.decision.published:
         assert a.meta is not None

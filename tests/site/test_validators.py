@@ -20,7 +20,7 @@ import referencing.jsonschema
 from generator.core.clock import aware
 from generator.core.config import load_site
 from generator.core.staff import load_staff
-from generator.derive.publication import publish
+from generator.derive.publication import prepare
 from tests.sitekit import NOW, ROOT
 
 pytestmark = pytest.mark.site
@@ -34,7 +34,7 @@ SCHEMASTORE = "https://json.schemastore.org/"
 def bylines() -> dict[str, list[str]]:
     """Every published article's authors, by feed item id suffix (the uid)."""
     site = load_site(ROOT / "mkdocs.yml")
-    pub = publish(site, aware(NOW), staff=load_staff(site))
+    pub = prepare(site, aware(NOW), staff=load_staff(site))
     return {a.meta.uid: list(a.meta.authors) for a in pub.decision.published if a.meta}
 
 

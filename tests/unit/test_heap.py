@@ -13,7 +13,7 @@ import pytest
 
 from generator.build.cache import open_cache
 from generator.build.heap import settling
-from generator.build.publishing import publish
+from generator.build.publishing import prepare
 from generator.build.runtime import LONG_RUNNING, ONE_SHOT
 from generator.core import clock
 from generator.core.config import load_site
@@ -62,7 +62,7 @@ def publish_at(root: Path, cached: bool, preview: bool = False) -> int:
         gc.collect()  # what those and opening the cache made are not loading's
         gc.disable()
         runtime = LONG_RUNNING if preview else ONE_SHOT  # `serve` is the preview
-        pub = publish(
+        pub = prepare(
             site, clock.aware(NOW), staff=staff, runtime=runtime, cache=cache, preview=preview
         )
         return len(pub.decision.verdicts)

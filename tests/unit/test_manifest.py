@@ -16,7 +16,7 @@ from generator.core.config import load_site
 from generator.core.policy import STAGE_LABELS, STAGES
 from generator.core.staff import load_staff
 from generator.derive.manifest import FORMAT, dumps, manifest
-from generator.derive.publication import Publication, publish
+from generator.derive.publication import Publication, prepare
 from tests.sitekit import NOW, STAFF, approve, article, draft, make_site
 
 WITHDRAWN = {"at": "2026-11-25T10:00:00+08:00", "reason": "数据核实中"}
@@ -66,7 +66,7 @@ NEWSROOM: dict[str, str | bytes] = {
 def pub(tmp_path_factory: pytest.TempPathFactory) -> Publication:
     root = make_site(tmp_path_factory.mktemp("manifest"), NEWSROOM)
     site = load_site(root / "mkdocs.yml")
-    return publish(site, aware(NOW), staff=load_staff(site))
+    return prepare(site, aware(NOW), staff=load_staff(site))
 
 
 @pytest.fixture(scope="module")
@@ -175,7 +175,7 @@ def test_the_same_newsroom_gives_the_same_bytes_whatever_the_file_order(
     reordered = dict(reversed(list(NEWSROOM.items())))
     root = make_site(tmp_path, reordered)
     site = load_site(root / "mkdocs.yml")
-    again = manifest(publish(site, aware(NOW), staff=load_staff(site)))
+    again = manifest(prepare(site, aware(NOW), staff=load_staff(site)))
     assert dumps(again) == dumps(data)
 
 

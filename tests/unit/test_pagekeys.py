@@ -16,7 +16,7 @@ from generator.core.clock import aware
 from generator.core.config import load_site
 from generator.core.slug import tag_slug
 from generator.core.staff import load_staff
-from generator.derive.publication import Publication, publish
+from generator.derive.publication import Publication, prepare
 from tests.sitekit import NOW, STAFF, article, make_site
 
 RENDER = b"config and theme"
@@ -57,7 +57,7 @@ def published(
 ) -> Publication:
     make_site(root, articles, staff=staff, per_page=plugin.pop("per_page", 1), **plugin)
     site = load_site(root / "mkdocs.yml")
-    return publish(site, aware(now), staff=load_staff(site), preview=preview)
+    return prepare(site, aware(now), staff=load_staff(site), preview=preview)
 
 
 def keys(
@@ -207,7 +207,7 @@ def test_a_withdrawal_turns_the_page_into_a_notice_and_takes_it_off_the_listings
     )
     after_pub = published(tmp_path / "after", {**BASE, B: withdrawn})
     after = page_keys(after_pub, RENDER, lambda _: False)
-    assert after_pub.notice_only(after_pub.shown[B])  # still approved: a notice stays
+    assert after_pub.notice_only(after_pub.rendered[B])  # still approved: a notice stays
     moved = changed(before, after)
     assert B in moved and A not in moved
     assert listing_of(before_pub, "tag", B) <= moved

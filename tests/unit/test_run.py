@@ -25,7 +25,7 @@ from generator.core.clock import aware
 from generator.core.config import load_site
 from generator.core.staff import load_staff
 from generator.derive.feeds import FORMATS, OPML_PATH, plan_feeds
-from generator.derive.publication import publish
+from generator.derive.publication import prepare
 from generator.derive.sitemap import ROBOTS_PATH
 from tests.sitekit import NOW, article, make_site, snapshot
 
@@ -70,11 +70,11 @@ class PlainFiles:
             self.before(request)
         site = load_site(request.config_file)
         assert request.now is not None
-        pub = publish(site, request.now, staff=load_staff(site), cache=request.cache)
+        pub = prepare(site, request.now, staff=load_staff(site), cache=request.cache)
         files = ["index.html", "404.html", "sitemap.xml", ROBOTS_PATH, "feeds/index.html"]
         files += [OPML_PATH, *(s.path(fmt) for s in plan_feeds(site) for fmt in FORMATS)]
         files += [f"{c.id}/index.html" for c in site.columns]
-        files += [f"{v.article.url}index.html" for v in pub.shown.values()]
+        files += [f"{v.article.url}index.html" for v in pub.rendered.values()]
         for rel in files:
             if rel == self.leave_out:
                 continue
@@ -83,8 +83,8 @@ class PlainFiles:
             path.write_text(FEEDS.get(path.suffix, rel), encoding="utf-8")
         if self.fail is not None:
             raise self.fail
-        if request.listing is not None:
-            request.listing.entries()  # what a real renderer sweeps with, at its end
+        if request.inventory is not None:
+            request.inventory.entries()  # what a real renderer deletes stale files with, at its end
         return Rendering(pub, self.kept)
 
 
@@ -126,7 +126,7 @@ def test_the_site_is_rendered_beside_the_live_one_under_the_lock_then_swapped_in
     (asked,) = render.asked
     assert asked.now == aware(NOW) and asked.config_file == config
     assert not asked.preview and not asked.report  # `congress build` prints findings itself
-    assert asked.runtime is LONG_RUNNING and asked.cache is None and asked.listing is None
+    assert asked.runtime is LONG_RUNNING and asked.cache is None and asked.inventory is None
     assert [a.uid for a in pub.decision.published] == ["2026-1120-aaaaaa"]
     assert (target / "index.html").read_text(encoding="utf-8") == "index.html"
     assert (target / "news/2026/a/index.html").is_file()
@@ -196,11 +196,11 @@ def test_the_cache_hands_the_spare_site_and_its_records_to_the_build_after_next(
     render = PlainFiles(kept=second)
     build_site(config, target, aware(NOW), render=render)
     (asked,) = render.asked
-    assert asked.cache is not None and asked.held.pages == {} and asked.listing is None
+    assert asked.cache is not None and asked.held.pages == {} and asked.inventory is None
     assert spare.is_dir()  # the first site, kept to be updated in place
 
     def meanwhile(request: BuildRequest) -> None:
-        assert request.listing is not None  # listed on another core while rendering
+        assert request.inventory is not None  # listed on another core while rendering
         assert (request.site_dir / "index.html").stat().st_ino == made_first
 
     render = PlainFiles(kept=third, before=meanwhile)
@@ -223,5 +223,5 @@ def test_a_rendering_that_fails_stops_the_listing_of_the_spare(
     with pytest.raises(RuntimeError):
         build_site(config, target, aware(NOW), render=render)
     (asked,) = render.asked
-    assert asked.listing is not None
-    assert asked.listing._out.closed  # `find` stopped and its output let go
+    assert asked.inventory is not None
+    assert asked.inventory._out.closed  # `find` stopped and its output let go

@@ -69,7 +69,7 @@ def wording(article: Article, ctx: Context) -> Iterable[Finding]:
             note = f"（{entry.note}）" if entry.note else ""
             start = offset + m.start()
             col = line.column + start
-            shown = excerpt(line.text, start, start + len(m.group()))
+            snippet = excerpt(line.text, start, start + len(m.group()))
             severity = Severity(entry.severity)
             code, use = (
                 (TEXT_WORDING, entry.use) if isinstance(entry, Preferred) else (TEXT_FORBIDDEN, "")
@@ -78,7 +78,7 @@ def wording(article: Article, ctx: Context) -> Iterable[Finding]:
                 article.path,
                 line.line,
                 col=col,
-                excerpt=shown,
+                excerpt=snippet,
                 severity=severity,
                 use=use,
                 found=m.group(),
