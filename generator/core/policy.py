@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from generator.core.model import FrontMatter, Signature
+from generator.core.model import LABELS, FrontMatter, Signature
 
 # Stage ids in the order the front matter lists them; labels as the newsroom says them.
 STAGES: tuple[str, ...] = (
@@ -22,15 +22,8 @@ STAGES: tuple[str, ...] = (
     "procedure",
     "secrecy",
 )
-STAGE_LABELS: dict[str, str] = {
-    "first": "初审",
-    "second": "复审",
-    "final": "终审",
-    "proofread": "校对",
-    "committee": "专业审核",
-    "procedure": "程序符合性校验",
-    "secrecy": "保密审查",
-}
+# Each stage's name as editors read it: the front-matter labels of the stage keys.
+STAGE_LABELS: dict[str, str] = {stage: LABELS[stage] for stage in STAGES}
 REVIEWS = ("first", "second", "final")  # 三审: three different people
 
 
