@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path, PurePosixPath
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 import lxml.html
 
@@ -32,6 +32,7 @@ from generator.gate.rules import signatures
 from generator.load.article import Article
 from generator.load.assets import line_of_target
 from generator.load.contentfiles import is_article_name
+from generator.load.refs import split_url
 
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -198,7 +199,9 @@ def _html_pages(site_dir: Path) -> Iterator[tuple[str, Path]]:
 
 def _target(page: str, href: str, domain: str) -> tuple[str, str] | None:
     """(file under the site, fragment) an internal link points to; None if external."""
-    parts = urlsplit(href)
+    parts = split_url(href)
+    if parts is None:
+        return None  # no URL at all: nothing of the site
     if parts.scheme not in ("", "http", "https") or (parts.netloc and parts.netloc != domain):
         return None
     path = unquote(parts.path)
@@ -266,12 +269,15 @@ def _where(article: Article | None, href: str) -> tuple[str, int | None]:
     mkdocs renders as `../b/`), else the first line that mentions that segment."""
     if article is None:
         return ("site", None)
-    parts = urlsplit(href)
-    name = PurePosixPath(parts.path).name or parts.fragment
+    parts = split_url(href)
+    name = (PurePosixPath(parts.path).name or parts.fragment) if parts is not None else ""
     if not name:
         return article.path, None
     for target in article.refs.targets:
-        path = PurePosixPath(urlsplit(target.url).path)
+        written = split_url(target.url)
+        if written is None:
+            continue
+        path = PurePosixPath(written.path)
         if name in (path.name, path.stem if is_article_name(path.name) else None):
             line = line_of_target(article, target.url)
             if line is not None:

@@ -6,10 +6,8 @@ without valid front matter has `meta = None`, so the gate keeps it out.
 
 from __future__ import annotations
 
-import copy
 import difflib
 import re
-from collections.abc import Iterable
 from dataclasses import InitVar, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -180,16 +178,6 @@ class Article:
     def line_of(self, *loc: str | int) -> int | None:
         """The file line of a front-matter key (or of its nearest parent)."""
         return self.lines.line_of(loc)
-
-    def with_findings(self, more: Iterable[Finding]) -> Article:
-        """This article with more findings (the newsroom's checks, made while loading): the
-        same contents, so what was worked out from them, and its source key, carry over."""
-        added = tuple(more)
-        if not added:
-            return self
-        kept = copy.copy(self)
-        object.__setattr__(kept, "findings", self.findings + added)
-        return kept
 
 
 @dataclass(slots=True)

@@ -183,7 +183,13 @@ def _guard(md: Markdown) -> None:
 # refuses far less than this; here it only keeps a hostile draft from costing every `congress
 # check` seconds. Past these, about a second of parsing at most.
 _NESTED = re.compile(r"^[ >]+", re.MULTILINE)
-_WORK = 5_000_000  # nesting levels times characters
+_WORK = 5_000_000  # nesting levels (or brackets left open) times characters
+# Inline markup a block holds, times the block's length: Python-Markdown's inline patterns
+# scan the rest of the block from each `<`, `&`, `[`, `(` or backtick (tags, entities,
+# autolinks, links, code spans). A 500-row link table is about 10^7; a paragraph of 18,000
+# closed tags (180 KB), 6·10^9, took four seconds.
+_INLINE_WORK = 500_000_000
+_INLINE = "<&[(`"
 _BLOCKS = re.compile(r"\n[ \t]*\n")
 _SPLITS = re.compile(r"^ {0,3}(?:#|=+[ \t]*$|(?:[-*_][ \t]*){2,}$)", re.MULTILINE)
 _OPEN_TAG = re.compile(r"<[A-Za-z/!?][^<>]*+(?=<|\Z)")
@@ -206,9 +212,14 @@ def _too_complex(body: str) -> bool:
         # An escaped bracket closes nothing (Python-Markdown takes escapes out first): each `[`
         # left open that way is read to the block's end, once per `[`.
         bare = _ESCAPED.sub("", block) if "\\" in block else block
+        if sum(map(bare.count, _INLINE)) * len(bare) > _INLINE_WORK:
+            return True
         for opening, closing in ("[]", "()"):
-            if bare.count(opening) > MAX_DEPTH and _depth(bare, opening, closing) > MAX_DEPTH:
-                return True
+            count = bare.count(opening)
+            if count > MAX_DEPTH or count * len(bare) > _WORK:
+                depth = _depth(bare, opening, closing)
+                if depth > MAX_DEPTH or depth * len(bare) > _WORK:
+                    return True
     return False
 
 

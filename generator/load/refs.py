@@ -13,7 +13,7 @@ import posixpath
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import PurePosixPath
-from urllib.parse import unquote, urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit
 
 from generator.load.contentfiles import is_article_name
 from generator.load.links import Target, targets
@@ -45,10 +45,20 @@ class Refs:
     complete: bool = True
 
 
+def split_url(url: str) -> SplitResult | None:
+    """`urlsplit`, or None for what it refuses (`http://[::1/`, an unclosed IPv6 bracket): a
+    written target that is no URL at all, outside the site (one article's typo, never the
+    failure of its loading)."""
+    try:
+        return urlsplit(url)
+    except ValueError:
+        return None
+
+
 def _local_path(target: str) -> str | None:
     """The unquoted path of a target inside the site; None if external or only an anchor."""
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not parts.path:
+    parts = split_url(target)
+    if parts is None or parts.scheme or parts.netloc or not parts.path:
         return None
     return unquote(parts.path)
 

@@ -19,7 +19,7 @@ from generator.load import links
 from generator.load.article import Article, parse_article
 from generator.load.assets import line_of_target, line_using
 from generator.load.links import Target, locate, targets
-from tests.sitekit import ROOT, article, judge
+from tests.sitekit import ROOT, article, draft, judge
 
 
 def found(body: str) -> list[tuple[str, str, str, bool]]:
@@ -207,6 +207,13 @@ HOSTILE = {
     # An escaped `]` closes nothing: each `[` is read to the block's end (ASCII punctuation in
     # turn, as tests/redteam/pathological.py writes it: minutes for a megabyte).
     "brackets closed only by escapes": "[\\]^_(a)" * 4000,
+    # Within every nesting limit, but each inline opening scans the rest of its block again:
+    # closed tags, entities, autolinks in one paragraph; a few links left open before a
+    # megabyte of text.
+    "closed tags in one paragraph": "<b>x</b> " * 20_000,
+    "entities in one paragraph": "&amp; " * 40_000,
+    "autolinks in one paragraph": "<http://a> " * 80_000,
+    "links left open before a long paragraph": "[a](" * 99 + "x" * 1_000_000,
 }
 
 
@@ -274,3 +281,16 @@ def test_the_audit_points_at_the_link_not_at_a_mention() -> None:
     assert _where(a, "../b/#no-such-heading") == ("content/news/2026/x.md", line)
     assert _where(a, "../pic.svg")[1] == line
     assert _where(None, "x") == ("site", None)
+
+
+@pytest.mark.parametrize(
+    "body", ["[x](http://[::1/)", "[x](//[a)", "<img src='http://[x'>", "![图](http://[bad)"]
+)
+def test_a_target_that_is_no_url_is_no_file_and_the_article_loads(body: str) -> None:
+    """`urlsplit` refuses an unclosed IPv6 bracket: such a target is outside the site, and the
+    article keeps its front matter and its own findings (before: ART-INTERNAL, nothing else)."""
+    a = parse_article(
+        draft(f"正文。\n\n{body}\n\n![图](x.png)\n").encode(), "news/2026/x.md", "x.md"
+    )
+    assert a.meta is not None and not [f for f in a.findings if f.is_error]
+    assert a.refs.files == {"news/2026/x.png"}
