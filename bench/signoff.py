@@ -8,9 +8,11 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from generator.commands.signing import signed_review
+from generator.commands.signing import signed_review, statement_of
+from generator.core import demo
 from generator.core.model import FrontMatter, Review
 from generator.core.policy import Policy, requirements
+from generator.core.schemes import APPROVAL, sign_with_key
 from generator.load.article import Article
 
 
@@ -25,7 +27,8 @@ def sign_through(
 ) -> Review:
     """Every stage the policy requires, signed in order from `start` by `signers[stage]`
     (ten minutes apart per stage, a minute per proofreading round), through the real
-    signature writer and digest (`files`: the hashes a final sign-off binds)."""
+    signature writer and digest (`files`: the hashes a final sign-off binds), each signed
+    with the signer's demo key (core/demo.py)."""
     meta = article.meta
     assert meta is not None
     for n, req in enumerate(requirements(policy, meta)):
@@ -33,7 +36,9 @@ def sign_through(
             continue
         for i, by in enumerate(signers[req.stage]):
             at = start + timedelta(minutes=10 * n + i)
-            review = signed_review(article, req.stage, by, at, files=files)
+            message = statement_of(article, req.stage, by, at, files)
+            sig = sign_with_key(demo.private_key(by), message, APPROVAL)
+            review = signed_review(article, req.stage, by, at, files=files, sig=sig)
             meta = FrontMatter.model_validate({**meta.model_dump(), "review": review.model_dump()})
             article = replace(article, meta=meta)
     return meta.review

@@ -11,8 +11,16 @@
 #   CONGRESS_NOW          build as of this time instead of now (rehearsals)
 #   CONGRESS_ALLOW_REMOVAL  set to 1 to publish a build that takes down many live articles
 #   CONGRESS              the congress command to use (default: set up .venv with make)
+#   CONGRESS_TRUST_ROOT   the registrar's public key(s), or a file of them: who may sign the
+#                         staff registry (README, 签名). Required whenever a deploy target is
+#                         set: a production build never trusts the demo registrar.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+if [ -n "${DEPLOY_RSYNC_TARGET:-}${DEPLOY_S3_URI:-}" ]; then
+  # The congress commands then refuse to run without a trust root (TRUST-ROOT-MISSING).
+  export CONGRESS_REQUIRE_TRUST_ROOT=1
+fi
 
 if [ -n "${CONGRESS:-}" ]; then
   congress="$CONGRESS"

@@ -21,30 +21,47 @@ from generator.commands.diff import compare
 from generator.commands.report import audit_report, build_report
 from generator.commands.reviewing import sign_all
 from generator.commands.scaffold import NotWritten, create_article
+from generator.commands.sshkeygen import NoKey
 from generator.core import clock
 from generator.core.config import Site, load_site
 from generator.core.configerror import ConfigError
+from generator.core.findings import Finding
 from generator.core.policy import STAGES
 from generator.core.progress import reporting
 from generator.core.staff import Staff, load_staff
+from generator.core.trust import registry_check
 from generator.core.wording import load_wording
 from generator.engine import EngineError, activate, chosen
-from generator.failure import build_failed, config_failed, usage_failed
+from generator.failure import build_failed, config_failed, registry_reported, usage_failed
 from generator.failure import leave as _leave
 from generator.options import CONFIG_OPTION, NO_CACHE_OPTION, NOW_OPTION, QUIET_OPTION, TimeParam
+from generator.registrar import approvals, registry
 
 if TYPE_CHECKING:
     from generator.build.request import Renderer
     from generator.derive.publication import Publication
 
 
-def _load(config_file: str) -> tuple[Site, Staff]:
+def _load(config_file: str, *, refuse: bool = False) -> tuple[Site, Staff]:
+    """The site and its staff registry; the registry's signature is checked (core/trust.py)
+    and what is wrong with it said on stderr: with `refuse` (a build or a preview, which
+    also say that no trust root is set), an error ends a build here."""
+    site, staff, _ = _registered(config_file, refuse=refuse, warn=refuse)
+    return site, staff
+
+
+def _registered(
+    config_file: str, *, refuse: bool = False, warn: bool = False
+) -> tuple[Site, Staff, list[Finding]]:
     try:
         site = load_site(config_file)
         load_wording(site)  # read again by the newsroom; a broken one is a usage error here
-        return site, load_staff(site)
+        staff = load_staff(site)
+        found = registry_check(site, staff, os.environ)
     except ConfigError as exc:
         config_failed(exc.findings)
+    registry_reported(found, refuse=refuse, warn=warn)
+    return site, staff, found
 
 
 def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
@@ -136,7 +153,7 @@ def build(
     from generator.derive.manifest import dumps
     from generator.derive.manifest import manifest as build_manifest
 
-    site, _ = _load(config_file)
+    site, _ = _load(config_file, refuse=True)
     target = site_dir or site.site_dir
     live = [live_record(live_manifest)] if live_manifest and live_manifest.exists() else []
     started = time.monotonic()
@@ -200,7 +217,7 @@ def serve(now: datetime | None, dev_addr: str | None, allow_remote: bool, config
     除非给出 --allow-remote。"""
     from generator.preview import preview
 
-    _load(config_file)
+    _registered(config_file)  # a preview, never published: a broken registry only warns
     # To the second, in China time, as the preview has always judged.
     moment = clock.now(clock.iso(now)) if now else None
     preview(config_file, moment, dev_addr, allow_remote=allow_remote, runtime=LONG_RUNNING)
@@ -228,12 +245,13 @@ def check(
     config_file: str,
 ) -> None:
     """检查稿件：列出每篇稿件的状态和问题；有错误时退出码为 1。"""
-    site, staff = _load(config_file)
+    site, staff, registry = _registered(config_file)
     code = check_articles(
         site,
         staff,
         clock.now(now),
         paths,
+        registry=registry,
         fix=fix,
         as_json_flag=as_json_flag,
         use_cache=not no_cache,
@@ -271,6 +289,12 @@ def new(
 @click.option("--stage", required=True, type=click.Choice(STAGES), help="审核环节")
 @click.option("--by", "by", required=True, help="签署人的人员编号（editorial/staff.yml）")
 @click.option("--at", "at", type=TimeParam(), default=None, help="签署时间（默认：当前时间）")
+@click.option(
+    "--key",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="签署人的私钥文件（默认：ssh-agent 中此人登记的密钥）",
+)
 @NOW_OPTION
 @QUIET_OPTION
 @CONFIG_OPTION
@@ -279,6 +303,7 @@ def review(
     stage: str,
     by: str,
     at: datetime | None,
+    key: Path | None,
     now: datetime | None,
     quiet: bool,
     config_file: str,
@@ -289,10 +314,13 @@ def review(
     if by not in staff:
         raise click.UsageError(f"人员编号 {by} 不在 editorial/staff.yml 中 [REVIEW-SIGNER]。")
     moment = clock.now(now)
-    with reporting(quiet=quiet):
-        refused, unwritable = sign_all(
-            site, staff, paths, stage=stage, by=by, when=at or moment, moment=moment
-        )
+    try:
+        with reporting(quiet=quiet):
+            refused, unwritable = sign_all(
+                site, staff, paths, stage=stage, by=by, when=at or moment, moment=moment, key=key
+            )
+    except NoKey as exc:
+        usage_failed(exc.finding, "拒绝签署")
     sys.exit(2 if unwritable else 1 if refused else 0)
 
 
@@ -335,3 +363,7 @@ def audit(
         result = audit_site(site, staff, moment, site_dir, build=build, runtime=ONE_SHOT)
     click.echo(audit_report(result.findings, result.veto, moment, as_json_flag))
     sys.exit(1 if result.veto else 0)
+
+
+main.add_command(registry)
+main.add_command(approvals)

@@ -70,9 +70,9 @@ def build_failed(exc: BaseException, target: Path, *, swapped: bool = False) -> 
     leave(1)
 
 
-def usage_failed(f: Finding) -> NoReturn:
-    """The command cannot start as asked (exit 2): an environment variable, the engine."""
-    _say(terminal_safe(f"用法错误 [{f.code}]：{f.message}"))
+def usage_failed(f: Finding, what: str = "用法错误") -> NoReturn:
+    """The command cannot start as asked (exit 2): an environment variable, the engine, a key."""
+    _say(terminal_safe(f"{what} [{f.code}]：{f.message}"))
     _say(f"    建议：{f.hint}")
     sys.exit(2)
 
@@ -84,6 +84,23 @@ def config_failed(findings: list[Finding]) -> NoReturn:
         if f.hint:
             _say(terminal_safe(f"    建议：{f.hint}"))
     sys.exit(2)
+
+
+def registry_reported(findings: list[Finding], *, refuse: bool, warn: bool = True) -> None:
+    """Say what is wrong with the staff registry's signature (its warnings too, with `warn`);
+    with `refuse` (a build), an error ends the command (exit 1) before anything is built:
+    the live site stays."""
+    for f in findings:
+        if not (f.is_error or warn):
+            continue
+        _say(terminal_safe(f"{f.severity.label} {f.location()} [{f.code}] {f.message}"))
+        if f.hint:
+            _say(terminal_safe(f"    建议：{f.hint}"))
+    if refuse and any(f.is_error for f in findings):
+        _say(
+            "人员名录未通过登记员签名验证，本次不发布任何内容，现有站点未改动 [REGISTRY-REFUSED]。"
+        )
+        leave(1)
 
 
 def serve_failed(exc: BaseException, address: str | None) -> NoReturn:

@@ -6,8 +6,12 @@ Unit tests load single files with them; site tests build the folder with the rea
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import os
+import re
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 import urllib.error
@@ -18,15 +22,22 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from bench.signoff import sign_through
 from generator.commands.frontedit import replace_review
+from generator.core import demo
+from generator.core.approval import stage_name, statement
 from generator.core.clock import aware
 from generator.core.config import CongressConfig, Site
 from generator.core.policy import Policy
+from generator.core.schemes import APPROVAL, sign_with_key
 from generator.core.staff import Person, Staff
+from generator.core.trust import sign_in_process
 from generator.core.wording import Wording
 from generator.gate.decide import Context, Verdict, verdict
+from generator.gate.rules import signatures
 from generator.load.article import parse_article
 from generator.load.assets import sealed_files
 from generator.load.contentfiles import hash_files, scan
@@ -48,6 +59,88 @@ STAFF: dict[str, dict[str, Any]] = {
     "sec": {"name": "保密辛", "roles": ["secrecy"]},
     "multi": {"name": "全能壬", "roles": ["editor", "dept-head", "leader", "proofreader"]},
 }
+
+
+OFFICE_SEED = b"tests: an office's own keys, trusted where a trust root is set: "
+
+
+def office_key(staff_id: str) -> Ed25519PrivateKey:
+    """A key of the tests' "office": no demo key, so a production configuration trusts it
+    once its registrar (`office_key(demo.REGISTRAR)`) is the trust root (`office_env`)."""
+    return Ed25519PrivateKey.from_private_bytes(
+        hashlib.sha256(OFFICE_SEED + staff_id.encode()).digest()
+    )
+
+
+def office_line(staff_id: str) -> str:
+    raw = office_key(staff_id).public_key().public_bytes(Encoding.OpenSSH, PublicFormat.OpenSSH)
+    return f"{raw.decode()} office-{staff_id}"
+
+
+def office_env() -> dict[str, str]:
+    """The environment of a production build of an office site (`make_site(office=True)`)."""
+    return {**os.environ, "CONGRESS_TRUST_ROOT": office_line(demo.REGISTRAR)}
+
+
+def with_keys(
+    staff: dict[str, dict[str, Any]], *, office: bool = False
+) -> dict[str, dict[str, Any]]:
+    """The registry with each person's demo key (core/demo.py), or office key, where none
+    is listed."""
+    line = office_line if office else demo.public_line
+
+    def key(i: str) -> dict[str, str]:
+        return {"key": line(i), "added": demo.ADDED}
+
+    return {i: {**p, "keys": p.get("keys", [key(i)])} for i, p in staff.items()}
+
+
+def write_staff(
+    root: Path,
+    staff: dict[str, dict[str, Any]] | None = None,
+    *,
+    sign: bool = True,
+    office: bool = False,
+) -> None:
+    """editorial/staff.yml with demo (or `office`) keys, signed by that registrar (`sign`)."""
+    path = root / "editorial" / "staff.yml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = yaml.safe_dump(with_keys(staff or STAFF, office=office), allow_unicode=True)
+    path.write_bytes(data.encode("utf-8"))
+    if sign:
+        keys = office_key if office else demo.private_key
+        registrar = keys(demo.REGISTRAR)
+        (root / "editorial" / "staff.yml.sig").write_text(
+            sign_in_process(data.encode("utf-8"), registrar)
+        )
+
+
+def resign_with_office_keys(root: Path) -> None:
+    """Every signature of every article under content/ made again with the signer's office
+    key (the same statement: stage, time and digest as recorded)."""
+    for path in sorted((root / "content").rglob("*.md")):
+        raw = path.read_bytes().decode("utf-8", errors="replace")
+        a = parse_article(raw.encode("utf-8"), "x.md", "x.md")
+        if a.meta is None:
+            continue
+        review = a.meta.review
+        update: dict[str, Any] = {}
+        for stage, loc, sig in signatures(a):
+            if sig.sig is None or sig.digest is None:
+                continue
+            index = loc[2] if stage == "proofread" else None
+            assert index is None or isinstance(index, int)
+            made = statement(a.meta.uid, stage_name(stage, index), sig.by, sig.at, sig.digest)
+            if made is None:
+                continue
+            new = sig.model_copy(update={"sig": sign_with_key(office_key(sig.by), made, APPROVAL)})
+            if index is not None:
+                update.setdefault("proofread", list(review.proofread))[index] = new
+            else:
+                update[stage] = new
+        if update:
+            path.write_bytes(replace_review(raw, review.model_copy(update=update)).encode())
+
 
 FOOTER: dict[str, str] = {
     "sponsor": "测试市人民代表大会常务委员会",
@@ -155,16 +248,14 @@ def make_site(
     staff: dict[str, dict[str, Any]] | None = None,
     assets: dict[str, bytes] | None = None,
     seal: bool = True,
+    office: bool = False,
     **plugin: Any,
 ) -> Path:
     """Write a site into `root`: articles are keyed by their path under content/. With
     `seal`, approved articles' final sign-offs then bind the files they use (`seal_files`)."""
     root.mkdir(parents=True, exist_ok=True)
     (root / "mkdocs.yml").write_text(mkdocs_yml(columns, **plugin), encoding="utf-8")
-    (root / "editorial").mkdir(exist_ok=True)
-    (root / "editorial" / "staff.yml").write_text(
-        yaml.safe_dump(staff or STAFF, allow_unicode=True), encoding="utf-8"
-    )
+    write_staff(root, staff, office=office)
     for rel, text in {**articles, **(assets or {})}.items():
         path = root / "content" / rel
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -175,6 +266,8 @@ def make_site(
     (root / "content").mkdir(exist_ok=True)
     if seal:
         seal_files(root)
+    if office:  # a production site: the office's own keys, its registrar the trust root
+        resign_with_office_keys(root)
     return root
 
 
@@ -199,7 +292,11 @@ def seal_files(root: Path) -> None:
         if not used or None in used.values():
             continue
         files = {p: h for p, h in used.items() if h is not None}
-        sealed = final.model_copy(update={"digest": with_files(final.digest, used), "files": files})
+        digest = with_files(final.digest, used)
+        message = statement(a.meta.uid, "final", final.by, final.at, digest)
+        assert message is not None
+        sig = sign_with_key(demo.private_key(final.by), message, APPROVAL)
+        sealed = final.model_copy(update={"digest": digest, "files": files, "sig": sig})
         review = a.meta.review.model_copy(update={"final": sealed})
         path.write_bytes(replace_review(raw, review).encode("utf-8"))
 
@@ -213,8 +310,25 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     }
 
 
-def congress(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """Run the real `congress` command in a fresh process (exit codes, stderr, no traceback)."""
+def demo_key_file(staff_id: str) -> Path:
+    """The demo private key of `staff_id` as a file only its owner reads (ssh-keygen refuses
+    others), in a folder of this process outside any test's site (a full disk included)."""
+    folder = Path(tempfile.gettempdir()) / f"congress-demo-keys-{os.getpid()}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    path = folder / staff_id
+    if not path.exists():
+        path.write_bytes(demo.private_pem(staff_id))
+        path.chmod(0o600)
+    return path
+
+
+def congress(*args: str, cwd: Path, demo_key: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run the real `congress` command in a fresh process (exit codes, stderr, no traceback).
+    A `review` naming no `--key` signs with the signer's demo key (`demo_key`; without it,
+    the command looks in ssh-agent, as for a person)."""
+    if demo_key and args[:1] == ("review",) and "--key" not in args and "--by" in args:
+        by = args[args.index("--by") + 1]
+        args = (*args, "--key", str(demo_key_file(by)))
     return subprocess.run(
         [sys.executable, "-m", "generator", *args],
         cwd=cwd,
@@ -237,7 +351,7 @@ def context(now: str = NOW, wording: dict[str, Any] | None = None, **plugin: Any
         congress=CongressConfig.model_validate(options),
         extra={"footer": FOOTER},
     )
-    staff = Staff({k: Person.model_validate(v) for k, v in STAFF.items()})
+    staff = Staff({k: Person.model_validate(v) for k, v in with_keys(STAFF).items()})
     return Context(
         now=aware(now), site=site, staff=staff, wording=Wording.model_validate(wording or {})
     )
@@ -279,3 +393,19 @@ def previewing(root: Path, address: str, base: str, *args: str) -> Iterator[str]
         server.terminate()
         output = server.communicate(timeout=20)[0]
         assert "Traceback" not in output, output
+
+
+def sign_written(text: str) -> str:
+    """A hand-written stage line `  <stage>: {by: ID, at: TIME}` (not a proofreading round)
+    signed as `congress review` would have: the article's digest, the signer's demo key."""
+    a = parse_article(text.encode("utf-8"), "news/2026/x.md", "content/news/2026/x.md")
+    assert a.meta is not None
+
+    def signed(m: re.Match[str]) -> str:
+        stage, by, at = m.group(2), m.group(3), m.group(4)
+        made = statement(a.meta.uid, stage, by, aware(at), a.digest)  # type: ignore[union-attr]
+        assert made is not None
+        sig = sign_with_key(demo.private_key(by), made, APPROVAL)
+        return f'{m.group(1)}{stage}: {{by: {by}, at: {at}, digest: {a.digest}, sig: "{sig}"}}'
+
+    return re.sub(r"(?m)^(  )(\w+): \{by: ([\w-]+), at: (\S+)\}$", signed, text)

@@ -46,7 +46,7 @@ log = logging.getLogger("mkdocs.plugins.congress")
 
 ENV_DIR = "CONGRESS_CACHE_DIR"
 ENV_OFF = "CONGRESS_NO_CACHE"
-SCHEMA = 2
+SCHEMA = 3
 
 CACHE_OFF = Code(
     "CACHE-OFF",
@@ -71,6 +71,7 @@ _TABLES = """
 create table if not exists meta (name text primary key, value blob);
 create table if not exists articles (src text primary key, key blob, article blob);
 create table if not exists memos (source blob primary key, memos blob);
+create table if not exists signatures (key blob primary key, ok integer);
 create table if not exists pages (tree text, dest text, key blob, size integer, mtime integer,
                                   primary key (tree, dest));
 create table if not exists html (src text primary key, key blob, html text);
@@ -153,7 +154,9 @@ class Cache:
         self._parsed: list[tuple[str, bytes, bytes]] = []
         self._memos = _StoredMemos(self._db)
         # The gate's memos (generator/gate/memos.py): those of the last run, and this run's.
-        self.memos = Memos(self._memos)
+        # With the outcome of every approval signature verified before (by signature and
+        # statement): a changed registry judges the reviews again, not the cryptography.
+        self.memos = Memos(self._memos, _StoredSignatures(self._db))
 
     # --- articles -------------------------------------------------------------------------
 
@@ -273,8 +276,10 @@ class Cache:
             if TAG_SLUGS.keys() - self._tags.keys():
                 self.put("tag_slugs", dict(TAG_SLUGS))
             memos = list(self._learned_memos())
-            if self._parsed or memos:
+            verified = list(self.memos.learned_signatures().items())
+            if self._parsed or memos or verified:
                 with self._db:
+                    self._db.executemany("insert or replace into signatures values (?, ?)", verified)
                     self._db.executemany(
                         "insert or replace into articles values (?, ?, ?)", self._parsed
                     )
@@ -306,7 +311,7 @@ def _connect(folder: Path, code: bytes) -> sqlite3.Connection:
                 row = db.execute("select value from meta where name = 'code'").fetchone()
             if row is None or row[0] != code:
                 # New code, new theme or new renderers: nothing stored still holds.
-                for table in ("meta", "articles", "memos", "pages", "html", "shards"):
+                for table in ("meta", "articles", "memos", "signatures", "pages", "html", "shards"):
                     db.execute(f"drop table if exists {table}")
                 db.executescript(_TABLES)
                 with db:
@@ -319,6 +324,30 @@ def _connect(folder: Path, code: bytes) -> sqlite3.Connection:
             for leftover in folder.glob("cache.sqlite3*"):
                 leftover.unlink(missing_ok=True)
     raise AssertionError("unreachable")
+
+
+class _StoredSignatures(Mapping[bytes, bool]):
+    """The `signatures` table, read whole at the first look (only a run that judges some
+    review again looks)."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+        self._rows: dict[bytes, bool] | None = None
+
+    def _all(self) -> dict[bytes, bool]:
+        if self._rows is None:
+            rows = self._db.execute("select key, ok from signatures")
+            self._rows = {key: bool(ok) for key, ok in rows}
+        return self._rows
+
+    def __getitem__(self, key: bytes) -> bool:
+        return self._all()[key]
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
 
 
 class _StoredMemos(Mapping[bytes, dict[str, Memo]]):

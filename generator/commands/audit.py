@@ -22,6 +22,7 @@ import lxml.html
 
 from generator.build.publishing import prepare
 from generator.build.runtime import Runtime
+from generator.commands.keyaudit import revoked_since
 from generator.core.clock import minute
 from generator.core.config import Site
 from generator.core.findings import Code, Finding, Severity
@@ -111,6 +112,7 @@ def audit(pub: Publication, site_dir: Path) -> Audit:
     result.findings += freshness(pub)
     result.findings += content(pub)
     result.findings += pages(pub, site_dir)
+    result.findings += revoked_since(pub)
     return result
 
 

@@ -18,6 +18,7 @@ from generator.build.runtime import Runtime
 from generator.commands.fixing import fix_articles
 from generator.commands.report import as_json, as_text
 from generator.core.config import Site
+from generator.core.findings import Finding
 from generator.core.progress import reporting
 from generator.core.staff import Staff
 from generator.gate.decide import Decision
@@ -29,6 +30,7 @@ def check(
     moment: datetime,
     paths: Sequence[Path],
     *,
+    registry: Sequence[Finding] = (),
     fix: bool,
     as_json_flag: bool,
     use_cache: bool,
@@ -36,7 +38,7 @@ def check(
     runtime: Runtime,
 ) -> int:
     """Print the verdicts of `paths` (every article if none); the exit code: 1 if any of them
-    has an error finding, else 0."""
+    has an error finding, or the staff registry does (`registry`: core/trust.py), else 0."""
     with reporting(quiet=quiet):
         decision = judge(site, staff, moment, use_cache=use_cache, runtime=runtime)
     wanted = [p.resolve() for p in paths]
@@ -48,10 +50,14 @@ def check(
             decision = judge(site, staff, moment, use_cache=use_cache, runtime=runtime)
     verdicts = [v for v in decision.verdicts if _selected(site, v.article.path, wanted)]
     if as_json_flag:
-        click.echo(json.dumps(as_json(decision, verdicts), ensure_ascii=False, indent=2))
+        data = {**as_json(decision, verdicts, staff), "registry": [f.to_dict() for f in registry]}
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
-        click.echo(as_text(decision, verdicts, colour=sys.stdout.isatty()))
-    return 1 if any(f.is_error for v in verdicts for f in v.findings) else 0
+        # Files asked about by name: who signed each stage, with which key.
+        shown = staff if paths else None
+        click.echo(as_text(decision, verdicts, colour=sys.stdout.isatty(), staff=shown))
+    errors = [f for v in verdicts for f in v.findings] + list(registry)
+    return 1 if any(f.is_error for f in errors) else 0
 
 
 def judge(

@@ -26,13 +26,15 @@ def _scalar(value: str) -> str:
     return value if _PLAIN.match(value) else json.dumps(value, ensure_ascii=False)
 
 
-def _entry(sig: Signature, digest: str | None = None, files: dict[str, str] | None = None) -> str:
+def _entry(sig: Signature, files: dict[str, str] | None = None) -> str:
     parts = [f"by: {_scalar(sig.by)}", f"at: {iso(sig.at)}"]
-    if digest:
-        parts.append(f"digest: {digest}")
+    if sig.digest:
+        parts.append(f"digest: {sig.digest}")
     if files:  # the final sign-off's per-file hashes (generator/load/digest.py)
         listed = ", ".join(f"{_scalar(p)}: {h}" for p, h in sorted(files.items()))
         parts.append(f"files: {{{listed}}}")
+    if sig.sig:
+        parts.append(f"sig: {json.dumps(sig.sig)}")
     return "{" + ", ".join(parts) + "}"
 
 
@@ -47,8 +49,7 @@ def render(review: Review) -> list[str]:
             continue
         sig = getattr(review, stage)
         if sig is not None:
-            digest = getattr(sig, "digest", None)
-            lines.append(f"  {stage}: {_entry(sig, digest, getattr(sig, 'files', None))}")
+            lines.append(f"  {stage}: {_entry(sig, getattr(sig, 'files', None))}")
     return lines
 
 

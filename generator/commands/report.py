@@ -13,10 +13,16 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from generator.core.clock import iso, minute
+from generator.core.approval import stage_name
+from generator.core.clock import aware, iso, minute
 from generator.core.findings import Finding, Severity, sort_key
 from generator.core.invisible import terminal_safe
+from generator.core.schemes import key_of
+from generator.core.staff import Staff
 from generator.gate.decide import STATE_OF, Decision, State, Verdict
+from generator.gate.rules import signatures
+from generator.gate.rules.identity import label_of
+from generator.load.article import Article
 
 if TYPE_CHECKING:
     from generator.derive.publication import Publication
@@ -42,7 +48,38 @@ def summary(verdicts: Iterable[Verdict]) -> dict[str, int]:
     return result
 
 
-def as_json(decision: Decision, verdicts: list[Verdict]) -> dict[str, Any]:
+def approvals(article: Article, staff: Staff | None = None) -> list[dict[str, Any]]:
+    """Each signature of the article: stage, who, when, with which key, over which text."""
+    if article.meta is None:
+        return []
+    return [
+        {
+            "stage": stage_name(stage, loc[2] if stage == "proofread" else None),  # type: ignore[arg-type]
+            "label": label_of(stage, loc[2] if stage == "proofread" else None),  # type: ignore[arg-type]
+            "by": sig.by,
+            "name": staff.name(sig.by) if staff is not None else sig.by,
+            "at": iso(sig.at),
+            "key": key_of(sig.sig),
+            "digest": sig.digest,
+        }
+        for stage, loc, sig in signatures(article)
+    ]
+
+
+def approval_lines(article: Article, staff: Staff) -> list[str]:
+    """`congress check PATH`: who signed each stage, with which key fingerprint."""
+    lines = []
+    for a in approvals(article, staff):
+        key = a["key"] or "（无有效签名）"
+        seen = f"，所签文本 {a['digest'][:15]}…" if a["digest"] else ""
+        when = minute(aware(a["at"]))
+        lines.append(f"    签署：{a['label']} {a['name']}（{a['by']}）{when} 密钥 {key}{seen}")
+    return [terminal_safe(x) for x in lines]
+
+
+def as_json(
+    decision: Decision, verdicts: list[Verdict], staff: Staff | None = None
+) -> dict[str, Any]:
     return {
         "now": iso(decision.now),
         "articles": [
@@ -53,6 +90,7 @@ def as_json(decision: Decision, verdicts: list[Verdict]) -> dict[str, Any]:
                 "state": v.state.value,
                 "url": v.article.url,
                 "findings": [f.to_dict() for f in v.findings],
+                "approvals": approvals(v.article, staff),
             }
             for v in verdicts
         ],
@@ -75,13 +113,22 @@ def finding_line(f: Finding, colour: bool) -> str:
     return text
 
 
-def as_text(decision: Decision, verdicts: list[Verdict], *, colour: bool = False) -> str:
+def as_text(
+    decision: Decision,
+    verdicts: list[Verdict],
+    *,
+    colour: bool = False,
+    staff: Staff | None = None,
+) -> str:
+    """The verdicts for an editor; with `staff`, each article's signatures too."""
     lines = [f"稿件检查（以 {minute(decision.now)} 北京时间为准），共 {len(verdicts)} 篇", ""]
     for v in verdicts:
         label = f"{v.state.label:<3}"
         state = click.style(label, fg=_STATE_COLOURS[v.state], bold=True) if colour else label
         title = v.article.meta.title if v.article.meta else "（无法读取稿件信息）"
         lines.append(f"{state}  {terminal_safe(v.article.path)}  {terminal_safe(title)}")
+        if staff is not None:
+            lines += approval_lines(v.article, staff)
         pending = [f for f in v.findings if STATE_OF.get(f.code) is State.PENDING]
         for f in v.findings:
             # A published article's info findings are noise; anything else is worth a line.

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 import click
 
 from generator.build.publishing import newsroom
-from generator.commands.signing import Refused, Unwritable, sign
+from generator.commands import sshkeygen
+from generator.commands.signing import Refused, Unwritable, precheck, sign, statement_of
 from generator.core import clock
 from generator.core.config import Site
 from generator.core.invisible import terminal_safe
@@ -17,6 +19,9 @@ from generator.core.progress import phase
 from generator.core.staff import Staff
 from generator.gate.decide import context
 from generator.load.article import Article
+
+# Signs each statement: ssh-keygen with the signer's key (commands/sshkeygen.py).
+Signer = Callable[[list[bytes]], list[str]]
 
 
 def sign_all(
@@ -28,35 +33,61 @@ def sign_all(
     by: str,
     when: datetime,
     moment: datetime,
+    key: Path | None = None,
+    signer: Signer | None = None,
 ) -> tuple[int, int]:
-    """Sign each file; (refused, refused because the file itself is at fault)."""
+    """Sign each file; (refused, refused because the file itself is at fault).
+
+    First what can be refused before signing; then every statement is signed in one run of
+    `ssh-keygen` (`signer`: another way to sign, for the tests), which raises NoKey before
+    any byte is written; then each signed record is checked as the gate checks it, and written.
+    """
+    if signer is None:
+        chosen = sshkeygen.key_for(staff, by, when, key)  # NoKey: nothing is read or written
+
+        def signer(messages: list[bytes]) -> list[str]:
+            return sshkeygen.sign(chosen, messages)
+
     room = newsroom(site, staff)
     by_file = {(site.root / a.path).resolve(): a for a in room.articles}
     ctx = context(room, moment)
     refused = unwritable = 0
-    signing = phase("签署", len(paths))
+    ready: list[tuple[Path, Article, bytes]] = []
     for path in paths:
-        signing.tick()
         article = by_file.get(path.resolve())
         if article is None or article.meta is None:
             refused += 1
             unwritable += _unsignable(path, article)
             continue
         try:
-            done = sign(article, path, ctx, stage=stage, by=by, at=when)
+            precheck(article, ctx, stage, by)
+            ready.append((path, article, statement_of(article, stage, by, when, ctx.files)))
+        except Refused as exc:
+            refused += 1
+            _refused(exc)
+    sigs = signer([message for _p, _a, message in ready]) if ready else []
+    signing = phase("签署", len(ready))
+    for (path, article, _message), sig in zip(ready, sigs, strict=True):
+        signing.tick()
+        try:
+            done = sign(article, path, ctx, stage=stage, by=by, at=when, sig=sig)
         except Refused as exc:
             refused += 1
             unwritable += isinstance(exc, Unwritable)
-            f = exc.finding
-            click.echo(terminal_safe(f"拒绝签署 {f.location()} [{f.code}] {f.message}"), err=True)
-            if f.hint:
-                click.echo(terminal_safe(f"    建议：{f.hint}"), err=True)
+            _refused(exc)
             continue
         click.echo(
             f"已签署{STAGE_LABELS[stage]}：{done.path}（{done.signer}，{clock.minute(done.at)}）"
         )
     signing.finish()
     return refused, unwritable
+
+
+def _refused(exc: Refused) -> None:
+    f = exc.finding
+    click.echo(terminal_safe(f"拒绝签署 {f.location()} [{f.code}] {f.message}"), err=True)
+    if f.hint:
+        click.echo(terminal_safe(f"    建议：{f.hint}"), err=True)
 
 
 def _unsignable(path: Path, article: Article | None) -> bool:

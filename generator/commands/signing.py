@@ -11,6 +11,7 @@ from pathlib import Path
 
 from generator.build.atomic import write_atomic
 from generator.commands.frontedit import FrontMatterShapeError, replace_review
+from generator.core.approval import stage_name, statement
 from generator.core.clock import minute
 from generator.core.findings import Code, Finding, Severity
 from generator.core.model import FinalSignature, Review, Signature
@@ -73,19 +74,24 @@ def _refuse(article: Article, stage: str, reason: str, hint: str = "") -> Refuse
     )
 
 
-def check_signature(article: Article, ctx: Context, stage: str, by: str, at: datetime) -> None:
-    """Raise Refused unless `by` may sign `stage` of `article` at `at`.
+def check_signature(
+    article: Article, ctx: Context, stage: str, by: str, at: datetime, *, sig: str | None = None
+) -> None:
+    """Raise Refused unless `by` may sign `stage` of `article` at `at` (with `sig`, the
+    signature made for it: checked as the gate checks it)."""
+    precheck(article, ctx, stage, by)
+    check_signed(
+        article, ctx, stage, signed_review(article, stage, by, at, files=ctx.files, sig=sig)
+    )
 
-    First what only a signing can tell: the stage is needed and not signed yet, the signer
-    holds its role, the stages it follows are signed, enough proofreaders remain possible.
-    Then the gate itself, on the article as it would be signed: an error the new signature
-    brings (the same person twice, an author, a time out of order or in the future …) is the
-    reason for the refusal; an error already there must be fixed first (a void final
-    sign-off, or a correction after it, is what a new final sign-off repairs).
-    """
+
+def precheck(article: Article, ctx: Context, stage: str, by: str) -> None:
+    """What only a signing can tell, before anything is signed: the stage is needed and not
+    signed yet, the signer holds its role, the stages it follows are signed, enough
+    proofreaders remain possible."""
     meta = article.meta
     assert meta is not None
-    staff, policy, label = ctx.staff, ctx.policy, STAGE_LABELS[stage]
+    staff, policy = ctx.staff, ctx.policy
     role = role_for(policy, stage, meta)
     if stage == "committee" and not meta.specialist:
         raise _refuse(article, stage, "本稿未标注 specialist，不需要专业审核")
@@ -97,7 +103,16 @@ def check_signature(article: Article, ctx: Context, stage: str, by: str, at: dat
     _check_repeat(article, stage, ctx)
     _check_order(article, stage, ctx)
     _check_proofreaders(article, stage, by, ctx)
-    review_after = signed_review(article, stage, by, at, files=ctx.files)
+
+
+def check_signed(article: Article, ctx: Context, stage: str, review_after: Review) -> None:
+    """The gate itself, on the article as it would be signed: an error the new signature
+    brings (the same person twice, an author, a time out of order or in the future, a key
+    that is not the signer's …) is the reason for the refusal; an error already there must
+    be fixed first (a void final sign-off, or a correction after it, is what a new final
+    sign-off repairs)."""
+    meta = article.meta
+    assert meta is not None
     after = replace(article, meta=meta.model_copy(update={"review": review_after}))
     errors = [f for f in verdict(after, ctx).findings if f.is_error]
     if not errors:
@@ -109,7 +124,11 @@ def check_signature(article: Article, ctx: Context, stage: str, by: str, at: dat
     first = f"{errors[0].location()} {errors[0].message}"
     raise Refused(
         REVIEW_HAS_ERRORS.at(
-            article.path, errors[0].line, label=label, count=len(errors), first=first
+            article.path,
+            errors[0].line,
+            label=STAGE_LABELS[stage],
+            count=len(errors),
+            first=first,
         )
     )
 
@@ -181,30 +200,58 @@ def signed_review(
     at: datetime,
     *,
     files: Mapping[str, str | None] | None = None,
+    sig: str | None = None,
 ) -> Review:
     """The review block after `by` signs `stage` at `at` (`files`: the newsroom's file
-    hashes, which a final sign-off binds)."""
+    hashes, which each stage records and a final sign-off binds; `sig`: the signature of
+    `statement_of` the same)."""
     meta = article.meta
     assert meta is not None
     review = meta.review
-    sig = Signature(by=by, at=at)
-    if stage == "proofread":
-        return review.model_copy(update={"proofread": [*review.proofread, sig]})
+    sealed, hashes = _final_digest(article, files)
     if stage == "final":
-        sealed, hashes = _final_digest(article, files)
-        final = FinalSignature(by=by, at=at, digest=sealed, files=hashes)
+        final = FinalSignature(by=by, at=at, digest=sealed, files=hashes, sig=sig)
         return review.model_copy(update={"final": final})
-    return review.model_copy(update={stage: sig})
+    signature = Signature(by=by, at=at, digest=sealed, sig=sig)
+    if stage == "proofread":
+        return review.model_copy(update={"proofread": [*review.proofread, signature]})
+    return review.model_copy(update={stage: signature})
+
+
+def statement_of(
+    article: Article,
+    stage: str,
+    by: str,
+    at: datetime,
+    files: Mapping[str, str | None] | None = None,
+) -> bytes:
+    """What the signature of `by` for `stage` at `at` covers (core/approval.py)."""
+    meta = article.meta
+    assert meta is not None
+    index = len(meta.review.proofread) if stage == "proofread" else None
+    message = statement(
+        meta.uid, stage_name(stage, index), by, at, _final_digest(article, files)[0]
+    )
+    if message is None:
+        raise _refuse(article, stage, "稿件编号或签署人编号含控制字符，无法签名")
+    return message
 
 
 def sign(
-    article: Article, file: Path, ctx: Context, *, stage: str, by: str, at: datetime
+    article: Article,
+    file: Path,
+    ctx: Context,
+    *,
+    stage: str,
+    by: str,
+    at: datetime,
+    sig: str | None = None,
 ) -> Signed:
     """Check, then write the signature into `file`; the rest of the file is kept byte for byte."""
-    check_signature(article, ctx, stage, by, at)
+    check_signature(article, ctx, stage, by, at, sig=sig)
     data = file.read_bytes()
     try:
-        signed = signed_review(article, stage, by, at, files=ctx.files)
+        signed = signed_review(article, stage, by, at, files=ctx.files, sig=sig)
         updated = replace_review(data.decode("utf-8"), signed)
     except (UnicodeDecodeError, FrontMatterShapeError) as exc:
         raise Unwritable(REVIEW_FILE_FORMAT.at(article.path, 1, problem=_problem(exc))) from exc

@@ -76,6 +76,12 @@ class Withdrawal(Strict):
 class Signature(Strict):
     by: Text
     at: Moment
+    # The article as this stage saw it (text and files: generator/load/digest.py); a later
+    # edit leaves an earlier stage's signature valid, and the record shows what it approved.
+    digest: Digest | None = None
+    # The signer's signature of the stage's statement (core/approval.py), `<scheme>:<data>`
+    # (core/schemes.py): what proves who approved. Written by `congress review`.
+    sig: Text | None = None
 
 
 class FinalSignature(Signature):

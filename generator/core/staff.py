@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from generator.core import yamlsource
 from generator.core.config import Site, refuse_link
 from generator.core.configerror import CFG_INVALID, CFG_MISSING, CFG_YAML, ConfigError
+from generator.core.model import Moment
+from generator.core.schemes import Key, SchemeError, read_key
 
 BASE_ROLES = frozenset({"editor", "dept-head", "leader", "proofreader", "procedure", "secrecy"})
 
@@ -24,17 +27,64 @@ ROLE_NAMES = {
 }
 
 
+class StaffKey(BaseModel):
+    """One public key of a person: valid for signatures made from `added` until `revoked`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: str = Field(min_length=1)
+    added: Moment
+    revoked: Moment | None = None
+
+    @field_validator("key")
+    @classmethod
+    def _readable(cls, value: str) -> str:
+        try:
+            read_key(value)
+        except SchemeError as exc:
+            raise ValueError(str(exc)) from exc
+        return value
+
+    @model_validator(mode="after")
+    def _in_order(self) -> StaffKey:
+        if self.revoked is not None and self.revoked <= self.added:
+            raise ValueError("revoked 应晚于 added")
+        return self
+
+    @property
+    def parsed(self) -> Key:
+        return read_key(self.key)
+
+    def valid_at(self, at: datetime) -> bool:
+        return self.added <= at and (self.revoked is None or at < self.revoked)
+
+
 class Person(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(min_length=1)
     roles: list[str] = Field(min_length=1)
     title: str = ""
+    keys: list[StaffKey] = []
 
 
 @dataclass(frozen=True)
 class Staff:
     people: Mapping[str, Person]
+    # Each registered key by (person, fingerprint): which key a signature names, and whose.
+    _keys: Mapping[tuple[str, str], StaffKey] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        keys = {(i, k.parsed.fingerprint): k for i, p in self.people.items() for k in p.keys}
+        object.__setattr__(self, "_keys", keys)
+
+    def key(self, staff_id: str, fingerprint: str) -> StaffKey | None:
+        """The key of `staff_id` with this fingerprint, if the registry lists it."""
+        return self._keys.get((staff_id, fingerprint))
+
+    def owners(self, fingerprint: str) -> list[str]:
+        """Who the registry lists this key for."""
+        return sorted(i for i, fp in self._keys if fp == fingerprint)
 
     def __contains__(self, staff_id: object) -> bool:
         return staff_id in self.people
@@ -89,6 +139,7 @@ def parse_staff(path: Path, display_path: str, committees: Mapping[str, str]) ->
         )
     known = BASE_ROLES | {f"committee:{c}" for c in committees}
     people: dict[str, Person] = {}
+    holders: dict[str, str] = {}  # each key's fingerprint: whose it is
     problems = []
     for staff_id, entry in doc.data.items():
         line = doc.line_of((str(staff_id),))
@@ -120,6 +171,19 @@ def parse_staff(path: Path, display_path: str, committees: Mapping[str, str]) ->
                     )
                 )
         people[str(staff_id)] = person
+        for i, key in enumerate(person.keys):
+            fingerprint = key.parsed.fingerprint
+            other = holders.setdefault(fingerprint, str(staff_id))
+            if other != str(staff_id):
+                problems.append(
+                    CFG_INVALID.at(
+                        display_path,
+                        doc.line_of((str(staff_id), "keys", i), line),
+                        where=f"{staff_id}.keys",
+                        problem=f"公钥 {fingerprint} 已登记在 {other} 名下：一个密钥只能属于一个人",
+                        file=display_path,
+                    )
+                )
     if problems:
         raise ConfigError(problems)
     return Staff(people)

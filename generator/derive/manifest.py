@@ -2,7 +2,8 @@
 
 Written to build/publication-manifest.json, outside the public site. It lists every public
 article with its digest and every signature, every withdrawal, and, without titles, every
-article that is not public and why; `congress diff` compares two of them.
+article that is not public and why; `congress diff` compares two of them. Each signature is
+listed with the fingerprint of the key that made it and the digest of the text it approved.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 from generator.core.clock import iso
 from generator.core.model import goes_live, updated
 from generator.core.policy import STAGE_LABELS
+from generator.core.schemes import key_of
 from generator.derive.publication import Publication
 from generator.gate.decide import State, Verdict
 from generator.gate.rules import signatures
@@ -46,6 +48,9 @@ def _public(v: Verdict, pub: Publication) -> dict[str, Any]:
                 "by": sig.by,
                 "name": pub.staff.name(sig.by),
                 "at": iso(sig.at),
+                # Who signed with which key, over which text (core/approval.py).
+                "key": key_of(sig.sig),
+                "saw": sig.digest,
             }
             for stage, _, sig in signatures(a)
         ],

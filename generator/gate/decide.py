@@ -19,6 +19,7 @@ from generator.core.findings import Finding
 from generator.core.keys import fingerprint
 from generator.core.model import goes_live
 from generator.core.progress import phase
+from generator.core.schemes import verify_approval
 from generator.gate.memos import Executor, Memos
 from generator.gate.peers import peers_of
 from generator.gate.rules import (
@@ -26,6 +27,7 @@ from generator.gate.rules import (
     Rule,
     attachments,
     consultation,
+    identity,
     links,
     nesting,
     placement,
@@ -86,7 +88,13 @@ PRECEDENCE = (State.INVALID, State.WITHDRAWN, State.PENDING, State.SCHEDULED, St
 # checks are most of the gate's work, and an archive's approvals do not change from one build
 # to the next.
 MEMOIZED: dict[str, tuple[Rule, ...]] = {
-    "review": (review.signers, review.people, review.chronology, review.stages),
+    "review": (
+        review.signers,
+        identity.identity,
+        review.people,
+        review.chronology,
+        review.stages,
+    ),
     "text": (
         sensitive.secrecy,
         sensitive.personal_data,
@@ -257,8 +265,10 @@ def newest_first(articles: Iterable[Article]) -> list[Article]:
     return sorted(articles, key=key)
 
 
-def context(room: Newsroom, now: datetime) -> Context:
-    """What the rules read besides each article of `room`, at `now`."""
+def context(room: Newsroom, now: datetime, memos: Memos | None = None) -> Context:
+    """What the rules read besides each article of `room`, at `now` (`memos`: where the
+    approval signatures' outcomes are kept)."""
+    verify = memos.verify if memos is not None else Memos().verify
     return Context(
         now,
         room.site,
@@ -268,6 +278,7 @@ def context(room: Newsroom, now: datetime) -> Context:
         files=room.files,
         oversize=room.oversize,
         peers=peers_of(room),
+        verify=verify,
     )
 
 
@@ -278,8 +289,9 @@ def decide(
     the articles (the build gives it a second core: generator/build/parallel.py); `memos`
     holds their findings from an earlier run (the build cache's), and learns this run's."""
     memos = Memos() if memos is None else memos
-    ctx = context(room, now)
+    ctx = context(room, now, memos)
     judging = phase("检查稿件", len(room.articles))
+    _verify_signatures(room.articles, ctx, memos, map)  # on both cores, each signature once
     _work_out_memos(room.articles, ctx, memos, map)  # most of the work, before any verdict
     verdicts = []
     for article in room.articles:
@@ -335,6 +347,33 @@ def _targets(
             )
     by_url = {url_of(src): t for src, t in by_src.items()}
     return by_src, by_url
+
+
+def _verify_signatures(articles: list[Article], ctx: Context, memos: Memos, map: Executor) -> None:
+    """Every approval signature the review group will check and no store knows, verified
+    with `map` before the groups run (so that a forked worker finds it known)."""
+    jobs: dict[bytes, tuple[str, str, bytes]] = {}
+
+    def note(scheme: str, data: str, message: bytes) -> bool:
+        key = Memos.signature_key(scheme, data, message)
+        if memos.verified(key) is None:
+            jobs[key] = (scheme, data, message)
+        return True
+
+    noting = replace(ctx, verify=note)
+    for article in articles:
+        if article.meta is not None and _missing(article, ctx, memos):
+            try:
+                list(identity.identity(article, noting))
+            except Exception:
+                continue  # verdict() reports it for this article alone
+    todo = list(jobs.items())
+    for (key, _job), ok in zip(todo, map(_verified, [job for _k, job in todo]), strict=True):
+        memos.note(key, ok)
+
+
+def _verified(job: tuple[str, str, bytes]) -> bool:
+    return verify_approval(*job)
 
 
 def _work_out_memos(articles: list[Article], ctx: Context, memos: Memos, map: Executor) -> None:

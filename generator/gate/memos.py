@@ -8,14 +8,21 @@ judged anew, and changing the wording list judges the text again.
 
 The build cache hands the memos of its last run in (`stored`) and writes back what this run
 learned (`learned`); without it, a run starts with none.
+
+Beside them, the outcome of each approval signature's verification, by the signature (which
+names its key) and the digest of the statement it signs: the review group is judged again
+whenever the registry changes, the cryptography only for a signature never seen.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Protocol, TypeVar
 
 from generator.core.findings import Finding
+from generator.core.keys import fingerprint
+from generator.core.schemes import verify_approval
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -34,9 +41,40 @@ class Executor(Protocol):
 class Memos:
     """The groups' findings by source key, group and settings key."""
 
-    def __init__(self, stored: Mapping[bytes, Mapping[str, Memo]] | None = None) -> None:
+    def __init__(
+        self,
+        stored: Mapping[bytes, Mapping[str, Memo]] | None = None,
+        verified: Mapping[bytes, bool] | None = None,
+    ) -> None:
         self._stored: Mapping[bytes, Mapping[str, Memo]] = stored if stored is not None else {}
         self._new: dict[bytes, dict[str, Memo]] = {}
+        self._verified: Mapping[bytes, bool] = verified if verified is not None else {}
+        self._checked: dict[bytes, bool] = {}
+
+    @staticmethod
+    def signature_key(scheme: str, data: str, message: bytes) -> bytes:
+        return fingerprint("signature", scheme, data, hashlib.sha256(message).digest())
+
+    def verified(self, key: bytes) -> bool | None:
+        """A signature's outcome, if known (this run's, else the store's)."""
+        found = self._checked.get(key)
+        return self._verified.get(key) if found is None else found
+
+    def note(self, key: bytes, ok: bool) -> None:
+        self._checked[key] = ok
+
+    def verify(self, scheme: str, data: str, message: bytes) -> bool:
+        """Whether an approval signature signs `message`: known, or verified now and kept."""
+        key = self.signature_key(scheme, data, message)
+        ok = self.verified(key)
+        if ok is None:
+            ok = verify_approval(scheme, data, message)
+            self.note(key, ok)
+        return ok
+
+    def learned_signatures(self) -> dict[bytes, bool]:
+        """The outcomes this run worked out that the store did not hold."""
+        return {k: v for k, v in self._checked.items() if k not in self._verified}
 
     def get(self, source: bytes | None, group: str, settings: bytes) -> tuple[Finding, ...] | None:
         """The group's findings for these contents under these settings, if known."""

@@ -35,6 +35,7 @@ from generator.core.findings import Finding
 from generator.core.invisible import terminal_safe
 from generator.core.progress import Phase, phase
 from generator.core.staff import Staff, load_staff
+from generator.core.trust import registry_check
 from generator.derive.feeds import PAGE_SRC as FEEDS_SRC
 from generator.derive.feeds import render_feeds
 from generator.derive.publication import Publication
@@ -105,6 +106,7 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         except ConfigError as exc:
             raise PluginError("；".join(f.message for f in exc.findings)) from exc
         self.request = taken(config, serving=self.serving)
+        _registry(self.site, self.staff, preview=self.request.preview)
         self.now = moment(self.request)
         epoch = os.environ.get(clock.SOURCE_DATE_EPOCH)
         problem = clock.check_source_date_epoch(epoch)
@@ -381,6 +383,17 @@ def _add(files: Files, file: File) -> None:
     if files.get_file_from_path(file.src_uri) is not None:
         raise PluginError(f"两个来源要写同一个文件 {file.src_uri}，请改名其中一个。")
     files.append(file)
+
+
+def _registry(site: Site, staff: Staff, *, preview: bool) -> None:
+    """A registry no trusted registrar signed stops a build; a preview only warns."""
+    try:
+        found = registry_check(site, staff, os.environ)
+    except ConfigError as exc:
+        raise PluginError("；".join(f.message for f in exc.findings)) from exc
+    errors = [f for f in found if f.is_error]
+    if errors and not preview:
+        raise PluginError("；".join(f"[{f.code}] {f.message}" for f in errors))
 
 
 def _staff(site: Site) -> Staff:

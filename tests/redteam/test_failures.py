@@ -30,7 +30,17 @@ from tests.redteam.proctree import (
     reap,
     wait_all_gone,
 )
-from tests.sitekit import NOW, ROOT, article, congress, draft, make_site, snapshot
+from tests.sitekit import (
+    NOW,
+    ROOT,
+    article,
+    congress,
+    draft,
+    make_site,
+    office_env,
+    sign_written,
+    snapshot,
+)
 
 # Generous: a helper that would otherwise hang is found, not waited for, and no timing is
 # asserted (a build ends in seconds here; these bounds only stop a test that would hang).
@@ -413,7 +423,7 @@ def test_a_planned_expiry_is_no_mass_removal(tmp_path: Path) -> None:
 def test_publish_sh_deploys_nothing_when_the_build_would_take_the_site_down(
     tmp_path: Path,
 ) -> None:
-    root = _five(tmp_path)
+    root = _five(tmp_path, office=True)  # deployed: the office's keys and trust root
     (root / "deploy").mkdir()
     shutil.copy(ROOT / "deploy/publish.sh", root / "deploy/publish.sh")
     wrapper = tmp_path / "congress"
@@ -426,6 +436,7 @@ def test_publish_sh_deploys_nothing_when_the_build_would_take_the_site_down(
         "CONGRESS_NOW": NOW,
         "DEPLOY_RSYNC_TARGET": f"{deployed}/",
         "PYTHONPATH": str(ROOT),
+        "CONGRESS_TRUST_ROOT": office_env()["CONGRESS_TRUST_ROOT"],
     }
 
     def publish() -> subprocess.CompletedProcess[str]:
@@ -495,7 +506,8 @@ def _lines(data: bytes) -> list[bytes]:
 
 
 def _variant(endings: list[str], bom: bool) -> bytes:
-    text = "".join(line + endings[i % len(endings)] for i, line in enumerate(FRONT))
+    lines = sign_written("\n".join(FRONT)).split("\n")  # the first review as signed
+    text = "".join(line + endings[i % len(endings)] for i, line in enumerate(lines))
     return ("\ufeff" if bom else "").encode("utf-8") + text.encode("utf-8")
 
 
@@ -540,10 +552,11 @@ def test_signing_changes_only_the_review_block_in_the_files_own_line_endings(
     [
         ("\n".join(FRONT).encode("gb18030"), "REVIEW-FILE-FORMAT"),
         (
-            "\n".join(FRONT)
-            .replace("title: 市人大常委会", 'title: "市人大常委会\u2028')
-            .replace("执法检查\n", '执法检查"\n')
-            .encode(),
+            sign_written(
+                "\n".join(FRONT)
+                .replace("title: 市人大常委会", 'title: "市人大常委会\u2028')
+                .replace("执法检查\n", '执法检查"\n')
+            ).encode(),
             "REVIEW-FILE-FORMAT",
         ),
     ],

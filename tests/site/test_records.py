@@ -22,7 +22,17 @@ from generator.core.clock import aware
 from generator.core.config import load_site
 from generator.core.staff import load_staff
 from generator.derive.publication import prepare
-from tests.sitekit import NOW, ROOT, approve, article, congress, draft, make_site, snapshot
+from tests.sitekit import (
+    NOW,
+    ROOT,
+    approve,
+    article,
+    congress,
+    draft,
+    make_site,
+    office_env,
+    snapshot,
+)
 
 pytestmark = pytest.mark.site
 
@@ -337,6 +347,7 @@ def test_publishing_script_builds_diffs_audits_and_deploys(tmp_path: Path) -> No
             "news/2026/a.md": article(),
             "notices/2026/b.md": article(uid="2026-1120-bbbbbb", column="notices"),
         },
+        office=True,  # deployed: the office's own keys, its registrar the trust root
     )
     (tmp_path / "deploy").mkdir()
     shutil.copy(ROOT / "deploy/publish.sh", tmp_path / "deploy/publish.sh")
@@ -346,6 +357,7 @@ def test_publishing_script_builds_diffs_audits_and_deploys(tmp_path: Path) -> No
         "CONGRESS": str(Path(sys.executable).parent / "congress"),
         "CONGRESS_NOW": NOW,
         "DEPLOY_RSYNC_TARGET": f"{target}/",
+        "CONGRESS_TRUST_ROOT": office_env()["CONGRESS_TRUST_ROOT"],
     }
 
     def publish() -> subprocess.CompletedProcess[str]:

@@ -123,7 +123,7 @@ def test_each_public_article_with_its_digest_and_every_signature(
         stages
     )
     for s in b["signers"]:
-        assert set(s) == {"stage", "stage_name", "by", "name", "at"}
+        assert set(s) == {"stage", "stage_name", "by", "name", "at", "key", "saw"}
         assert s["stage_name"] == STAGE_LABELS[s["stage"]]
         assert s["name"] == STAFF[s["by"]]["name"]
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00", s["at"])

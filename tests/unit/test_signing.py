@@ -72,7 +72,9 @@ def test_signing_round_trip_keeps_every_other_byte(tmp_path: Path, newline: str)
     assert without_review(signed.replace("\r\n", "\n")) == HAND_WRITTEN
     assert ("\r\n" in signed) == (newline == "\r\n")
     assert re.search(
-        r"final: \{by: boss, at: 2026-11-20T08:00:00\+08:00, digest: sha256:[0-9a-f]{64}\}", signed
+        r"final: \{by: boss, at: 2026-11-20T08:00:00\+08:00, digest: sha256:[0-9a-f]{64}, "
+        r'sig: "sshsig:[A-Za-z0-9+/=]+"\}',
+        signed,
     )
     check = congress("check", "--json", "--now", NOW, cwd=tmp_path)
     assert '"state": "published"' in check.stdout
@@ -217,7 +219,7 @@ def test_a_changed_article_gets_a_new_final_sign_off(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     after = path.read_text(encoding="utf-8")
     assert (
-        "first: {by: ed-a, at: 2026-11-20T06:00:00+08:00}" in after
+        "first: {by: ed-a, at: 2026-11-20T06:00:00+08:00, digest: sha256:" in after
     )  # the rest of the history stays
     assert "final: {by: boss2, at: 2026-11-21T10:00:00+08:00" in after
     assert congress("check", "--now", NOW, cwd=tmp_path).returncode == 0

@@ -15,6 +15,7 @@ from generator.core.config import Site
 from generator.core.findings import Finding
 from generator.core.model import Signature
 from generator.core.policy import STAGES, Policy
+from generator.core.schemes import verify_approval
 from generator.core.staff import Staff
 from generator.gate.peers import Peers
 from generator.load.article import Article
@@ -42,6 +43,9 @@ class Context:
     # The rest of the newsroom, for the rules that compare an article with it (gate/peers.py);
     # None when judging text alone.
     peers: Peers | None = None
+    # Whether an approval signature (scheme, data) signs a statement: verified in place, or
+    # looked up among earlier results first (gate/memos.py, the build cache's).
+    verify: Callable[[str, str, bytes], bool] = verify_approval
 
     @property
     def policy(self) -> Policy:

@@ -1,0 +1,168 @@
+"""Who may change the staff registry: a registrar, whose key is configured outside the
+repository.
+
+`editorial/staff.yml` lists who may sign what, with which keys. Whoever could edit it could
+add a key of their own under a leader's name, so every change to it is itself approved: the
+file carries a detached SSHSIG signature, `staff.yml.sig`, in the namespace
+`registry@congress-site`, by a registrar key. Which registrar keys are trusted comes from the
+environment, never from the repository: `CONGRESS_TRUST_ROOT` holds one or more OpenSSH
+public key lines, or the path of a file holding them (several keys while the office rotates
+its registrar key). Without it, the demo registrar of the sample is trusted, and a warning
+says so; with it, no demo key is trusted anywhere (core/demo.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.core import demo
+from generator.core.config import Site
+from generator.core.configerror import ConfigError
+from generator.core.findings import Code, Finding, Severity
+from generator.core.schemes import (
+    REGISTRY,
+    Key,
+    SchemeError,
+    armored,
+    read_key,
+    sign_with_key,
+    split,
+    sshsig_value,
+)
+from generator.core.staff import Staff
+
+TRUST_ROOT = "CONGRESS_TRUST_ROOT"
+# Set by deploy/publish.sh whenever it deploys: a missing trust root is then an error.
+REQUIRE = "CONGRESS_REQUIRE_TRUST_ROOT"
+SUFFIX = ".sig"
+
+TRUST_ROOT_INVALID = Code(
+    "TRUST-ROOT-INVALID",
+    Severity.ERROR,
+    "信任根 CONGRESS_TRUST_ROOT 无法使用：{problem}",
+    "把登记员公钥（OpenSSH 格式，每行一个）或存放公钥的文件路径设为 CONGRESS_TRUST_ROOT。",
+)
+TRUST_ROOT_MISSING = Code(
+    "TRUST-ROOT-MISSING",
+    Severity.ERROR,
+    "部署到正式环境须配置信任根 CONGRESS_TRUST_ROOT（登记员公钥），未配置时不构建、不部署",
+    "由仓库管理员在 CI 的变量中设置 CONGRESS_TRUST_ROOT；演示登记员只用于不部署的演练。",
+)
+TRUST_DEMO = Code(
+    "TRUST-DEMO",
+    Severity.WARNING,
+    "未配置信任根 CONGRESS_TRUST_ROOT：人员名录按演示登记员密钥验证，仅适用于演示和测试",
+    "正式发布前在 CI 中设置 CONGRESS_TRUST_ROOT（登记员公钥）；演示密钥不能用于正式环境。",
+)
+REGISTRY_UNSIGNED = Code(
+    "REGISTRY-UNSIGNED",
+    Severity.ERROR,
+    "人员名录 {file} 没有登记员签名（缺少 {sig}）",
+    "由登记员核对名录后签名：congress registry sign --key <登记员私钥>",
+)
+REGISTRY_SIGNATURE = Code(
+    "REGISTRY-SIGNATURE",
+    Severity.ERROR,
+    "人员名录 {file} 的登记员签名无效：{problem}",
+    "名录在签名后被改动，或签名不是受信任的登记员所做：由登记员核对后重新签名"
+    "（congress registry sign --key <登记员私钥>）。",
+)
+REGISTRY_DEMO_KEY = Code(
+    "REGISTRY-DEMO-KEY",
+    Severity.ERROR,
+    "人员名录中 {who} 的公钥是公开的演示密钥，正式环境不能信任",
+    "为该人员生成自己的密钥（ssh-keygen -t ed25519），登记后由登记员重新签名。",
+)
+
+
+@dataclass(frozen=True)
+class Trust:
+    keys: tuple[Key, ...]
+    configured: bool  # False: the demo registrar, as no trust root is set
+
+    def trusts(self, fingerprint: str) -> bool:
+        return any(k.fingerprint == fingerprint for k in self.keys)
+
+
+def trust_from(environ: Mapping[str, str]) -> Trust:
+    """The registrar keys to trust; ConfigError (exit 2) for a root that cannot be used."""
+    value = environ.get(TRUST_ROOT, "").strip()
+    if not value and environ.get(REQUIRE):
+        raise ConfigError([TRUST_ROOT_MISSING.at("", None)])
+    if not value:
+        return Trust((read_key(demo.public_line(demo.REGISTRAR)),), configured=False)
+    text = value
+    if "\n" not in value and not value.startswith(("ssh-", "ecdsa-", "sk-")):
+        try:
+            text = Path(value).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise _invalid(f"无法读取文件 {value}（{exc.__class__.__name__}）") from exc
+    lines = [x.strip() for x in text.splitlines() if x.strip() and not x.startswith("#")]
+    keys = []
+    for line in lines:
+        try:
+            keys.append(read_key(line))
+        except SchemeError as exc:
+            raise _invalid(str(exc)) from exc
+        if demo.is_demo(line, ()):
+            raise _invalid("其中有演示登记员密钥，正式环境不能信任演示密钥")
+    if not keys:
+        raise _invalid("没有公钥")
+    return Trust(tuple(keys), configured=True)
+
+
+def _invalid(problem: str) -> ConfigError:
+    return ConfigError([TRUST_ROOT_INVALID.at("", None, problem=problem)])
+
+
+def check_registry(path: Path, display: str, staff: Staff, trust: Trust) -> list[Finding]:
+    """Whether the registry at `path` is as a trusted registrar signed it."""
+    found = [] if trust.configured else [TRUST_DEMO.at(display, None)]
+    sig_path = path.with_name(path.name + SUFFIX)
+    sig_display = display + SUFFIX
+    try:
+        data = path.read_bytes()
+        armoured = sig_path.read_text(encoding="ascii") if sig_path.is_file() else None
+    except (OSError, UnicodeDecodeError) as exc:
+        problem = f"无法读取签名（{exc.__class__.__name__}）"
+        return [*found, REGISTRY_SIGNATURE.at(display, None, file=display, problem=problem)]
+    if armoured is None:
+        return [*found, REGISTRY_UNSIGNED.at(display, None, file=display, sig=sig_display)]
+    problem = registry_problem(data, armoured, trust)
+    if problem:
+        found.append(REGISTRY_SIGNATURE.at(display, None, file=display, problem=problem))
+    if trust.configured:
+        for staff_id, person in staff.people.items():
+            if any(demo.is_demo(k.key, staff.people) for k in person.keys):
+                who = f"{person.name}（{staff_id}）"
+                found.append(REGISTRY_DEMO_KEY.at(display, None, who=who))
+    return found
+
+
+def registry_check(site: Site, staff: Staff, environ: Mapping[str, str]) -> list[Finding]:
+    """The site's registry checked against the trust root of `environ` (ConfigError, exit 2,
+    for a trust root that cannot be used)."""
+    path = site.root / site.congress.staff
+    return check_registry(path, site.rel(path), staff, trust_from(environ))
+
+
+def sign_in_process(data: bytes, private_key: object) -> str:
+    """The armoured registrar signature of `data`, made in-process (the demo registrar and
+    the tests' fixtures; a registrar signs with `congress registry sign`, through ssh-keygen)."""
+    return armored(sign_with_key(private_key, data, REGISTRY))
+
+
+def registry_problem(data: bytes, armoured: str, trust: Trust) -> str:
+    """Why `armoured` is no trusted registrar's signature of `data` ('' if it is one)."""
+    try:
+        scheme, sig = split(sshsig_value(armoured))
+        signer = scheme.signer_key(sig)
+    except SchemeError as exc:
+        return str(exc)
+    if not trust.trusts(signer):
+        return f"签名密钥 {signer} 不是受信任的登记员密钥"
+    if not scheme.verify(sig, data, REGISTRY):
+        return "签名与名录内容不符（名录在签名后被改动）"
+    return ""

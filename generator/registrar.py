@@ -1,0 +1,131 @@
+"""`congress registry` (the registrar signs the staff registry) and `congress approvals`
+(an article's approvals written out for `ssh-keygen -Y verify`)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from generator.build.atomic import write_atomic
+from generator.commands import sshkeygen
+from generator.core.approval import stage_name, statement
+from generator.core.config import load_site
+from generator.core.configerror import ConfigError
+from generator.core.schemes import APPROVAL, REGISTRY, SchemeError, armored, split
+from generator.core.staff import load_staff
+from generator.core.trust import SUFFIX, registry_check, registry_problem, trust_from
+from generator.failure import config_failed, registry_reported, usage_failed
+from generator.gate.rules import signatures
+from generator.load.article import load_article
+from generator.options import CONFIG_OPTION
+
+
+@click.group()
+def registry() -> None:
+    """人员名录的登记员签名：名录（人员、角色、公钥）的每次改动都须登记员签名。"""
+
+
+@registry.command(name="sign")
+@click.option(
+    "--key",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="登记员私钥文件（或 ssh-agent 中私钥对应的 .pub 文件）",
+)
+@CONFIG_OPTION
+def registry_sign(key: Path, config_file: str) -> None:
+    """登记员核对 editorial/staff.yml 后签名，写入 staff.yml.sig。"""
+    try:
+        site = load_site(config_file)
+        load_staff(site)  # a registry that does not load is not signed
+        trust = trust_from(os.environ)
+    except ConfigError as exc:
+        config_failed(exc.findings)
+    path = site.root / site.congress.staff
+    data = path.read_bytes()
+    try:
+        value = sshkeygen.sign(key, [data], REGISTRY)[0]
+    except sshkeygen.NoKey as exc:
+        usage_failed(exc.finding, "签名失败")
+    text = armored(value)
+    problem = registry_problem(data, text, trust)
+    if problem:
+        click.echo(f"未写入签名 [REGISTRY-SIGNATURE]：{problem}。", err=True)
+        click.echo("    建议：用 CONGRESS_TRUST_ROOT 中登记员公钥对应的私钥签名。", err=True)
+        sys.exit(1)
+    write_atomic(path.with_name(path.name + SUFFIX), text.encode("ascii"))
+    click.echo(f"已签名人员名录：{site.rel(path)}{SUFFIX}")
+
+
+@registry.command(name="verify")
+@CONFIG_OPTION
+def registry_verify(config_file: str) -> None:
+    """验证人员名录的登记员签名；无效时退出码为 1。"""
+    try:
+        site = load_site(config_file)
+        staff = load_staff(site)
+        found = registry_check(site, staff, os.environ)
+    except ConfigError as exc:
+        config_failed(exc.findings)
+    registry_reported(found, refuse=False)
+    if any(f.is_error for f in found):
+        sys.exit(1)
+    keys = sum(len(p.keys) for p in staff.people.values())
+    click.echo(f"人员名录签名有效：{len(staff.people)} 人，{keys} 个公钥。")
+
+
+def _openssh_time(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y%m%d%H%M%SZ")
+
+
+@click.command()
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="写出到此目录：每个环节的声明（.txt）、签名（.sig）和 allowed_signers",
+)
+@CONFIG_OPTION
+def approvals(path: Path, out: Path, config_file: str) -> None:
+    """导出一篇稿件的审核签名，供 ssh-keygen -Y verify 独立核验。"""
+    try:
+        site = load_site(config_file)
+        staff = load_staff(site)
+    except ConfigError as exc:
+        config_failed(exc.findings)
+    article = load_article(path, site.rel(path), site.rel(path))
+    if article.meta is None:
+        click.echo(f"无法读取稿件信息：{site.rel(path)}，先运行 congress check。", err=True)
+        sys.exit(2)
+    out.mkdir(parents=True, exist_ok=True)
+    allowed = []
+    for stage, loc, sig in signatures(article):
+        name = stage_name(stage, loc[2] if stage == "proofread" else None)  # type: ignore[arg-type]
+        message = statement(article.meta.uid, name, sig.by, sig.at, sig.digest or "")
+        if sig.sig is None or message is None:
+            click.echo(f"{name}：没有签名", err=True)
+            continue
+        try:
+            split(sig.sig)
+            (out / f"{name}.sig").write_text(armored(sig.sig), encoding="ascii")
+        except SchemeError as exc:
+            click.echo(f"{name}：签名无法读取（{exc}）", err=True)
+            continue
+        (out / f"{name}.txt").write_bytes(message)
+        click.echo(
+            f"ssh-keygen -Y verify -f {out}/allowed_signers -I {sig.by} -n {APPROVAL} "
+            f"-O verify-time={_openssh_time(sig.at)} -s {out}/{name}.sig < {out}/{name}.txt"
+        )
+    for staff_id, person in staff.people.items():
+        for k in person.keys:
+            # ssh-keygen's own check of the key's validity at the signing time (-O verify-time).
+            valid = f',valid-after="{_openssh_time(k.added)}"'
+            if k.revoked is not None:
+                valid += f',valid-before="{_openssh_time(k.revoked)}"'
+            allowed.append(f'{staff_id} namespaces="{APPROVAL}"{valid} {k.key}')
+    (out / "allowed_signers").write_text("\n".join(allowed) + "\n", encoding="utf-8")
