@@ -19,6 +19,7 @@ import binascii
 import hashlib
 import io
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Protocol
 
 from sshsig import PublicKey
@@ -56,6 +57,7 @@ class Scheme(Protocol):
         """Whether `data` is a valid signature of `message` in `namespace` by the key it names."""
 
 
+@lru_cache(maxsize=4096)  # the gate reads a signature's key, then verifies it: parsed once
 def _sshsig(data: str) -> SshsigSignature:
     try:
         blob = base64.b64decode(data.encode("ascii"), validate=True)
@@ -102,13 +104,11 @@ class SshSig:
         return Key(self.name, text.strip(), algorithm, _fingerprint(blob))
 
     def signer_key(self, data: str) -> str:
-        sig = _sshsig(data)
-        _public_key(sig.public_key)
-        return _fingerprint(sig.public_key)
+        # The key blob is read when verifying: one that is no key matches no registered one.
+        return _fingerprint(_sshsig(data).public_key)
 
     def verify(self, data: str, message: bytes, namespace: str) -> bool:
-        sig = _sshsig(data)
-        found = do_sshsig_verify(sig, io.BytesIO(message), namespace)
+        found = do_sshsig_verify(_sshsig(data), io.BytesIO(message), namespace)
         return isinstance(found, PublicKey)
 
 

@@ -291,7 +291,6 @@ def decide(
     memos = Memos() if memos is None else memos
     ctx = context(room, now, memos)
     judging = phase("检查稿件", len(room.articles))
-    _verify_signatures(room.articles, ctx, memos, map)  # on both cores, each signature once
     _work_out_memos(room.articles, ctx, memos, map)  # most of the work, before any verdict
     verdicts = []
     for article in room.articles:
@@ -349,50 +348,40 @@ def _targets(
     return by_src, by_url
 
 
-def _verify_signatures(articles: list[Article], ctx: Context, memos: Memos, map: Executor) -> None:
-    """Every approval signature the review group will check and no store knows, verified
-    with `map` before the groups run (so that a forked worker finds it known)."""
-    jobs: dict[bytes, tuple[str, str, bytes]] = {}
-
-    def note(scheme: str, data: str, message: bytes) -> bool:
-        key = Memos.signature_key(scheme, data, message)
-        if memos.verified(key) is None:
-            jobs[key] = (scheme, data, message)
-        return True
-
-    noting = replace(ctx, verify=note)
-    for article in articles:
-        if article.meta is not None and _missing(article, ctx, memos):
-            try:
-                list(identity.identity(article, noting))
-            except Exception:
-                continue  # verdict() reports it for this article alone
-    todo = list(jobs.items())
-    for (key, _job), ok in zip(todo, map(_verified, [job for _k, job in todo]), strict=True):
-        memos.note(key, ok)
-
-
-def _verified(job: tuple[str, str, bytes]) -> bool:
-    return verify_approval(*job)
-
-
 def _work_out_memos(articles: list[Article], ctx: Context, memos: Memos, map: Executor) -> None:
-    """The memoized groups of every article whose memo is missing or stale, with `map`."""
+    """The memoized groups of every article whose memo is missing or stale, with `map`; the
+    approval signatures they verify come back with them, to be kept (a forked worker's
+    memos are its own)."""
     todo = [
         a
         for a in articles
         if a.meta is not None and a.source_key is not None and _missing(a, ctx, memos)
     ]
 
-    def work(article: Article) -> tuple[tuple[Finding, ...], ...] | None:
+    def work(article: Article) -> tuple[tuple[tuple[Finding, ...], ...], dict[bytes, bool]] | None:
+        learned: dict[bytes, bool] = {}
+
+        def verify(scheme: str, data: str, message: bytes) -> bool:
+            key = Memos.signature_key(scheme, data, message)
+            ok = memos.verified(key)
+            if ok is None:
+                ok = learned.get(key)
+            if ok is None:
+                ok = learned[key] = verify_approval(scheme, data, message)
+            return ok
+
         try:
-            return tuple(_memoized(article, ctx, g, memos) for g in MEMOIZED)
+            local = replace(ctx, verify=verify)
+            return tuple(_memoized(article, local, g, memos) for g in MEMOIZED), learned
         except Exception:
             return None  # verdict() tries again and reports it for this article alone
 
-    for article, found in zip(todo, map(work, todo), strict=True):
-        if found is None:
+    for article, done in zip(todo, map(work, todo), strict=True):
+        if done is None:
             continue
+        found, learned = done
+        for key, ok in learned.items():
+            memos.note(key, ok)
         for group, findings in zip(MEMOIZED, found, strict=True):
             settings = ctx.keys.get(group, b"")
             if memos.get(article.source_key, group, settings) is None:  # worked out elsewhere
