@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?= -n auto
 
-.PHONY: site test serve lint format bench clean check audit screenshots
+.PHONY: site test serve lint format bench bench-signing clean check audit screenshots
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "需要 Python 3.11 或更高版本 (Python 3.11+ is required)"; exit 2; }
@@ -60,6 +60,13 @@ bench: $(STAMP) $(PELICAN_STAMP)
 	@command -v hugo >/dev/null 2>&1 || echo "未安装 hugo：跳过 Hugo 对比（Debian: apt-get install hugo）"
 	$(BIN)/python -m compileall -q generator
 	$(BIN)/python -m bench.run $(SIZES) --repeat $(REPEAT)
+
+# What signed approvals cost (bench/signing.py): verification, cold and warm check, a scheduled
+# build, against BEFORE (a commit before signatures), and signing N articles in one command.
+SIGN_N ?= 10000
+BEFORE ?= 11c06dd
+bench-signing: $(STAMP)
+	$(BIN)/python -m bench.signing $(SIGN_N) --before $(BEFORE) --repeat $(REPEAT)
 
 screenshots: $(STAMP)
 	$(BIN)/python -m tests.browser.screenshots docs/screenshots

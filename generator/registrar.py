@@ -5,23 +5,26 @@ from __future__ import annotations
 
 import os
 import sys
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
 from generator.build.atomic import write_atomic
+from generator.build.publishing import newsroom
 from generator.commands import sshkeygen
+from generator.core import clock, legacy
 from generator.core.approval import stage_name, statement
 from generator.core.config import load_site
 from generator.core.configerror import ConfigError
-from generator.core.schemes import APPROVAL, REGISTRY, SchemeError, armored, split
+from generator.core.schemes import APPROVAL, LEGACY, REGISTRY, SchemeError, armored, split
 from generator.core.staff import load_staff
 from generator.core.trust import SUFFIX, registry_check, registry_problem, trust_from
 from generator.failure import config_failed, registry_reported, usage_failed
 from generator.gate.rules import signatures
 from generator.load.article import load_article
-from generator.options import CONFIG_OPTION
+from generator.options import CONFIG_OPTION, NOW_OPTION
 
 
 @click.group()
@@ -80,6 +83,55 @@ def registry_verify(config_file: str) -> None:
 
 def _openssh_time(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y%m%d%H%M%SZ")
+
+
+@registry.command(name="attest-legacy")
+@click.option(
+    "--key",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="登记员私钥文件（或 ssh-agent 中私钥对应的 .pub 文件）",
+)
+@NOW_OPTION
+@CONFIG_OPTION
+def attest_legacy(key: Path, now: datetime | None, config_file: str) -> None:
+    """登记员确认签名启用前的审核记录：尚无签名的记录列入 legacy-approvals.yml 并签名。"""
+    try:
+        site = load_site(config_file)
+        staff = load_staff(site)
+        trust = trust_from(os.environ)
+    except ConfigError as exc:
+        config_failed(exc.findings)
+    moment = clock.now(now)
+    found: set[legacy.Record] = set()
+    for article in newsroom(site, staff).articles:
+        if article.meta is None:
+            continue
+        for stage, loc, sig in signatures(article):
+            if sig.sig is None and sig.at <= moment:
+                name = stage_name(stage, loc[2] if stage == "proofread" else None)  # type: ignore[arg-type]
+                found.add(legacy.record(article.meta.uid, name, sig.by, sig.at, sig.digest))
+    new = found - staff.legacy
+    if not new:
+        click.echo("没有需要确认的历史审核记录（每条审核记录都已签名或已确认）。")
+        return
+    data = legacy.dump(staff.legacy | found, moment)
+    try:
+        text = armored(sshkeygen.sign(key, [data], LEGACY)[0])
+    except sshkeygen.NoKey as exc:
+        usage_failed(exc.finding, "签名失败")
+    problem = registry_problem(data, text, trust, LEGACY)
+    if problem:
+        click.echo(f"未写入 [REGISTRY-SIGNATURE]：{problem}。", err=True)
+        sys.exit(1)
+    path = legacy.path_beside(site.root / site.congress.staff)
+    write_atomic(path, data)
+    write_atomic(path.with_name(path.name + SUFFIX), text.encode("ascii"))
+    people = Counter(by for _uid, _stage, by, _at, _digest in new)
+    shown = "、".join(f"{staff.name(b)} {n} 条" for b, n in people.most_common())
+    latest = max(at for _uid, _stage, _by, at, _digest in new)
+    click.echo(f"已确认 {len(new)} 条历史审核记录（{shown}；最晚 {latest}）：{site.rel(path)}")
+    click.echo("请核对该文件的改动后提交；以后的审核一律由本人签名。")
 
 
 @click.command()

@@ -28,6 +28,7 @@ from sshsig.sshsig import SshsigSignature, SshsigWrapper, do_sshsig_verify
 # Namespaces (SSHSIG's domain separation): a signature made for one use is void for the other.
 APPROVAL = "approval@congress-site"
 REGISTRY = "registry@congress-site"
+LEGACY = "legacy@congress-site"  # the registrar's list of approvals made before signatures
 
 
 class SchemeError(ValueError):

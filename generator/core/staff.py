@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from generator.core import legacy as legacy_list
 from generator.core import yamlsource
 from generator.core.config import Site, refuse_link
 from generator.core.configerror import CFG_INVALID, CFG_MISSING, CFG_YAML, ConfigError
@@ -71,6 +72,10 @@ class Person(BaseModel):
 @dataclass(frozen=True)
 class Staff:
     people: Mapping[str, Person]
+    # Approvals made before signatures that the registrar vouched for (core/legacy.py), and
+    # the digest of their list (part of what the review rules read).
+    legacy: frozenset[legacy_list.Record] = frozenset()
+    legacy_digest: str = ""
     # Each registered key by (person, fingerprint): which key a signature names, and whose.
     _keys: Mapping[tuple[str, str], StaffKey] = field(init=False, repr=False, compare=False)
 
@@ -113,7 +118,11 @@ def role_name(role: str, committees: Mapping[str, str]) -> str:
 def load_staff(site: Site) -> Staff:
     path = site.root / site.congress.staff
     refuse_link(site, path, "人员名录")
-    return parse_staff(path, site.rel(path), site.congress.committees)
+    staff = parse_staff(path, site.rel(path), site.congress.committees)
+    attested = legacy_list.path_beside(path)
+    refuse_link(site, attested, "历史审核记录")
+    records, digest = legacy_list.load(attested, site.rel(attested))
+    return replace(staff, legacy=records, legacy_digest=digest) if records else staff
 
 
 def parse_staff(path: Path, display_path: str, committees: Mapping[str, str]) -> Staff:

@@ -17,11 +17,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.core import demo
+from generator.core import demo, legacy
 from generator.core.config import Site
 from generator.core.configerror import ConfigError
 from generator.core.findings import Code, Finding, Severity
 from generator.core.schemes import (
+    LEGACY,
     REGISTRY,
     Key,
     SchemeError,
@@ -59,13 +60,13 @@ TRUST_DEMO = Code(
 REGISTRY_UNSIGNED = Code(
     "REGISTRY-UNSIGNED",
     Severity.ERROR,
-    "人员名录 {file} 没有登记员签名（缺少 {sig}）",
+    "{file} 没有登记员签名（缺少 {sig}）",
     "由登记员核对名录后签名：congress registry sign --key <登记员私钥>",
 )
 REGISTRY_SIGNATURE = Code(
     "REGISTRY-SIGNATURE",
     Severity.ERROR,
-    "人员名录 {file} 的登记员签名无效：{problem}",
+    "{file} 的登记员签名无效：{problem}",
     "名录在签名后被改动，或签名不是受信任的登记员所做：由登记员核对后重新签名"
     "（congress registry sign --key <登记员私钥>）。",
 )
@@ -118,27 +119,34 @@ def _invalid(problem: str) -> ConfigError:
 
 
 def check_registry(path: Path, display: str, staff: Staff, trust: Trust) -> list[Finding]:
-    """Whether the registry at `path` is as a trusted registrar signed it."""
+    """Whether the registry at `path` (and the list of approvals made before signatures
+    beside it, if there is one: core/legacy.py) is as a trusted registrar signed it."""
     found = [] if trust.configured else [TRUST_DEMO.at(display, None)]
-    sig_path = path.with_name(path.name + SUFFIX)
-    sig_display = display + SUFFIX
-    try:
-        data = path.read_bytes()
-        armoured = sig_path.read_text(encoding="ascii") if sig_path.is_file() else None
-    except (OSError, UnicodeDecodeError) as exc:
-        problem = f"无法读取签名（{exc.__class__.__name__}）"
-        return [*found, REGISTRY_SIGNATURE.at(display, None, file=display, problem=problem)]
-    if armoured is None:
-        return [*found, REGISTRY_UNSIGNED.at(display, None, file=display, sig=sig_display)]
-    problem = registry_problem(data, armoured, trust)
-    if problem:
-        found.append(REGISTRY_SIGNATURE.at(display, None, file=display, problem=problem))
+    found += _signed_file(path, display, REGISTRY, trust)
+    attested = legacy.path_beside(path)
+    if attested.exists():
+        shown = str(Path(display).with_name(attested.name))
+        found += _signed_file(attested, shown, LEGACY, trust)
     if trust.configured:
         for staff_id, person in staff.people.items():
             if any(demo.is_demo(k.key, staff.people) for k in person.keys):
                 who = f"{person.name}（{staff_id}）"
                 found.append(REGISTRY_DEMO_KEY.at(display, None, who=who))
     return found
+
+
+def _signed_file(path: Path, display: str, namespace: str, trust: Trust) -> list[Finding]:
+    sig_path = path.with_name(path.name + SUFFIX)
+    try:
+        data = path.read_bytes()
+        armoured = sig_path.read_text(encoding="ascii") if sig_path.is_file() else None
+    except (OSError, UnicodeDecodeError) as exc:
+        problem = f"无法读取签名（{exc.__class__.__name__}）"
+        return [REGISTRY_SIGNATURE.at(display, None, file=display, problem=problem)]
+    if armoured is None:
+        return [REGISTRY_UNSIGNED.at(display, None, file=display, sig=display + SUFFIX)]
+    problem = registry_problem(data, armoured, trust, namespace)
+    return [REGISTRY_SIGNATURE.at(display, None, file=display, problem=problem)] if problem else []
 
 
 def registry_check(site: Site, staff: Staff, environ: Mapping[str, str]) -> list[Finding]:
@@ -154,8 +162,9 @@ def sign_in_process(data: bytes, private_key: object) -> str:
     return armored(sign_with_key(private_key, data, REGISTRY))
 
 
-def registry_problem(data: bytes, armoured: str, trust: Trust) -> str:
-    """Why `armoured` is no trusted registrar's signature of `data` ('' if it is one)."""
+def registry_problem(data: bytes, armoured: str, trust: Trust, namespace: str = REGISTRY) -> str:
+    """Why `armoured` is no trusted registrar's signature of `data` in `namespace` ('' if
+    it is one)."""
     try:
         scheme, sig = split(sshsig_value(armoured))
         signer = scheme.signer_key(sig)
@@ -163,6 +172,6 @@ def registry_problem(data: bytes, armoured: str, trust: Trust) -> str:
         return str(exc)
     if not trust.trusts(signer):
         return f"签名密钥 {signer} 不是受信任的登记员密钥"
-    if not scheme.verify(sig, data, REGISTRY):
-        return "签名与名录内容不符（名录在签名后被改动）"
+    if not scheme.verify(sig, data, namespace):
+        return "签名与文件内容不符（签名后被改动）"
     return ""

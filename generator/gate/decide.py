@@ -232,6 +232,7 @@ def memo_keys(room: Newsroom) -> dict[str, bytes]:
             site.policy.model_dump_json(),
             repr(sorted(site.committees.items())),
             *(f"{i}={p.model_dump_json()}" for i, p in people),
+            room.staff.legacy_digest,
         ),
         "text": fingerprint(room.wording.model_dump_json(), site.text.model_dump_json()),
     }

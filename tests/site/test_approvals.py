@@ -5,6 +5,7 @@ registry no registrar signed stops a build (the live site stays) but not a previ
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -25,6 +26,7 @@ from tests.sitekit import (
     STAFF,
     article,
     congress,
+    demo_key_file,
     make_site,
     office_env,
     snapshot,
@@ -185,3 +187,54 @@ def test_production_needs_the_offices_own_keys(tmp_path: Path) -> None:
     assert (office / "site/news/2026/a/index.html").is_file()
     # Without the trust root, the office's registry is no demo registrar's: refused too.
     assert congress("build", "--now", NOW, cwd=office).returncode == 1
+
+
+def _unsigned(text: str) -> str:
+    """The review block as it was before signatures: no `sig`, no digest but the final's."""
+    text = re.sub(r', sig: "[^"]+"', "", text)
+    return re.sub(
+        r"(?m)^(  (?!final)\w+: \{by: \S+, at: \S+|    - \{by: \S+, at: \S+), digest: \S+\}",
+        r"\1}",
+        text,
+    )
+
+
+def test_approvals_made_before_signatures_are_vouched_for_by_the_registrar(
+    tmp_path: Path,
+) -> None:
+    old = _unsigned(article())
+    root = make_site(
+        tmp_path, {"news/2026/a.md": old, "news/2026/b.md": article(uid="2026-1120-bbbbbb")}
+    )
+    before = json.loads(congress("check", "--json", "--now", NOW, cwd=root).stdout)
+    states = {a["path"]: a["state"] for a in before["articles"]}
+    assert states["content/news/2026/a.md"] == "invalid"
+    missing = [f["code"] for a in before["articles"] for f in a["findings"]]
+    assert missing.count("GATE-SIGNATURE-MISSING") == 7
+    key = str(demo_key_file(demo.REGISTRAR))
+    attested = congress("registry", "attest-legacy", "--key", key, "--now", NOW, cwd=root)
+    assert attested.returncode == 0, attested.stderr
+    assert "已确认 7 条历史审核记录" in attested.stdout
+    listed = root / "editorial/legacy-approvals.yml"
+    assert listed.is_file() and (root / "editorial/legacy-approvals.yml.sig").is_file()
+    after = json.loads(congress("check", "--json", "--now", NOW, cwd=root).stdout)
+    assert after["summary"]["published"] == 2
+    codes = [f["code"] for a in after["articles"] for f in a["findings"]]
+    assert codes.count("GATE-SIGNATURE-LEGACY") == 7 and "GATE-SIGNATURE-MISSING" not in codes
+    # Again: nothing new to vouch for.
+    again = congress("registry", "attest-legacy", "--key", key, "--now", NOW, cwd=root)
+    assert again.returncode == 0 and "没有需要确认" in again.stdout
+    # A record moved to another leader is no longer the one vouched for.
+    path = root / "content/news/2026/a.md"
+    path.write_text(
+        path.read_text("utf-8").replace("final: {by: boss,", "final: {by: boss2,"), "utf-8"
+    )
+    moved = json.loads(congress("check", "--json", "--now", NOW, cwd=root).stdout)
+    codes = [f["code"] for a in moved["articles"] for f in a["findings"]]
+    assert "GATE-SIGNATURE-MISSING" in codes
+    # The list changed by someone who is not the registrar: nothing is published.
+    path.write_text(old, "utf-8")
+    listed.write_text(listed.read_text("utf-8").replace("boss", "boss2"), "utf-8")
+    built = congress("build", "--now", NOW, cwd=root)
+    assert built.returncode == 1 and "[REGISTRY-SIGNATURE]" in built.stderr
+    assert "legacy-approvals.yml" in built.stderr

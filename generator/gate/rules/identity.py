@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from generator.core import legacy
 from generator.core.approval import stage_name, statement
 from generator.core.clock import minute
 from generator.core.findings import Code, Finding, Severity
@@ -28,6 +29,12 @@ GATE_SIGNATURE_MISSING = Code(
     E,
     "{label}（{name}）没有数字签名",
     "审核记录须由签署人用自己的密钥签名。" + _RESIGN,
+)
+GATE_SIGNATURE_LEGACY = Code(
+    "GATE-SIGNATURE-LEGACY",
+    Severity.INFO,
+    "{label}（{name}）是签名启用前的审核记录，经登记员确认（editorial/legacy-approvals.yml）",
+    "历史记录不需要补签；以后的审核一律由本人签名。",
 )
 GATE_SIGNATURE_MALFORMED = Code(
     "GATE-SIGNATURE-MALFORMED", E, "{label}（{name}）的签名无法读取：{problem}", _RESIGN
@@ -100,7 +107,8 @@ def _check(
     uid: str, stage: str, sig: Signature, ctx: Context
 ) -> tuple[Code, dict[str, str]] | None:
     if sig.sig is None:
-        return GATE_SIGNATURE_MISSING, {}
+        vouched = legacy.record(uid, stage, sig.by, sig.at, sig.digest) in ctx.staff.legacy
+        return (GATE_SIGNATURE_LEGACY if vouched else GATE_SIGNATURE_MISSING), {}
     try:
         scheme, data = split(sig.sig)
     except SchemeError as exc:
