@@ -129,7 +129,7 @@ def attest_legacy(key: Path, now: datetime | None, config_file: str) -> None:
     write_atomic(path.with_name(path.name + SUFFIX), text.encode("ascii"))
     people = Counter(by for _uid, _stage, by, _at, _digest in new)
     shown = "、".join(f"{staff.name(b)} {n} 条" for b, n in people.most_common())
-    latest = max(at for _uid, _stage, _by, at, _digest in new)
+    latest = clock.minute(datetime.fromisoformat(max(at for _u, _s, _b, at, _d in new)))
     click.echo(f"已确认 {len(new)} 条历史审核记录（{shown}；最晚 {latest}）：{site.rel(path)}")
     click.echo("请核对该文件的改动后提交；以后的审核一律由本人签名。")
 
