@@ -58,8 +58,14 @@ class Scheme(Protocol):
         """Whether `data` is a valid signature of `message` in `namespace` by the key it names."""
 
 
-@lru_cache(maxsize=4096)  # the gate reads a signature's key, then verifies it: parsed once
+# An SSHSIG of the largest key OpenSSH makes (RSA 16384 bits) is about 4.2 kB in base64.
+MAX_DATA = 8192
+
+
+@lru_cache(maxsize=512)  # the gate reads a signature's key, then verifies it: parsed once
 def _sshsig(data: str) -> SshsigSignature:
+    if len(data) > MAX_DATA:
+        raise SchemeError(f"签名过长（{len(data)} 个字符，上限 {MAX_DATA}）")
     try:
         blob = base64.b64decode(data.encode("ascii"), validate=True)
         return SshsigSignature(blob)

@@ -341,3 +341,13 @@ def test_outcomes_are_kept_by_signature_and_statement() -> None:
     key = Memos.signature_key("sshsig", data, message())
     assert Memos(verified={key: False}).verify("sshsig", data, message()) is False
     assert Memos(verified=learned).learned_signatures() == {}
+
+
+def test_an_oversized_signature_is_refused_unread() -> None:
+    text = article()
+    value = sig_of(final_line(text))
+    huge = "sshsig:" + "A" * 20_000  # under the front matter's own limit (FM-TOO-LARGE)
+    found = [f for f in judge(text.replace(value, huge)).findings if f.is_error]
+    assert [f.code for f in found] == ["GATE-SIGNATURE-MALFORMED"] and "签名过长" in found[
+        0
+    ].message
