@@ -317,7 +317,14 @@ def review(
     try:
         with reporting(quiet=quiet):
             refused, unwritable = sign_all(
-                site, staff, paths, stage=stage, by=by, when=at or moment, moment=moment, key=key
+                site,
+                staff,
+                paths,
+                stage=stage,
+                by=by,
+                when=(at or moment).replace(microsecond=0),
+                moment=moment,
+                key=key,
             )
     except NoKey as exc:
         usage_failed(exc.finding, "拒绝签署")

@@ -68,13 +68,29 @@ def _sshsig(data: str) -> SshsigSignature:
         raise SchemeError(f"签名过长（{len(data)} 个字符，上限 {MAX_DATA}）")
     try:
         blob = base64.b64decode(data.encode("ascii"), validate=True)
-        return SshsigSignature(blob)
+        sig = SshsigSignature(blob)
     except (binascii.Error, UnicodeEncodeError) as exc:
         raise SchemeError("签名不是有效的 base64 编码") from exc
     except NotImplementedError as exc:
         raise SchemeError("不支持的 SSHSIG 版本") from exc
     except Exception as exc:  # the reader's EOF, struct or value errors on a truncated blob
         raise SchemeError("签名数据不完整或不是 SSHSIG 格式") from exc
+    # The library reads short strings without complaint and ignores what follows the last
+    # field, outside and inside the signature; `ssh-keygen -Y verify` refuses both. Accept
+    # only what it accepts: the blob is exactly its fields, the signature exactly two strings.
+    if bytes(sig) != blob or not _two_strings(sig.signature):
+        raise SchemeError("签名数据不完整、带有多余字节或不是 SSHSIG 格式")
+    return sig
+
+
+def _two_strings(data: bytes) -> bool:
+    """Whether `data` is exactly two SSH strings (a signature: its algorithm, its bytes)."""
+    at = 0
+    for _ in range(2):
+        if at + 4 > len(data):
+            return False
+        at += 4 + int.from_bytes(data[at : at + 4], "big")
+    return at == len(data)
 
 
 def _public_key(blob: bytes) -> PublicKey:
@@ -84,6 +100,20 @@ def _public_key(blob: bytes) -> PublicKey:
         raise SchemeError("密钥类型不受支持（支持 ssh-ed25519、ssh-rsa）") from exc
     except Exception as exc:
         raise SchemeError("签名中的公钥无法读取") from exc
+
+
+# The smallest RSA modulus a registry key may have: 1024 bits has been too weak since 2013
+# (NIST SP 800-131A); OpenSSH still accepts it, the registry does not.
+RSA_MIN_BITS = 2048
+
+
+def _rsa_bits(line: str) -> int:
+    """The modulus size of an `ssh-rsa` key, as pyca/cryptography reads it."""
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
+    from cryptography.hazmat.primitives.serialization import load_ssh_public_key
+
+    key = load_ssh_public_key(" ".join(line.split()[:2]).encode("ascii"))
+    return key.key_size if isinstance(key, RSAPublicKey) else RSA_MIN_BITS
 
 
 def _fingerprint(blob: bytes) -> str:
@@ -108,6 +138,11 @@ class SshSig:
         key = _public_key(blob)
         if key.algo_name != algorithm:
             raise SchemeError(f"公钥类型 {algorithm} 与内容（{key.algo_name}）不符")
+        bits = _rsa_bits(text) if algorithm == "ssh-rsa" else RSA_MIN_BITS
+        if bits < RSA_MIN_BITS:
+            raise SchemeError(
+                f"RSA 公钥只有 {bits} 位，至少须 {RSA_MIN_BITS} 位（建议改用 ssh-ed25519）"
+            )
         return Key(self.name, text.strip(), algorithm, _fingerprint(blob))
 
     def signer_key(self, data: str) -> str:

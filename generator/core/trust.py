@@ -38,6 +38,9 @@ TRUST_ROOT = "CONGRESS_TRUST_ROOT"
 # Set by deploy/publish.sh whenever it deploys: a missing trust root is then an error.
 REQUIRE = "CONGRESS_REQUIRE_TRUST_ROOT"
 SUFFIX = ".sig"
+# The most a trust root file or a registry signature is read: keys and an armoured
+# signature are a few KB; more is no such file (and is not read into memory whole).
+LIMIT = 64 * 1024
 
 TRUST_ROOT_INVALID = Code(
     "TRUST-ROOT-INVALID",
@@ -96,10 +99,7 @@ def trust_from(environ: Mapping[str, str]) -> Trust:
         return Trust((read_key(demo.public_line(demo.REGISTRAR)),), configured=False)
     text = value
     if "\n" not in value and not value.startswith(("ssh-", "ecdsa-", "sk-")):
-        try:
-            text = Path(value).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise _invalid(f"无法读取文件 {value}（{exc.__class__.__name__}）") from exc
+        text = _read_bounded(Path(value), value)
     lines = [x.strip() for x in text.splitlines() if x.strip() and not x.startswith("#")]
     keys = []
     for line in lines:
@@ -112,6 +112,21 @@ def trust_from(environ: Mapping[str, str]) -> Trust:
     if not keys:
         raise _invalid("没有公钥")
     return Trust(tuple(keys), configured=True)
+
+
+def _read_bounded(path: Path, shown: str) -> str:
+    """A trust root file's text: a regular file of at most LIMIT bytes (a device such as
+    /dev/zero would be read forever, a FIFO would block the build)."""
+    try:
+        if path.exists() and not path.is_file():
+            raise _invalid(f"无法读取文件 {shown}（不是普通文件）")
+        with path.open("rb") as handle:
+            raw = handle.read(LIMIT + 1)
+        if len(raw) > LIMIT:
+            raise _invalid(f"文件 {shown} 超过 {LIMIT // 1024} KB，不像公钥文件")
+        return raw.decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _invalid(f"无法读取文件 {shown}（{exc.__class__.__name__}）") from exc
 
 
 def _invalid(problem: str) -> ConfigError:
@@ -136,15 +151,25 @@ def check_registry(path: Path, display: str, staff: Staff, trust: Trust) -> list
 
 
 def _signed_file(path: Path, display: str, namespace: str, trust: Trust) -> list[Finding]:
+    """Whether `path` carries a trusted registrar's signature beside it (`.sig`: a regular
+    file, read no further than LIMIT: ssh-keygen writes a few hundred bytes)."""
     sig_path = path.with_name(path.name + SUFFIX)
     try:
         data = path.read_bytes()
-        armoured = sig_path.read_text(encoding="ascii") if sig_path.is_file() else None
+        if sig_path.is_symlink():
+            problem = "签名文件是符号链接"
+            return [REGISTRY_SIGNATURE.at(display, None, file=display, problem=problem)]
+        if not sig_path.is_file():
+            return [REGISTRY_UNSIGNED.at(display, None, file=display, sig=display + SUFFIX)]
+        with sig_path.open("rb") as handle:
+            raw = handle.read(LIMIT + 1)
+        if len(raw) > LIMIT:
+            problem = f"签名文件超过 {LIMIT // 1024} KB，不是 ssh-keygen 写的签名"
+            return [REGISTRY_SIGNATURE.at(display, None, file=display, problem=problem)]
+        armoured = raw.decode("ascii")
     except (OSError, UnicodeDecodeError) as exc:
         problem = f"无法读取签名（{exc.__class__.__name__}）"
         return [REGISTRY_SIGNATURE.at(display, None, file=display, problem=problem)]
-    if armoured is None:
-        return [REGISTRY_UNSIGNED.at(display, None, file=display, sig=display + SUFFIX)]
     problem = registry_problem(data, armoured, trust, namespace)
     return [REGISTRY_SIGNATURE.at(display, None, file=display, problem=problem)] if problem else []
 

@@ -133,6 +133,8 @@ def _check(
             "at": minute(sig.at),
             "problem": problem,
         }
+    if sig.at.microsecond:  # the statement names the second: a fraction was not signed
+        return GATE_SIGNATURE, {}
     if sig.digest is None:
         return GATE_SIGNATURE_MALFORMED, {"problem": "记录缺少 digest（签署时的稿件摘要）"}
     message = statement(uid, stage, sig.by, sig.at, sig.digest)
