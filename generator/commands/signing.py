@@ -1,5 +1,7 @@
 """`congress review`: how people sign a stage. It refuses, in Chinese, what the gate would
-reject, writes the signature into the front matter and, for `final`, the digest of the text.
+reject, and writes the stage's record into the front matter: who, when, the digest of the
+article as signed (which a final sign-off binds), and the signer's signature of the stage's
+statement (core/approval.py), made by ssh-keygen (commands/sshkeygen.py).
 """
 
 from __future__ import annotations
