@@ -257,7 +257,8 @@ def test_a_key_revoked_before_the_signing_time_is_refused_by_ssh_keygen(tmp_path
     assert "GATE-SIGNATURE-REVOKED" in codes(check_json(root))
     commands = export(root / "content" / ARTICLE, tmp_path / "out", root)
     allowed = tmp_path / "out" / "allowed_signers"
-    assert 'valid-before="20261118160000Z"' in allowed.read_text(encoding="utf-8")
+    # the last second the key was valid: 2026-11-19 00:00 China time, less one second
+    assert 'valid-before="20261118155959Z"' in allowed.read_text(encoding="utf-8")
     first = next(c for c in commands if c.signer == "ed-a")
     done = first.run()
     assert done.returncode != 0 and "Good" not in said(done), said(done)
@@ -270,6 +271,51 @@ def test_a_key_revoked_before_the_signing_time_is_refused_by_ssh_keygen(tmp_path
     assert good(first.run(allowed=lenient), "ed-a")
     # every other stage's signer still verifies
     assert all(good(c.run(), c.signer) for c in commands if c.signer != "ed-a")
+
+
+def test_a_key_revoked_at_the_signing_time_itself_is_refused_by_both(tmp_path: Path) -> None:
+    """The gate takes a key as valid while `at < revoked`; ssh-keygen's valid-before is
+    inclusive, so the export names the last valid second, and both refuse a signature made
+    at the very moment of the revocation."""
+    tool("ssh-keygen")
+    at = "2026-11-20T02:00:00+08:00"  # when `approve` signs the first stage
+    staff = {
+        **STAFF,
+        "ed-a": {
+            **STAFF["ed-a"],
+            "keys": [{"key": demo.public_line("ed-a"), "added": demo.ADDED, "revoked": at}],
+        },
+    }
+    root = make_site(tmp_path / "site", {ARTICLE: approve(draft())}, staff=staff)
+    assert f"first: {{by: ed-a, at: {at}," in (root / "content" / ARTICLE).read_text()
+    assert "GATE-SIGNATURE-REVOKED" in codes(check_json(root))
+    commands = export(root / "content" / ARTICLE, tmp_path / "out", root)
+    first = next(c for c in commands if c.signer == "ed-a")
+    done = first.run()
+    assert done.returncode != 0 and "Good" not in said(done), said(done)
+
+
+def test_the_printed_commands_are_quoted_for_pasting_into_a_shell(tmp_path: Path) -> None:
+    """`by:` is the article's text: a command printed for pasting must keep it one word,
+    whatever it holds (and so must a folder name with a space)."""
+    root = make_site(tmp_path / "site", {ARTICLE: approve(draft())})
+    path = root / "content" / ARTICLE
+    forged = "ed-a;touch pwned;echo $(id)"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "first: {by: ed-a,", f"first: {{by: '{forged}',", 1
+        ),
+        encoding="utf-8",
+    )
+    out = tmp_path / "an out folder"
+    commands = export(path, out, root)  # parses each line as a POSIX shell would
+    assert forged in [c.signer for c in commands]
+    assert {c.stdin.parent for c in commands} == {out}
+    assert all(Path(c.args[c.args.index("-f") + 1]) == out / "allowed_signers" for c in commands)
+    # and ssh-keygen, given the forged name as one word, finds no such signer
+    forged_stage = next(c for c in commands if c.signer == forged)
+    assert forged_stage.run().returncode != 0
+    assert all(good(c.run(), c.signer) for c in commands if c.signer != forged)
 
 
 # --- 3. congress review through ssh-agent --------------------------------------------------
