@@ -434,6 +434,22 @@ def test_an_agent_holding_only_another_persons_key_is_refused(tmp_path: Path, ag
     assert path.read_bytes() == before
 
 
+def test_the_registrar_signs_from_ssh_agent_given_the_public_key(
+    tmp_path: Path, agent: Agent
+) -> None:
+    """`registry sign --key FILE.pub`: ssh-keygen signs with the agent's private key."""
+    root = make_site(tmp_path / "site", {ARTICLE: draft()})
+    sig = root / "editorial" / "staff.yml.sig"
+    sig.unlink()
+    agent.add(demo_key_file("registrar"))
+    pub = tmp_path / "registrar.pub"
+    pub.write_text(demo.public_line("registrar") + "\n", encoding="ascii")
+    done = congress("registry", "sign", "--key", str(pub), cwd=root, env=agent.env())
+    assert done.returncode == 0, done.stderr
+    assert sig.is_file()
+    assert congress("registry", "verify", cwd=root, env=plain_env()).returncode == 0
+
+
 # --- 4. no key, a missing key file, a key with a passphrase --------------------------------
 
 
@@ -463,6 +479,23 @@ def test_review_with_a_missing_key_file_is_refused(tmp_path: Path) -> None:
     )  # fmt: skip
     assert done.returncode == 2, done.stderr
     assert "REVIEW-NO-KEY" in done.stderr and "不存在" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert path.read_bytes() == before
+
+
+def test_review_with_another_persons_key_file_is_refused(tmp_path: Path) -> None:
+    """ssh-keygen signs with the file it is given; the signature is then checked as the
+    gate checks it, and refused before anything is written."""
+    tool("ssh-keygen")
+    root = make_site(tmp_path / "site", {ARTICLE: draft()})
+    path = root / "content" / ARTICLE
+    before = path.read_bytes()
+    done = congress(
+        "review", str(path), "--stage", "first", "--by", "ed-a", "--now", NOW,
+        "--key", str(demo_key_file("ed-b")), cwd=root, env=plain_env(),
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    assert "REVIEW-REFUSED" in done.stderr and "编辑乙" in done.stderr
     assert "Traceback" not in done.stderr
     assert path.read_bytes() == before
 
