@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import click
@@ -169,15 +170,21 @@ def approvals(path: Path, out: Path, config_file: str) -> None:
             click.echo(f"{name}：签名无法读取（{exc}）", err=True)
             continue
         (out / f"{name}.txt").write_bytes(message)
+        # Quoted for a POSIX shell: `by` is the article's text, and the line is for pasting.
+        q = shlex.quote
         click.echo(
-            f"ssh-keygen -Y verify -f {out}/allowed_signers -I {sig.by} -n {APPROVAL} "
-            f"-O verify-time={_openssh_time(sig.at)} -s {out}/{name}.sig < {out}/{name}.txt"
+            f"ssh-keygen -Y verify -f {q(str(out / 'allowed_signers'))} -I {q(sig.by)} "
+            f"-n {APPROVAL} -O verify-time={_openssh_time(sig.at)} "
+            f"-s {q(str(out / f'{name}.sig'))} < {q(str(out / f'{name}.txt'))}"
         )
     for staff_id, person in staff.people.items():
         for k in person.keys:
             # ssh-keygen's own check of the key's validity at the signing time (-O verify-time).
             valid = f',valid-after="{_openssh_time(k.added)}"'
             if k.revoked is not None:
-                valid += f',valid-before="{_openssh_time(k.revoked)}"'
+                # ssh-keygen takes valid-before as the last valid second (verify-time after
+                # it fails); the gate refuses a signature made at the revocation itself.
+                last = _openssh_time(k.revoked - timedelta(microseconds=1))
+                valid += f',valid-before="{last}"'
             allowed.append(f'{staff_id} namespaces="{APPROVAL}"{valid} {k.key}')
     (out / "allowed_signers").write_text("\n".join(allowed) + "\n", encoding="utf-8")

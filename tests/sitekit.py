@@ -16,7 +16,7 @@ import textwrap
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -322,16 +322,20 @@ def demo_key_file(staff_id: str) -> Path:
     return path
 
 
-def congress(*args: str, cwd: Path, demo_key: bool = True) -> subprocess.CompletedProcess[str]:
+def congress(
+    *args: str, cwd: Path, demo_key: bool = True, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run the real `congress` command in a fresh process (exit codes, stderr, no traceback).
     A `review` naming no `--key` signs with the signer's demo key (`demo_key`; without it,
-    the command looks in ssh-agent, as for a person)."""
+    the command looks in ssh-agent, as for a person). `env`: the whole environment (default:
+    this process's)."""
     if demo_key and args[:1] == ("review",) and "--key" not in args and "--by" in args:
         by = args[args.index("--by") + 1]
         args = (*args, "--key", str(demo_key_file(by)))
     return subprocess.run(
         [sys.executable, "-m", "generator", *args],
         cwd=cwd,
+        env=None if env is None else dict(env),
         capture_output=True,
         text=True,
         timeout=300,

@@ -126,6 +126,19 @@ def _usable(key: Path, where: Path) -> Path:
     return copy
 
 
+def _terminal() -> bool:
+    """Whether this process has a terminal for ssh-keygen to ask a passphrase on. Without
+    one, ssh-keygen reads the passphrase from its standard input, and waits for ever on a
+    pipe nobody writes to (a CI job, an editor's task runner): it is then given none, and
+    a key with a passphrase fails at once (REVIEW-SIGN-FAILED) instead."""
+    try:
+        fd = os.open("/dev/tty", os.O_RDWR | getattr(os, "O_NOCTTY", 0))
+    except OSError:
+        return False
+    os.close(fd)
+    return True
+
+
 def sign(key: Path | str, messages: Sequence[bytes], namespace: str = APPROVAL) -> list[str]:
     """The `sshsig:` value of each message, signed by `key` in `namespace`."""
     program = _ssh_keygen()
@@ -147,14 +160,22 @@ def sign(key: Path | str, messages: Sequence[bytes], namespace: str = APPROVAL) 
                 (where / f"{i}.msg").write_bytes(message)
                 names.append(f"{i}.msg")
             command = [program, "-Y", "sign", "-q", "-f", str(key.resolve()), "-n", namespace]
+            asks = _terminal()
             try:
                 run = subprocess.run(
-                    [*command, *names], cwd=where, capture_output=True, text=True, check=False
+                    [*command, *names],
+                    cwd=where,
+                    stdin=None if asks else subprocess.DEVNULL,
+                    capture_output=True,
+                    text=True,
+                    check=False,
                 )
             except OSError as exc:
                 raise _failed(str(exc)) from exc
             if run.returncode != 0:
                 said = " ".join(run.stderr.split())[-300:] or f"退出码 {run.returncode}"
+                if not asks and "passphrase" in run.stderr:
+                    said += "（没有终端可输入私钥口令：先用 ssh-add 把私钥加入 ssh-agent）"
                 raise _failed(said)
             for name in names:
                 try:
