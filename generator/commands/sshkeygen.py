@@ -89,6 +89,7 @@ def key_for(staff: Staff, by: str, at: datetime, key_file: Path | None) -> Path 
     if key_file is not None:
         if not key_file.is_file():
             raise _no_key(staff, by, f"--key 指定的文件 {key_file} 不存在")
+        _check_key_file(staff, by, at, key_file)
         return key_file
     person = staff.get(by)
     valid = [k for k in person.keys if k.valid_at(at)] if person is not None else []
@@ -101,6 +102,45 @@ def key_for(staff: Staff, by: str, at: datetime, key_file: Path | None) -> Path 
     if not os.environ.get("SSH_AUTH_SOCK"):
         raise _no_key(staff, by, "未运行 ssh-agent，也未用 --key 指定私钥")
     raise _no_key(staff, by, "ssh-agent 中没有此人登记的公钥")
+
+
+def _check_key_file(staff: Staff, by: str, at: datetime, key_file: Path) -> None:
+    """Refuse, before anything is signed (no passphrase typed, no hardware key touched), a
+    key file whose public key can be told and is not one of `by`'s registered keys valid at
+    `at`. A key that cannot be told (encrypted, no .pub beside it) is checked after signing,
+    as the gate checks every signature."""
+    line = public_line(key_file)
+    if line is None:
+        return
+    try:
+        fingerprint = read_key(line).fingerprint
+    except SchemeError:
+        return  # ssh-keygen says what is wrong with it
+    key = staff.key(by, fingerprint)
+    if key is None:
+        owners = [staff.name(i) for i in staff.owners(fingerprint)]
+        whose = f"（登记在 {'、'.join(owners)} 名下）" if owners else "（人员名录中没有该密钥）"
+        raise _no_key(staff, by, f"--key 指定的密钥 {fingerprint} 不是此人登记的密钥{whose}")
+    if not key.valid_at(at):
+        raise _no_key(staff, by, f"--key 指定的密钥 {fingerprint} 在签署时无效（已吊销或尚未登记）")
+
+
+def public_line(key_file: Path) -> str | None:
+    """The public key of a key file, when it can be told without its passphrase: a `.pub`
+    file itself, an unencrypted private key, or the `.pub` that ssh-keygen wrote beside it."""
+    try:
+        data = key_file.read_bytes()[:65536]
+        if key_file.suffix == ".pub":
+            return data.decode("ascii").strip() or None
+        try:
+            private = load_ssh_private_key(data, password=None)
+            raw = private.public_key().public_bytes(Encoding.OpenSSH, PublicFormat.OpenSSH)
+            return raw.decode("ascii")
+        except (ValueError, TypeError, UnsupportedAlgorithm):
+            beside = key_file.with_name(key_file.name + ".pub")
+            return beside.read_text(encoding="ascii").strip() or None if beside.is_file() else None
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def _body(line: str) -> tuple[str, ...]:

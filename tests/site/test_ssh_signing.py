@@ -484,8 +484,8 @@ def test_review_with_a_missing_key_file_is_refused(tmp_path: Path) -> None:
 
 
 def test_review_with_another_persons_key_file_is_refused(tmp_path: Path) -> None:
-    """ssh-keygen signs with the file it is given; the signature is then checked as the
-    gate checks it, and refused before anything is written."""
+    """A key file whose public key can be told (here: unencrypted) is compared with the
+    signer's registered keys before anything is signed: no key of the signer's, exit 2."""
     tool("ssh-keygen")
     root = make_site(tmp_path / "site", {ARTICLE: draft()})
     path = root / "content" / ARTICLE
@@ -494,8 +494,8 @@ def test_review_with_another_persons_key_file_is_refused(tmp_path: Path) -> None
         "review", str(path), "--stage", "first", "--by", "ed-a", "--now", NOW,
         "--key", str(demo_key_file("ed-b")), cwd=root, env=plain_env(),
     )  # fmt: skip
-    assert done.returncode == 1, done.stderr
-    assert "REVIEW-REFUSED" in done.stderr and "编辑乙" in done.stderr
+    assert done.returncode == 2, done.stderr
+    assert "REVIEW-NO-KEY" in done.stderr and "登记在 编辑乙 名下" in done.stderr
     assert "Traceback" not in done.stderr
     assert path.read_bytes() == before
 
