@@ -22,7 +22,6 @@ from generator.core.staff import Staff
 from generator.gate.decide import STATE_OF, Decision, State, Verdict
 from generator.gate.rules import signatures
 from generator.gate.rules.identity import label_of
-from generator.load.article import Article
 
 if TYPE_CHECKING:
     from generator.derive.publication import Publication
@@ -48,29 +47,37 @@ def summary(verdicts: Iterable[Verdict]) -> dict[str, int]:
     return result
 
 
-def approvals(article: Article, staff: Staff | None = None) -> list[dict[str, Any]]:
-    """Each signature of the article: stage, who, when, with which key, over which text."""
+def approvals(v: Verdict, staff: Staff | None = None) -> list[dict[str, Any]]:
+    """Each signature of the article: stage, who, when, with which key, over which text, and
+    whether the gate found it valid (no GATE-SIGNATURE error on its line)."""
+    article = v.article
     if article.meta is None:
         return []
-    return [
-        {
-            "stage": stage_name(stage, loc[2] if stage == "proofread" else None),  # type: ignore[arg-type]
-            "label": label_of(stage, loc[2] if stage == "proofread" else None),  # type: ignore[arg-type]
-            "by": sig.by,
-            "name": staff.name(sig.by) if staff is not None else sig.by,
-            "at": iso(sig.at),
-            "key": key_of(sig.sig),
-            "digest": sig.digest,
-        }
-        for stage, loc, sig in signatures(article)
-    ]
+    refused = {f.line for f in v.findings if f.is_error and f.code.startswith("GATE-SIGNATURE")}
+    found = []
+    for stage, loc, sig in signatures(article):
+        index = loc[2] if stage == "proofread" else None
+        assert index is None or isinstance(index, int)
+        found.append(
+            {
+                "stage": stage_name(stage, index),
+                "label": label_of(stage, index),
+                "by": sig.by,
+                "name": staff.name(sig.by) if staff is not None else sig.by,
+                "at": iso(sig.at),
+                "key": key_of(sig.sig),
+                "digest": sig.digest,
+                "valid": sig.sig is not None and article.line_of(*loc, "sig") not in refused,
+            }
+        )
+    return found
 
 
-def approval_lines(article: Article, staff: Staff) -> list[str]:
+def approval_lines(v: Verdict, staff: Staff) -> list[str]:
     """`congress check PATH`: who signed each stage, with which key fingerprint."""
     lines = []
-    for a in approvals(article, staff):
-        key = a["key"] or "（无有效签名）"
+    for a in approvals(v, staff):
+        key = f"{a['key']}" if a["valid"] else f"{a['key'] or '—'}（签名无效或缺失，见下）"
         seen = f"，所签文本 {a['digest'][:15]}…" if a["digest"] else ""
         when = minute(aware(a["at"]))
         lines.append(f"    签署：{a['label']} {a['name']}（{a['by']}）{when} 密钥 {key}{seen}")
@@ -90,7 +97,7 @@ def as_json(
                 "state": v.state.value,
                 "url": v.article.url,
                 "findings": [f.to_dict() for f in v.findings],
-                "approvals": approvals(v.article, staff),
+                "approvals": approvals(v, staff),
             }
             for v in verdicts
         ],
@@ -128,7 +135,7 @@ def as_text(
         title = v.article.meta.title if v.article.meta else "（无法读取稿件信息）"
         lines.append(f"{state}  {terminal_safe(v.article.path)}  {terminal_safe(title)}")
         if staff is not None:
-            lines += approval_lines(v.article, staff)
+            lines += approval_lines(v, staff)
         pending = [f for f in v.findings if STATE_OF.get(f.code) is State.PENDING]
         for f in v.findings:
             # A published article's info findings are noise; anything else is worth a line.

@@ -168,14 +168,34 @@ def split(value: str) -> tuple[Scheme, str]:
 
 
 def key_of(value: str | None) -> str | None:
-    """The fingerprint of the key a `sig:` value names (None: no value, or unreadable)."""
+    """The fingerprint of the key a `sig:` value names (None: no value, or unreadable), for
+    showing it (the manifest, `congress check`): whether the signature is valid is the
+    gate's to say. Reads no more of an SSHSIG than its head: the manifest of a 10,000-article
+    archive asks this of 63,000 signatures."""
     if value is None:
         return None
+    name, _sep, data = value.partition(":")
+    if name == SshSig.name:
+        return _head_key(data)
     try:
         scheme, data = split(value)
         return scheme.signer_key(data)
     except SchemeError:
         return None
+
+
+def _head_key(data: str) -> str | None:
+    """The fingerprint of the key in an SSHSIG's head: magic, version, then the key blob."""
+    try:
+        head = base64.b64decode(data[:20], validate=True)
+        if head[:6] != b"SSHSIG" or len(head) < 14:
+            return None
+        size = int.from_bytes(head[10:14], "big")
+        chars = -(-(14 + size) // 3) * 4
+        blob = base64.b64decode(data[:chars] + "=" * (-len(data[:chars]) % 4))[14 : 14 + size]
+    except (binascii.Error, ValueError):
+        return None
+    return _fingerprint(blob) if len(blob) == size else None
 
 
 def read_key(text: str) -> Key:
