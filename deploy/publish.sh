@@ -17,6 +17,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The build cache and the build records are never taken from the repository: a cache committed
+# by hand (`git add -f .cache/…`) would be read as this machine's own, with the outcomes of
+# signature checks and the gate's findings in it.
+if git rev-parse --is-inside-work-tree >/dev/null 2>&1 \
+   && [ -n "$(git ls-files -- .cache build site archive | head -n 1)" ]; then
+  echo "仓库中提交了构建缓存或构建产物（.cache/、build/、site/、archive/），可能被用来绕过审核：未构建、未部署 [PUBLISH-TRACKED-OUTPUT]。" >&2
+  echo "    建议：git rm -r --cached 这些文件后重新提交。" >&2
+  exit 1
+fi
+
 if [ -n "${DEPLOY_RSYNC_TARGET:-}${DEPLOY_S3_URI:-}" ]; then
   # The congress commands then refuse to run without a trust root (TRUST-ROOT-MISSING).
   export CONGRESS_REQUIRE_TRUST_ROOT=1

@@ -103,6 +103,16 @@ def attest_legacy(key: Path, now: datetime | None, config_file: str) -> None:
         trust = trust_from(os.environ)
     except ConfigError as exc:
         config_failed(exc.findings)
+    # What is already listed is signed again with the new records: only if the registrar
+    # signed it (and the registry) before; a record appended by anyone else would be signed
+    # unseen. The command also says how many it adds, for the registrar to read in the diff.
+    wrong = [f for f in registry_check(site, staff, os.environ) if f.is_error]
+    if wrong:
+        registry_reported(wrong, refuse=False)
+        click.echo(
+            "人员名录或历史审核记录的签名无效，不能在其上追加 [REGISTRY-SIGNATURE]。", err=True
+        )
+        sys.exit(1)
     moment = clock.now(now)
     found: set[legacy.Record] = set()
     for article in newsroom(site, staff).articles:
@@ -149,8 +159,14 @@ def approvals(path: Path, out: Path, config_file: str) -> None:
     try:
         site = load_site(config_file)
         staff = load_staff(site)
+        # allowed_signers comes from the registry: only from one the registrar signed.
+        wrong = [f for f in registry_check(site, staff, os.environ) if f.is_error]
     except ConfigError as exc:
         config_failed(exc.findings)
+    if wrong:
+        registry_reported(wrong, refuse=False)
+        click.echo("人员名录的签名无效，不导出其中的公钥 [REGISTRY-SIGNATURE]。", err=True)
+        sys.exit(1)
     article = load_article(path, site.rel(path), site.rel(path))
     if article.meta is None:
         click.echo(f"无法读取稿件信息：{site.rel(path)}，先运行 congress check。", err=True)
@@ -180,7 +196,9 @@ def approvals(path: Path, out: Path, config_file: str) -> None:
     for staff_id, person in staff.people.items():
         for k in person.keys:
             # ssh-keygen's own check of the key's validity at the signing time (-O verify-time).
-            valid = f',valid-after="{_openssh_time(k.added)}"'
+            # ssh-keygen's times are whole seconds: the first whole second the key is valid.
+            first = k.added + timedelta(microseconds=(1_000_000 - k.added.microsecond) % 1_000_000)
+            valid = f',valid-after="{_openssh_time(first)}"'
             if k.revoked is not None:
                 # ssh-keygen takes valid-before as the last valid second (verify-time after
                 # it fails); the gate refuses a signature made at the revocation itself.

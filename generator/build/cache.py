@@ -91,6 +91,9 @@ _RENDERERS = (
     "pagefind-bin-extended",
     "autocorrect-py",
     "pypinyin",
+    # The verification outcomes kept (`signatures`) hold only for the code that found them.
+    "sshsig",
+    "cryptography",
 )
 
 

@@ -2,9 +2,9 @@
 
 The private key never passes through this program: `ssh-keygen` takes it from ssh-agent
 (given the public key) or from the file `--key` names, asks for its passphrase itself, and
-signs every statement of one `congress review` in one run (one passphrase, one touch of a
-hardware key per statement). Without `--key`, the signer's key is the one the agent holds
-among those the registry lists for them.
+signs every statement of one `congress review` in one run (up to 20,000 statements: one
+passphrase, one touch of a hardware key per statement). Without `--key`, the signer's key
+is the one the agent holds among those the registry lists for them.
 """
 
 from __future__ import annotations
@@ -42,7 +42,9 @@ REVIEW_SIGN_FAILED = Code(
     "ssh-keygen 签名失败：{problem}，文件未改动",
     "检查私钥文件和口令；需要 OpenSSH 8.2 或更高版本（ssh-keygen -Y sign）。",
 )
-_CHUNK = 2000  # statements per ssh-keygen run: well inside the argument list's limit
+# Statements per ssh-keygen run (one passphrase each): names like `19999.msg`, so 20,000 of
+# them are about 200 kB of arguments, well inside Linux's 2 MB.
+_CHUNK = 20_000
 
 
 class NoKey(Exception):
@@ -129,7 +131,8 @@ def public_line(key_file: Path) -> str | None:
     """The public key of a key file, when it can be told without its passphrase: a `.pub`
     file itself, an unencrypted private key, or the `.pub` that ssh-keygen wrote beside it."""
     try:
-        data = key_file.read_bytes()[:65536]
+        with key_file.open("rb") as handle:
+            data = handle.read(65536)
         if key_file.suffix == ".pub":
             return data.decode("ascii").strip() or None
         try:

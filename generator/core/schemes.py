@@ -29,6 +29,7 @@ from sshsig.sshsig import SshsigSignature, SshsigWrapper, do_sshsig_verify
 APPROVAL = "approval@congress-site"
 REGISTRY = "registry@congress-site"
 LEGACY = "legacy@congress-site"  # the registrar's list of approvals made before signatures
+HASHES = (b"sha256", b"sha512")  # the message hashes ssh-keygen -Y verify accepts
 
 
 class SchemeError(ValueError):
@@ -150,7 +151,13 @@ class SshSig:
         return _fingerprint(_sshsig(data).public_key)
 
     def verify(self, data: str, message: bytes, namespace: str) -> bool:
-        found = do_sshsig_verify(_sshsig(data), io.BytesIO(message), namespace)
+        sig = _sshsig(data)
+        if sig.hash_algo not in HASHES:
+            return False  # ssh-keygen accepts these two only (sshsig.c)
+        try:
+            found = do_sshsig_verify(sig, io.BytesIO(message), namespace)
+        except Exception:  # a signature algorithm that does not match its key, say
+            return False
         return isinstance(found, PublicKey)
 
 

@@ -359,6 +359,9 @@ def _work_out_memos(articles: list[Article], ctx: Context, memos: Memos, map: Ex
         if a.meta is not None and a.source_key is not None and _missing(a, ctx, memos)
     ]
 
+    if todo:
+        memos.preload()
+
     def work(article: Article) -> tuple[tuple[tuple[Finding, ...], ...], dict[bytes, bool]] | None:
         learned: dict[bytes, bool] = {}
 

@@ -72,6 +72,11 @@ class Memos:
             self.note(key, ok)
         return ok
 
+    def preload(self) -> None:
+        """Read the stored outcomes now: before the workers fork, which must not share the
+        store's database connection with this process (a lazy store reads on first use)."""
+        len(self._verified)
+
     def learned_signatures(self) -> dict[bytes, bool]:
         """The outcomes this run worked out that the store did not hold."""
         return {k: v for k, v in self._checked.items() if k not in self._verified}

@@ -238,3 +238,54 @@ def test_approvals_made_before_signatures_are_vouched_for_by_the_registrar(
     built = congress("build", "--now", NOW, cwd=root)
     assert built.returncode == 1 and "[REGISTRY-SIGNATURE]" in built.stderr
     assert "legacy-approvals.yml" in built.stderr
+
+
+def test_attest_legacy_never_signs_a_list_someone_else_changed(tmp_path: Path) -> None:
+    root = make_site(tmp_path, {"news/2026/a.md": _unsigned(article())})
+    key = str(demo_key_file(demo.REGISTRAR))
+    assert (
+        congress("registry", "attest-legacy", "--key", key, "--now", NOW, cwd=root).returncode == 0
+    )
+    listed = root / "editorial/legacy-approvals.yml"
+    forged = (
+        '  - {uid: "2026-1120-ffffff", stage: "final", by: "boss", at: 2026-11-20T00:00:00+00:00}\n'
+    )
+    listed.write_text(listed.read_text("utf-8") + forged, "utf-8")
+    (root / "content/news/2026/b.md").write_text(
+        _unsigned(article(uid="2026-1120-bbbbbb")), "utf-8"
+    )
+    again = congress("registry", "attest-legacy", "--key", key, "--now", NOW, cwd=root)
+    assert again.returncode == 1 and "REGISTRY-SIGNATURE" in again.stderr
+    assert "2026-1120-ffffff" in listed.read_text("utf-8")  # left as it was, not signed
+    exported = congress("approvals", "content/news/2026/a.md", "--out", "x", cwd=root)
+    assert exported.returncode == 1 and "不导出" in exported.stderr
+
+
+def test_publishing_refuses_a_build_cache_committed_to_the_repository(tmp_path: Path) -> None:
+    import shutil
+
+    from tests.sitekit import ROOT
+
+    root = make_site(tmp_path, {"news/2026/a.md": article()})
+    (root / "deploy").mkdir()
+    shutil.copy(ROOT / "deploy/publish.sh", root / "deploy/publish.sh")
+    (root / ".cache/congress").mkdir(parents=True)
+    (root / ".cache/congress/cache.sqlite3-wal").write_bytes(b"poisoned")
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
+
+    git("init", "-q")
+    git("add", "-f", ".")
+    git("-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "site")
+    env = {**office_env(), "CONGRESS": f"{sys.executable} -m generator", "CONGRESS_NOW": NOW}
+    done = subprocess.run(
+        ["bash", "deploy/publish.sh"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1 and "[PUBLISH-TRACKED-OUTPUT]" in done.stderr
+    assert not (root / "site").exists()

@@ -351,3 +351,43 @@ def test_an_oversized_signature_is_refused_unread() -> None:
     assert [f.code for f in found] == ["GATE-SIGNATURE-MALFORMED"] and "签名过长" in found[
         0
     ].message
+
+
+def _with_hash(name: bytes, algorithm: bytes = b"ssh-ed25519") -> str:
+    """A signature of message() by boss's key, made with the hash `name` (and a signature
+    blob naming `algorithm`): what a key holder could make, not what ssh-keygen makes."""
+    import hashlib
+
+    from sshsig.sshsig import SshsigSignature, SshsigWrapper
+
+    key = demo.private_key("boss")
+    good = split(sign_with_key(key, message(), APPROVAL))[1]
+    sig = SshsigSignature(base64.b64decode(good))
+    digest = (
+        hashlib.new(name.decode(), message()).digest(16)
+        if name.startswith(b"shake")
+        else (hashlib.new(name.decode(), message()).digest())
+    )
+    signed = SshsigWrapper(namespace=APPROVAL.encode(), hash_algo=name, hash=digest).to_bytes()
+    raw = key.sign(signed)
+    sig.hash_algo = name
+    sig.signature = (
+        len(algorithm).to_bytes(4, "big") + algorithm + len(raw).to_bytes(4, "big") + raw
+    )
+    return base64.b64encode(bytes(sig)).decode()
+
+
+@pytest.mark.parametrize(
+    ("name", "algorithm"),
+    [
+        (b"md5", b"ssh-ed25519"),
+        (b"sha1", b"ssh-ed25519"),
+        (b"shake_128", b"ssh-ed25519"),
+        (b"sha512", b"rsa-sha2-512"),
+    ],
+)
+def test_only_what_ssh_keygen_accepts_verifies_and_nothing_raises(
+    name: bytes, algorithm: bytes
+) -> None:
+    scheme, _ = split("sshsig:")
+    assert scheme.verify(_with_hash(name, algorithm), message(), APPROVAL) is False
