@@ -198,8 +198,15 @@ def _head_key(data: str) -> str | None:
         if head[:6] != b"SSHSIG" or len(head) < 14:
             return None
         size = int.from_bytes(head[10:14], "big")
-        chars = -(-(14 + size) // 3) * 4
-        blob = base64.b64decode(data[:chars] + "=" * (-len(data[:chars]) % 4))[14 : 14 + size]
+    except (binascii.Error, ValueError):
+        return None
+    return _head_fingerprint(data[: -(-(14 + size) // 3) * 4], size)
+
+
+@lru_cache(maxsize=256)  # one entry per key: the head of every signature by it is the same
+def _head_fingerprint(head: str, size: int) -> str | None:
+    try:
+        blob = base64.b64decode(head + "=" * (-len(head) % 4))[14 : 14 + size]
     except (binascii.Error, ValueError):
         return None
     return _fingerprint(blob) if len(blob) == size else None
