@@ -19,9 +19,24 @@ from generator.core import clock, legacy
 from generator.core.approval import stage_name, statement
 from generator.core.config import load_site
 from generator.core.configerror import ConfigError
-from generator.core.schemes import APPROVAL, LEGACY, REGISTRY, SchemeError, armored, split
+from generator.core.schemes import (
+    APPROVAL,
+    LEGACY,
+    POLICY,
+    REGISTRY,
+    SchemeError,
+    armored,
+    split,
+)
 from generator.core.staff import load_staff
-from generator.core.trust import SUFFIX, registry_check, registry_problem, trust_from
+from generator.core.trust import (
+    SUFFIX,
+    policy_path,
+    policy_text,
+    registry_check,
+    registry_problem,
+    trust_from,
+)
 from generator.failure import config_failed, registry_reported, usage_failed
 from generator.gate.rules import signatures
 from generator.load.article import load_article
@@ -42,7 +57,7 @@ def registry() -> None:
 )
 @CONFIG_OPTION
 def registry_sign(key: Path, config_file: str) -> None:
-    """登记员核对 editorial/staff.yml 后签名，写入 staff.yml.sig。"""
+    """登记员核对人员名录和审核规则后签名：写入 staff.yml.sig、policy.lock 和 policy.lock.sig。"""
     try:
         site = load_site(config_file)
         load_staff(site)  # a registry that does not load is not signed
@@ -50,19 +65,26 @@ def registry_sign(key: Path, config_file: str) -> None:
     except ConfigError as exc:
         config_failed(exc.findings)
     path = site.root / site.congress.staff
-    data = path.read_bytes()
-    try:
-        value = sshkeygen.sign(key, [data], REGISTRY)[0]
-    except sshkeygen.NoKey as exc:
-        usage_failed(exc.finding, "签名失败")
-    text = armored(value)
-    problem = registry_problem(data, text, trust)
-    if problem:
-        click.echo(f"未写入签名 [REGISTRY-SIGNATURE]：{problem}。", err=True)
-        click.echo("    建议：用 CONGRESS_TRUST_ROOT 中登记员公钥对应的私钥签名。", err=True)
-        sys.exit(1)
-    write_atomic(path.with_name(path.name + SUFFIX), text.encode("ascii"))
-    click.echo(f"已签名人员名录：{site.rel(path)}{SUFFIX}")
+    lock = policy_path(path)
+    # The registry and the review policy in effect, each in its own namespace: one signature
+    # cannot stand for the other.
+    signed = {path: (path.read_bytes(), REGISTRY), lock: (policy_text(site), POLICY)}
+    texts = {}
+    for where, (data, namespace) in signed.items():
+        try:
+            text = armored(sshkeygen.sign(key, [data], namespace)[0])
+        except sshkeygen.NoKey as exc:
+            usage_failed(exc.finding, "签名失败")
+        problem = registry_problem(data, text, trust, namespace)
+        if problem:
+            click.echo(f"未写入签名 [REGISTRY-SIGNATURE]：{problem}。", err=True)
+            click.echo("    建议：用 CONGRESS_TRUST_ROOT 中登记员公钥对应的私钥签名。", err=True)
+            sys.exit(1)
+        texts[where] = text
+    write_atomic(lock, signed[lock][0])
+    for where, text in texts.items():
+        write_atomic(where.with_name(where.name + SUFFIX), text.encode("ascii"))
+    click.echo(f"已签名人员名录和审核规则：{site.rel(path)}{SUFFIX}、{site.rel(lock)}{SUFFIX}")
 
 
 @registry.command(name="verify")
@@ -79,7 +101,7 @@ def registry_verify(config_file: str) -> None:
     if any(f.is_error for f in found):
         sys.exit(1)
     keys = sum(len(p.keys) for p in staff.people.values())
-    click.echo(f"人员名录签名有效：{len(staff.people)} 人，{keys} 个公钥。")
+    click.echo(f"人员名录和审核规则签名有效：{len(staff.people)} 人，{keys} 个公钥。")
 
 
 def _openssh_time(at: datetime) -> str:

@@ -30,11 +30,11 @@ from generator.commands.frontedit import replace_review
 from generator.core import demo
 from generator.core.approval import stage_name, statement
 from generator.core.clock import aware
-from generator.core.config import CongressConfig, Site
+from generator.core.config import CongressConfig, Site, load_site
 from generator.core.policy import Policy
-from generator.core.schemes import APPROVAL, sign_with_key
+from generator.core.schemes import APPROVAL, POLICY, armored, sign_with_key
 from generator.core.staff import Person, Staff
-from generator.core.trust import sign_in_process
+from generator.core.trust import policy_text, sign_in_process
 from generator.core.wording import Wording
 from generator.gate.decide import Context, Verdict, verdict
 from generator.gate.rules import signatures
@@ -113,6 +113,19 @@ def write_staff(
         (root / "editorial" / "staff.yml.sig").write_text(
             sign_in_process(data.encode("utf-8"), registrar)
         )
+        if (root / "mkdocs.yml").is_file():
+            sign_policy(root, office=office)
+
+
+def sign_policy(root: Path, *, office: bool = False) -> None:
+    """editorial/policy.lock for the site's mkdocs.yml as it is now, signed by the demo (or
+    `office`) registrar, as `congress registry sign` writes it."""
+    site = load_site(root / "mkdocs.yml")
+    lock = root / "editorial" / "policy.lock"
+    lock.write_bytes(policy_text(site))
+    registrar = (office_key if office else demo.private_key)(demo.REGISTRAR)
+    signed = sign_with_key(registrar, lock.read_bytes(), POLICY)
+    (root / "editorial" / "policy.lock.sig").write_text(armored(signed))
 
 
 def resign_with_office_keys(root: Path) -> None:

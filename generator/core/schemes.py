@@ -29,6 +29,7 @@ from sshsig.sshsig import SshsigSignature, SshsigWrapper, do_sshsig_verify
 APPROVAL = "approval@congress-site"
 REGISTRY = "registry@congress-site"
 LEGACY = "legacy@congress-site"  # the registrar's list of approvals made before signatures
+POLICY = "policy@congress-site"  # the review policy the registrar approved (core/trust.py)
 HASHES = (b"sha256", b"sha512")  # the message hashes ssh-keygen -Y verify accepts
 
 

@@ -13,6 +13,7 @@ says so; with it, no demo key is trusted anywhere (core/demo.py).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ from generator.core.configerror import ConfigError
 from generator.core.findings import Code, Finding, Severity
 from generator.core.schemes import (
     LEGACY,
+    POLICY,
     REGISTRY,
     Key,
     SchemeError,
@@ -72,6 +74,13 @@ REGISTRY_SIGNATURE = Code(
     "{file} 的登记员签名无效：{problem}",
     "名录在签名后被改动，或签名不是受信任的登记员所做：由登记员核对后重新签名"
     "（congress registry sign --key <登记员私钥>）。",
+)
+REGISTRY_POLICY = Code(
+    "REGISTRY-POLICY",
+    Severity.ERROR,
+    "审核规则（mkdocs.yml 中的 policy 和 committees）与登记员签名的 {file} 不一致{detail}",
+    "审核规则决定谁可以签署哪个环节，改动须经登记员核对："
+    "congress registry sign --key <登记员私钥>（同时签名人员名录和审核规则）。",
 )
 REGISTRY_DEMO_KEY = Code(
     "REGISTRY-DEMO-KEY",
@@ -175,10 +184,48 @@ def _signed_file(path: Path, display: str, namespace: str, trust: Trust) -> list
 
 
 def registry_check(site: Site, staff: Staff, environ: Mapping[str, str]) -> list[Finding]:
-    """The site's registry checked against the trust root of `environ` (ConfigError, exit 2,
-    for a trust root that cannot be used)."""
+    """The site's registry, and the review policy it goes with, checked against the trust
+    root of `environ` (ConfigError, exit 2, for a trust root that cannot be used)."""
     path = site.root / site.congress.staff
-    return check_registry(path, site.rel(path), staff, trust_from(environ))
+    trust = trust_from(environ)
+    return check_registry(path, site.rel(path), staff, trust) + check_policy(site, path, trust)
+
+
+POLICY_FILE = "policy.lock"
+
+
+def policy_text(site: Site) -> bytes:
+    """The review policy as the registrar signs it: which stages each article needs and which
+    role signs each (`policy`), and the committees whose roles exist (`committees`), in
+    canonical JSON. Who may approve is the registry and this together."""
+    data = {
+        "format": 1,
+        "policy": site.congress.policy.model_dump(mode="json"),
+        "committees": dict(sorted(site.congress.committees.items())),
+    }
+    return (json.dumps(data, ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode()
+
+
+def policy_path(staff_path: Path) -> Path:
+    return staff_path.with_name(POLICY_FILE)
+
+
+def check_policy(site: Site, staff_path: Path, trust: Trust) -> list[Finding]:
+    """The policy in effect is the one the registrar signed (`editorial/policy.lock`)."""
+    path = policy_path(staff_path)
+    shown = site.rel(path)
+    if path.is_symlink() or not path.is_file():
+        return [REGISTRY_POLICY.at(shown, None, file=shown, detail="（缺少该文件）")]
+    try:
+        with path.open("rb") as handle:
+            signed = handle.read(LIMIT + 1)
+    except OSError as exc:
+        detail = f"（无法读取：{exc.__class__.__name__}）"
+        return [REGISTRY_POLICY.at(shown, None, file=shown, detail=detail)]
+    found = _signed_file(path, shown, POLICY, trust)
+    if signed != policy_text(site):
+        found.append(REGISTRY_POLICY.at(shown, None, file=shown, detail=""))
+    return found
 
 
 def sign_in_process(data: bytes, private_key: object) -> str:

@@ -289,3 +289,25 @@ def test_publishing_refuses_a_build_cache_committed_to_the_repository(tmp_path: 
     )
     assert done.returncode == 1 and "[PUBLISH-TRACKED-OUTPUT]" in done.stderr
     assert not (root / "site").exists()
+
+
+def test_the_review_policy_is_the_one_the_registrar_signed(tmp_path: Path) -> None:
+    from tests.sitekit import mkdocs_yml
+
+    root = make_site(tmp_path, {"news/2026/a.md": article()})
+    assert congress("build", "--now", NOW, cwd=root).returncode == 0
+    live = snapshot(root / "site")
+    # An editor with a registered key of their own makes the final sign-off an editor's.
+    policy = {"final": {"role": "editor"}, "second": {"required": False}}
+    (root / "mkdocs.yml").write_text(mkdocs_yml(policy=policy), encoding="utf-8")
+    built = congress("build", "--now", NOW, cwd=root)
+    assert built.returncode == 1 and "[REGISTRY-POLICY]" in built.stderr
+    assert snapshot(root / "site") == live
+    # The registrar reviews the change and signs it: the policy is in effect.
+    key = str(demo_key_file(demo.REGISTRAR))
+    signed = congress("registry", "sign", "--key", key, cwd=root)
+    assert signed.returncode == 0, signed.stderr
+    assert congress("registry", "verify", cwd=root).returncode == 0
+    assert congress("build", "--now", NOW, cwd=root).returncode == 0
+    lock = json.loads((root / "editorial/policy.lock").read_text("utf-8"))
+    assert lock["policy"]["final"]["role"] == "editor"
