@@ -31,6 +31,7 @@ from generator.core import demo
 from generator.core.approval import stage_name, statement
 from generator.core.clock import aware
 from generator.core.config import CongressConfig, Site, load_site
+from generator.core.configerror import ConfigError
 from generator.core.policy import Policy
 from generator.core.schemes import APPROVAL, POLICY, armored, sign_with_key
 from generator.core.staff import Person, Staff
@@ -120,7 +121,10 @@ def write_staff(
 def sign_policy(root: Path, *, office: bool = False) -> None:
     """editorial/policy.lock for the site's mkdocs.yml as it is now, signed by the demo (or
     `office`) registrar, as `congress registry sign` writes it."""
-    site = load_site(root / "mkdocs.yml")
+    try:
+        site = load_site(root / "mkdocs.yml")
+    except ConfigError:
+        return  # a site whose configuration is refused never reaches its registry
     lock = root / "editorial" / "policy.lock"
     lock.write_bytes(policy_text(site))
     registrar = (office_key if office else demo.private_key)(demo.REGISTRAR)

@@ -45,6 +45,7 @@ from tests.sitekit import (
     make_site,
     office_env,
     office_key,
+    sign_policy,
     snapshot,
     with_keys,
 )
@@ -775,6 +776,7 @@ def test_production_refuses_a_registry_of_demo_keys(tmp_path: Path) -> None:
     root = _tamper_site(tmp_path / "site")
     data = (root / "editorial/staff.yml").read_bytes()  # demo keys, now signed by the office
     (root / "editorial/staff.yml.sig").write_text(sign_in_process(data, office_key(demo.REGISTRAR)))
+    sign_policy(root, office=True)
     env = office_env()
     check = _run(env, root, "check", "--now", NOW, "--json")
     assert check.returncode == 1, check.stderr

@@ -298,7 +298,10 @@ def test_the_review_policy_is_the_one_the_registrar_signed(tmp_path: Path) -> No
     assert congress("build", "--now", NOW, cwd=root).returncode == 0
     live = snapshot(root / "site")
     # An editor with a registered key of their own makes the final sign-off an editor's.
-    policy = {"final": {"role": "editor"}, "second": {"required": False}}
+    policy = {
+        "final": {"role": "editor", "required": True},
+        "second": {"role": "dept-head", "required": False},
+    }
     (root / "mkdocs.yml").write_text(mkdocs_yml(policy=policy), encoding="utf-8")
     built = congress("build", "--now", NOW, cwd=root)
     assert built.returncode == 1 and "[REGISTRY-POLICY]" in built.stderr
@@ -308,6 +311,9 @@ def test_the_review_policy_is_the_one_the_registrar_signed(tmp_path: Path) -> No
     signed = congress("registry", "sign", "--key", key, cwd=root)
     assert signed.returncode == 0, signed.stderr
     assert congress("registry", "verify", cwd=root).returncode == 0
-    assert congress("build", "--now", NOW, cwd=root).returncode == 0
+    checked = json.loads(congress("check", "--json", "--now", NOW, cwd=root).stdout)
+    assert {f["code"] for f in checked["registry"]} <= {"TRUST-DEMO"}
+    # In effect: the leader's final sign-off is no longer of the role the policy names.
+    assert "GATE-FINAL-ROLE" in {f["code"] for f in checked["articles"][0]["findings"]}
     lock = json.loads((root / "editorial/policy.lock").read_text("utf-8"))
     assert lock["policy"]["final"]["role"] == "editor"
