@@ -29,13 +29,11 @@ from generator.build.publishing import prepare
 from generator.build.request import BuildRequest
 from generator.build.searchindex import Indexing, index_job
 from generator.core import clock
-from generator.core.config import CongressConfig, Site, refuse_link, validate_options
+from generator.core.config import CongressConfig, Site, validate_options
 from generator.core.configerror import ConfigError
 from generator.core.findings import Finding
 from generator.core.invisible import terminal_safe
 from generator.core.progress import Phase, phase
-from generator.core.staff import Staff, load_staff
-from generator.core.trust import registry_check
 from generator.derive.feeds import PAGE_SRC as FEEDS_SRC
 from generator.derive.feeds import render_feeds
 from generator.derive.publication import Publication
@@ -49,6 +47,7 @@ from generator.mkdocs_plugin.context import SEARCH_SRC, not_found_context, page_
 from generator.mkdocs_plugin.fragments import Fragments
 from generator.mkdocs_plugin.isolation import guard, leave_out
 from generator.mkdocs_plugin.markup import generator_meta, valid_markup
+from generator.mkdocs_plugin.registries import check_registry, staff_of
 from generator.mkdocs_plugin.requested import moment, taken
 from generator.mkdocs_plugin.reuse import Reuse, delete_stale, delete_stale_search
 from generator.mkdocs_plugin.walk import install, watch_without_links
@@ -100,13 +99,13 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             congress=self.options,
             extra=dict(config.extra),
         )
-        self.staff = _staff(self.site)
+        self.staff = staff_of(self.site)
         try:
             _ = self.site.footer
         except ConfigError as exc:
             raise PluginError("；".join(f.message for f in exc.findings)) from exc
         self.request = taken(config, serving=self.serving)
-        _registry(self.site, self.staff, preview=self.request.preview)
+        check_registry(self.site, self.staff, preview=self.request.preview)
         self.now = moment(self.request)
         epoch = os.environ.get(clock.SOURCE_DATE_EPOCH)
         problem = clock.check_source_date_epoch(epoch)
@@ -383,22 +382,3 @@ def _add(files: Files, file: File) -> None:
     if files.get_file_from_path(file.src_uri) is not None:
         raise PluginError(f"两个来源要写同一个文件 {file.src_uri}，请改名其中一个。")
     files.append(file)
-
-
-def _registry(site: Site, staff: Staff, *, preview: bool) -> None:
-    """A registry no trusted registrar signed stops a build; a preview only warns."""
-    try:
-        found = registry_check(site, staff, os.environ)
-    except ConfigError as exc:
-        raise PluginError("；".join(f.message for f in exc.findings)) from exc
-    errors = [f for f in found if f.is_error]
-    if errors and not preview:
-        raise PluginError("；".join(f"[{f.code}] {f.message}" for f in errors))
-
-
-def _staff(site: Site) -> Staff:
-    try:
-        refuse_link(site, site.docs_dir, "稿件目录")
-        return load_staff(site)
-    except ConfigError as exc:
-        raise PluginError("；".join(f"{f.location()} {f.message}" for f in exc.findings)) from exc
