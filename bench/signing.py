@@ -36,7 +36,7 @@ def verify_all(site: Path) -> tuple[int, float]:
     from generator.core.approval import stage_name, statement
     from generator.core.config import load_site
     from generator.core.schemes import split, verify_approval
-    from generator.gate.rules import signatures
+    from generator.gate.rules import round_of, signatures
     from generator.load.newsroom import load_newsroom
 
     room = load_newsroom(load_site(site / "mkdocs.yml"))
@@ -45,8 +45,7 @@ def verify_all(site: Path) -> tuple[int, float]:
         if a.meta is None:
             continue
         for stage, loc, sig in signatures(a):
-            index = loc[2] if stage == "proofread" else None
-            assert index is None or isinstance(index, int)
+            index = round_of(stage, loc)
             assert sig.sig is not None and sig.digest is not None
             made = statement(a.meta.uid, stage_name(stage, index), sig.by, sig.at, sig.digest)
             assert made is not None

@@ -31,6 +31,7 @@ from generator.core.schemes import (
 from generator.core.staff import load_staff
 from generator.core.trust import (
     SUFFIX,
+    Trust,
     policy_path,
     policy_text,
     registry_check,
@@ -38,9 +39,31 @@ from generator.core.trust import (
     trust_from,
 )
 from generator.failure import config_failed, registry_reported, usage_failed
-from generator.gate.rules import signatures
+from generator.gate.rules import round_of, signatures
 from generator.load.article import load_article
 from generator.options import CONFIG_OPTION, NOW_OPTION
+
+REGISTRAR_KEY = click.option(
+    "--key",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="登记员私钥文件（或 ssh-agent 中私钥对应的 .pub 文件）",
+)
+
+
+def _signed(key: Path, data: bytes, namespace: str, trust: Trust) -> str:
+    """The registrar's armoured signature of `data`; the command ends (nothing written) if
+    ssh-keygen cannot make it or it is no trusted registrar's."""
+    try:
+        text = armored(sshkeygen.sign(key, [data], namespace)[0])
+    except sshkeygen.NoKey as exc:
+        usage_failed(exc.finding, "签名失败")
+    problem = registry_problem(data, text, trust, namespace)
+    if problem:
+        click.echo(f"未写入签名 [REGISTRY-SIGNATURE]：{problem}。", err=True)
+        click.echo("    建议：用 CONGRESS_TRUST_ROOT 中登记员公钥对应的私钥签名。", err=True)
+        sys.exit(1)
+    return text
 
 
 @click.group()
@@ -49,12 +72,7 @@ def registry() -> None:
 
 
 @registry.command(name="sign")
-@click.option(
-    "--key",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="登记员私钥文件（或 ssh-agent 中私钥对应的 .pub 文件）",
-)
+@REGISTRAR_KEY
 @CONFIG_OPTION
 def registry_sign(key: Path, config_file: str) -> None:
     """登记员核对人员名录和审核规则后签名：写入 staff.yml.sig、policy.lock 和 policy.lock.sig。"""
@@ -69,18 +87,7 @@ def registry_sign(key: Path, config_file: str) -> None:
     # The registry and the review policy in effect, each in its own namespace: one signature
     # cannot stand for the other.
     signed = {path: (path.read_bytes(), REGISTRY), lock: (policy_text(site), POLICY)}
-    texts = {}
-    for where, (data, namespace) in signed.items():
-        try:
-            text = armored(sshkeygen.sign(key, [data], namespace)[0])
-        except sshkeygen.NoKey as exc:
-            usage_failed(exc.finding, "签名失败")
-        problem = registry_problem(data, text, trust, namespace)
-        if problem:
-            click.echo(f"未写入签名 [REGISTRY-SIGNATURE]：{problem}。", err=True)
-            click.echo("    建议：用 CONGRESS_TRUST_ROOT 中登记员公钥对应的私钥签名。", err=True)
-            sys.exit(1)
-        texts[where] = text
+    texts = {where: _signed(key, data, ns, trust) for where, (data, ns) in signed.items()}
     write_atomic(lock, signed[lock][0])
     for where, text in texts.items():
         write_atomic(where.with_name(where.name + SUFFIX), text.encode("ascii"))
@@ -109,12 +116,7 @@ def _openssh_time(at: datetime) -> str:
 
 
 @registry.command(name="attest-legacy")
-@click.option(
-    "--key",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="登记员私钥文件（或 ssh-agent 中私钥对应的 .pub 文件）",
-)
+@REGISTRAR_KEY
 @NOW_OPTION
 @CONFIG_OPTION
 def attest_legacy(key: Path, now: datetime | None, config_file: str) -> None:
@@ -142,21 +144,14 @@ def attest_legacy(key: Path, now: datetime | None, config_file: str) -> None:
             continue
         for stage, loc, sig in signatures(article):
             if sig.sig is None and sig.at <= moment:
-                name = stage_name(stage, loc[2] if stage == "proofread" else None)  # type: ignore[arg-type]
+                name = stage_name(stage, round_of(stage, loc))
                 found.add(legacy.record(article.meta.uid, name, sig.by, sig.at, sig.digest))
     new = found - staff.legacy
     if not new:
         click.echo("没有需要确认的历史审核记录（每条审核记录都已签名或已确认）。")
         return
     data = legacy.dump(staff.legacy | found, moment)
-    try:
-        text = armored(sshkeygen.sign(key, [data], LEGACY)[0])
-    except sshkeygen.NoKey as exc:
-        usage_failed(exc.finding, "签名失败")
-    problem = registry_problem(data, text, trust, LEGACY)
-    if problem:
-        click.echo(f"未写入 [REGISTRY-SIGNATURE]：{problem}。", err=True)
-        sys.exit(1)
+    text = _signed(key, data, LEGACY, trust)
     path = legacy.path_beside(site.root / site.congress.staff)
     write_atomic(path, data)
     write_atomic(path.with_name(path.name + SUFFIX), text.encode("ascii"))
@@ -196,7 +191,7 @@ def approvals(path: Path, out: Path, config_file: str) -> None:
     out.mkdir(parents=True, exist_ok=True)
     allowed = []
     for stage, loc, sig in signatures(article):
-        name = stage_name(stage, loc[2] if stage == "proofread" else None)  # type: ignore[arg-type]
+        name = stage_name(stage, round_of(stage, loc))
         message = statement(article.meta.uid, name, sig.by, sig.at, sig.digest or "")
         if sig.sig is None or message is None:
             click.echo(f"{name}：没有签名", err=True)

@@ -38,7 +38,7 @@ from generator.core.staff import Person, Staff
 from generator.core.trust import policy_text, sign_in_process
 from generator.core.wording import Wording
 from generator.gate.decide import Context, Verdict, verdict
-from generator.gate.rules import signatures
+from generator.gate.rules import round_of, signatures
 from generator.load.article import parse_article
 from generator.load.assets import sealed_files
 from generator.load.contentfiles import hash_files, scan
@@ -145,8 +145,7 @@ def resign_with_office_keys(root: Path) -> None:
         for stage, loc, sig in signatures(a):
             if sig.sig is None or sig.digest is None:
                 continue
-            index = loc[2] if stage == "proofread" else None
-            assert index is None or isinstance(index, int)
+            index = round_of(stage, loc)
             made = statement(a.meta.uid, stage_name(stage, index), sig.by, sig.at, sig.digest)
             if made is None:
                 continue

@@ -10,7 +10,7 @@ from generator.core.clock import minute
 from generator.core.findings import Code, Finding, Severity
 from generator.core.schemes import key_of
 from generator.derive.publication import Publication
-from generator.gate.rules import signatures
+from generator.gate.rules import round_of, signatures
 from generator.gate.rules.identity import label_of
 
 AUDIT_KEY_REVOKED = Code(
@@ -30,8 +30,7 @@ def revoked_since(pub: Publication) -> Iterator[Finding]:
             key = pub.staff.key(sig.by, fingerprint) if fingerprint else None
             if key is None or key.revoked is None or key.revoked > now:
                 continue
-            index = loc[2] if stage == "proofread" else None
-            assert index is None or isinstance(index, int)
+            index = round_of(stage, loc)
             yield AUDIT_KEY_REVOKED.at(
                 article.path,
                 article.line_of(*loc, "sig"),

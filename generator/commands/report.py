@@ -20,7 +20,7 @@ from generator.core.invisible import terminal_safe
 from generator.core.schemes import key_of
 from generator.core.staff import Staff
 from generator.gate.decide import STATE_OF, Decision, State, Verdict
-from generator.gate.rules import signatures
+from generator.gate.rules import round_of, signatures
 from generator.gate.rules.identity import label_of
 
 if TYPE_CHECKING:
@@ -56,8 +56,7 @@ def approvals(v: Verdict, staff: Staff | None = None) -> list[dict[str, Any]]:
     refused = {f.line for f in v.findings if f.is_error and f.code.startswith("GATE-SIGNATURE")}
     found = []
     for stage, loc, sig in signatures(article):
-        index = loc[2] if stage == "proofread" else None
-        assert index is None or isinstance(index, int)
+        index = round_of(stage, loc)
         found.append(
             {
                 "stage": stage_name(stage, index),

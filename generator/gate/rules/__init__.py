@@ -56,6 +56,16 @@ Rule = Callable[[Article, Context], Iterable[Finding]]
 Loc = tuple[str | int, ...]
 
 
+def round_of(stage: str, loc: Loc) -> int | None:
+    """The proofreading round (from 0) a signature's key path names (`signatures`); None for
+    the other stages."""
+    if stage != "proofread":
+        return None
+    index = loc[2]
+    assert isinstance(index, int)
+    return index
+
+
 def signatures(article: Article) -> Iterator[tuple[str, Loc, Signature]]:
     """Every signature of the review block: (stage, its key path, the signature)."""
     assert article.meta is not None

@@ -18,7 +18,7 @@ from generator.core.findings import Code, Finding, Severity
 from generator.core.model import Signature
 from generator.core.policy import STAGE_LABELS
 from generator.core.schemes import SchemeError, split
-from generator.gate.rules import Context, signatures
+from generator.gate.rules import Context, round_of, signatures
 from generator.load.article import Article
 
 E = Severity.ERROR
@@ -87,8 +87,7 @@ def identity(article: Article, ctx: Context) -> Iterable[Finding]:
     for stage, loc, sig in signatures(article):
         if ctx.staff.get(sig.by) is None:
             continue  # GATE-SIGNER-UNKNOWN
-        index = loc[2] if stage == "proofread" else None
-        assert index is None or isinstance(index, int)
+        index = round_of(stage, loc)
         line = article.line_of(*loc, "sig")
         params: dict[str, Any] = {
             "label": label_of(stage, index),
