@@ -19,7 +19,6 @@ from generator.core.findings import Finding
 from generator.core.keys import fingerprint
 from generator.core.model import goes_live
 from generator.core.progress import phase
-from generator.core.schemes import verify_approval
 from generator.gate.memos import Executor, Memos
 from generator.gate.peers import peers_of
 from generator.gate.rules import (
@@ -363,20 +362,10 @@ def _work_out_memos(articles: list[Article], ctx: Context, memos: Memos, map: Ex
         memos.preload()
 
     def work(article: Article) -> tuple[tuple[tuple[Finding, ...], ...], dict[bytes, bool]] | None:
-        learned: dict[bytes, bool] = {}
-
-        def verify(scheme: str, data: str, message: bytes) -> bool:
-            key = Memos.signature_key(scheme, data, message)
-            ok = memos.verified(key)
-            if ok is None:
-                ok = learned.get(key)
-            if ok is None:
-                ok = learned[key] = verify_approval(scheme, data, message)
-            return ok
-
+        mark = memos.mark()  # ctx.verify is memos.verify: what it verifies, it notes there
         try:
-            local = replace(ctx, verify=verify)
-            return tuple(_memoized(article, local, g, memos) for g in MEMOIZED), learned
+            found = tuple(_memoized(article, ctx, g, memos) for g in MEMOIZED)
+            return found, memos.found_since(mark)
         except Exception:
             return None  # verdict() tries again and reports it for this article alone
 

@@ -50,6 +50,7 @@ class Memos:
         self._new: dict[bytes, dict[str, Memo]] = {}
         self._verified: Mapping[bytes, bool] = verified if verified is not None else {}
         self._checked: dict[bytes, bool] = {}
+        self._order: list[bytes] = []  # this run's outcomes in the order they were found
 
     @staticmethod
     def signature_key(scheme: str, data: str, message: bytes) -> bytes:
@@ -61,7 +62,17 @@ class Memos:
         return self._verified.get(key) if found is None else found
 
     def note(self, key: bytes, ok: bool) -> None:
+        if key not in self._checked:
+            self._order.append(key)
         self._checked[key] = ok
+
+    def mark(self) -> int:
+        """Where this run's outcomes stand now, for `found_since`."""
+        return len(self._order)
+
+    def found_since(self, mark: int) -> dict[bytes, bool]:
+        """The outcomes worked out since `mark` (a forked worker hands them back)."""
+        return {key: self._checked[key] for key in self._order[mark:]}
 
     def verify(self, scheme: str, data: str, message: bytes) -> bool:
         """Whether an approval signature signs `message`: known, or verified now and kept."""
