@@ -157,11 +157,10 @@ def _usable(key: Path, where: Path) -> Path:
     try:
         if key.stat().st_mode & 0o077 == 0:
             return key
-        private = load_ssh_private_key(key.read_bytes(), password=None)
-        line = private.public_key().public_bytes(Encoding.OpenSSH, PublicFormat.OpenSSH)
-    except (OSError, ValueError, TypeError, UnsupportedAlgorithm):
+    except OSError:
         return key
-    if not demo.is_demo(line.decode("ascii"), (key.name,)):  # demo-keys/<id>
+    line = public_line(key)
+    if line is None or not demo.is_demo(line, (key.name,)):  # demo-keys/<id>
         return key
     copy = where / "demo-key"
     copy.write_bytes(key.read_bytes())
