@@ -16,6 +16,7 @@ import click
 from generator.build.atomic import write_atomic
 from generator.build.removal import live_record
 from generator.build.runtime import LONG_RUNNING, ONE_SHOT
+from generator.channelcli import longimage, wechat
 from generator.commands.check import check as check_articles
 from generator.commands.diff import compare
 from generator.commands.report import audit_report, build_report
@@ -23,17 +24,15 @@ from generator.commands.reviewing import sign_all
 from generator.commands.scaffold import NotWritten, create_article
 from generator.commands.sshkeygen import NoKey
 from generator.core import clock
-from generator.core.config import Site, load_site
+from generator.core.config import Site
 from generator.core.configerror import ConfigError
-from generator.core.findings import Finding
 from generator.core.policy import STAGES
 from generator.core.progress import reporting
-from generator.core.staff import Staff, load_staff
-from generator.core.trust import registry_check
-from generator.core.wording import load_wording
+from generator.core.staff import Staff
 from generator.engine import EngineError, activate, chosen
-from generator.failure import build_failed, config_failed, registry_reported, usage_failed
+from generator.failure import build_failed, config_failed, usage_failed
 from generator.failure import leave as _leave
+from generator.loading import registered
 from generator.options import CONFIG_OPTION, NO_CACHE_OPTION, NOW_OPTION, QUIET_OPTION, TimeParam
 from generator.registrar import approvals, registry
 
@@ -43,25 +42,8 @@ if TYPE_CHECKING:
 
 
 def _load(config_file: str, *, refuse: bool = False) -> tuple[Site, Staff]:
-    """The site and its staff registry; the registry's signature is checked (core/trust.py)
-    and what is wrong with it said on stderr: with `refuse` (a build or a preview, which
-    also say that no trust root is set), an error ends a build here."""
-    site, staff, _ = _registered(config_file, refuse=refuse, warn=refuse)
+    site, staff, _ = registered(config_file, refuse=refuse, warn=refuse)
     return site, staff
-
-
-def _registered(
-    config_file: str, *, refuse: bool = False, warn: bool = False
-) -> tuple[Site, Staff, list[Finding]]:
-    try:
-        site = load_site(config_file)
-        load_wording(site)  # read again by the newsroom; a broken one is a usage error here
-        staff = load_staff(site)
-        found = registry_check(site, staff, os.environ)
-    except ConfigError as exc:
-        config_failed(exc.findings)
-    registry_reported(found, refuse=refuse, warn=warn)
-    return site, staff, found
 
 
 def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
@@ -217,7 +199,7 @@ def serve(now: datetime | None, dev_addr: str | None, allow_remote: bool, config
     除非给出 --allow-remote。"""
     from generator.preview import preview
 
-    _registered(config_file)  # a preview, never published: a broken registry only warns
+    registered(config_file)  # a preview, never published: a broken registry only warns
     # To the second, in China time, as the preview has always judged.
     moment = clock.now(clock.iso(now)) if now else None
     preview(config_file, moment, dev_addr, allow_remote=allow_remote, runtime=LONG_RUNNING)
@@ -245,7 +227,7 @@ def check(
     config_file: str,
 ) -> None:
     """检查稿件：列出每篇稿件的状态和问题；有错误时退出码为 1。"""
-    site, staff, registry = _registered(config_file)
+    site, staff, registry = registered(config_file)
     code = check_articles(
         site,
         staff,
@@ -373,4 +355,6 @@ def audit(
 
 
 main.add_command(registry)
+main.add_command(wechat)
+main.add_command(longimage)
 main.add_command(approvals)

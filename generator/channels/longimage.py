@@ -72,6 +72,8 @@ LONGIMAGE_WRITE = Code(
     "检查输出目录的路径、权限和磁盘空间；原有的长图文件未被部分覆盖。",
 )
 
+# Problems of the machine or the command line, not of an article (the command exits 2).
+SETUP_CODES = frozenset(c.code for c in (LONGIMAGE_NO_CHROMIUM, LONGIMAGE_EXTRA, LONGIMAGE_SIZE))
 CSS_WIDTH = 540
 WIDTHS = (320, 2160)
 HEIGHTS = (200, 65000)

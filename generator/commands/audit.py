@@ -22,6 +22,7 @@ import lxml.html
 
 from generator.build.publishing import prepare
 from generator.build.runtime import Runtime
+from generator.commands.exportaudit import exported_since
 from generator.commands.keyaudit import revoked_since
 from generator.core.clock import minute
 from generator.core.config import Site
@@ -113,6 +114,7 @@ def audit(pub: Publication, site_dir: Path) -> Audit:
     result.findings += content(pub)
     result.findings += pages(pub, site_dir)
     result.findings += revoked_since(pub)
+    result.findings += exported_since(pub)
     return result
 
 

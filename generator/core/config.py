@@ -122,6 +122,9 @@ class CongressConfig(_Model):
     columns: list[Column] = Field(min_length=1)
     committees: dict[str, str] = {}
     staff: str = "editorial/staff.yml"
+    # What left through the other channels (WeChat, long images): `congress audit` lists an
+    # export whose article has since been withdrawn or changed on the site.
+    exports: str = "editorial/exports.jsonl"
     default_source: str = ""
     per_page: int = Field(default=20, ge=1, le=500)
     home_items: int = Field(default=5, ge=1, le=50)

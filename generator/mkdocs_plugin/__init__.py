@@ -147,6 +147,7 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
                 if f.is_error:
                     line = f"{f.location()} {f.message} [{f.code}] {f.hint}"
                     log.warning("%s", terminal_safe(line))
+        _drop_channel_layouts(files, config)
         theirs = files.get_file_from_path("sitemap.xml")
         if theirs is not None and theirs not in mine:
             files.remove(theirs)  # the theme's sitemap template, now left unrendered (on_config)
@@ -354,6 +355,18 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         self, output_content: str, *, template_name: str, config: MkDocsConfig
     ) -> str:
         return valid_markup(output_content)
+
+
+CHANNELS = "channels/"  # the theme's folder of layouts for WeChat and long images
+
+
+def _drop_channel_layouts(files: Files, config: MkDocsConfig) -> None:
+    """The theme's layouts of the other channels (generator/channels/) are not the site's:
+    never copied into it."""
+    themes = {os.path.normpath(d) for d in config.theme.dirs}
+    for file in [f for f in files if f.src_uri.startswith(CHANNELS)]:
+        if file.src_dir and os.path.normpath(file.src_dir) in themes:
+            files.remove(file)
 
 
 def _uses_plugin(config: MkDocsConfig) -> bool:

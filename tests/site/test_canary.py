@@ -186,3 +186,23 @@ def test_secondary_fields_and_a_replaced_image_are_why_they_stay_off(built: Path
         "hidden-29.md" in line and "[GATE-DIGEST]" in line and "img-29.svg" in line
         for line in lines
     )
+
+
+@pytest.fixture(scope="module")
+def channels(built: Path) -> Path:
+    """Every article of the newsroom asked for by the WeChat export: the public ones leave."""
+    root, out = built.parent, built.parent / "wechat-out"
+    result = congress("wechat", "content", "--out", str(out), "--now", NOW, "-q", cwd=root)
+    assert result.returncode == 1 and "Traceback" not in result.stderr  # the others refused
+    return out
+
+
+def test_the_wechat_export_holds_the_public_articles_only(channels: Path) -> None:
+    assert sorted(p.name for p in channels.iterdir()) == [
+        f"2026-1120-c{n:05d}" for n in sorted(PUBLIC)
+    ]
+    data = b"".join(output_bytes(channels).values()).lower()
+    for n in HIDDEN_NUMBERS:
+        assert f"canary{n}".encode() not in data, f"CANARY{n} leaked into the WeChat export"
+    for n in PUBLIC:
+        assert f"canary{n}".encode() in data
