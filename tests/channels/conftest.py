@@ -1,15 +1,18 @@
 """The sample newsroom copied into a temporary folder (an export appends to the copy's
-editorial/exports.jsonl, never the repository's), and its public articles exported once."""
+editorial/exports.jsonl, never the repository's), its public articles exported once, and the
+local stand-in for the WeChat API (tests/wechatserver.py), one per test."""
 
 from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.sitekit import NOW, ROOT, congress
+from tests.wechatserver import WechatServer
 
 SAMPLE_PARTS = ("mkdocs.yml", "content", "editorial", "themes")
 
@@ -45,3 +48,10 @@ def exported(sample_copy: Path) -> Path:
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in out.iterdir()) == public
     return out
+
+
+@pytest.fixture
+def server() -> Iterator[WechatServer]:
+    with WechatServer() as running:
+        yield running
+    assert running.errors == []
