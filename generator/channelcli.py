@@ -188,16 +188,19 @@ def _ledger(site: Site, made: Made, channel: str, media_id: str = "") -> None:
 
 
 def _credentials() -> None:
-    from generator.channels.wechatapi import WechatError, credentials
+    """Before anything is exported: the credentials and the API address are usable."""
+    from generator.channels.wechaterror import WechatError
+    from generator.channels.wechatsettings import settings_from
 
     try:
-        credentials(os.environ)
+        settings_from(os.environ)
     except WechatError as exc:
         usage_failed(exc.finding, "无法上传草稿")
 
 
 def _pushed(site: Site, made: Made, folder: Path) -> bool:
-    from generator.channels.wechatapi import WechatError, push
+    from generator.channels.wechatapi import push
+    from generator.channels.wechaterror import WechatError
 
     try:
         media_id = push(folder, env=os.environ, say=_say)

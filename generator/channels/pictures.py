@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,11 +87,52 @@ def _open(source: Path) -> object:
         raise PictureError(f"无法解码（{type(exc).__name__}）") from exc
 
 
+# CairoSVG draws text in the first family a `font-family` names, through Cairo's simple font
+# API: no fallback for a glyph that family lacks, so Chinese in `sans-serif` (DejaVu, say)
+# comes out as empty boxes. Every family is therefore replaced by a CJK family that has Latin
+# letters too (Debian's fonts-noto-cjk), serif where the drawing asked for a serif.
+CJK_SANS, CJK_SERIF = "Noto Sans CJK SC", "Noto Serif CJK SC"
+_FAMILY_CSS = re.compile(r"(font-family\s*:\s*)([^;}\"]+)", re.IGNORECASE)
+
+
+def _cjk_family(value: str) -> str:
+    first = value.split(",", maxsplit=1)[0].strip().strip("'\"").lower()
+    serif = ("serif" in first and "sans" not in first) or "song" in first or "宋" in first
+    return CJK_SERIF if serif else CJK_SANS
+
+
+def _with_cjk_fonts(svg: bytes) -> bytes:
+    """The drawing with every font family replaced by a CJK one (see CJK_SANS). Parsed as the
+    gate parses it: no entities, no network, the default size limits."""
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    try:
+        root = etree.fromstring(svg, parser)
+    except etree.XMLSyntaxError as exc:
+        raise PictureError("SVG 无法解析") from exc
+    if root.get("font-family") is None:  # the default family, for text that names none
+        root.set("font-family", CJK_SANS)
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        family = el.get("font-family")
+        if family is not None:
+            el.set("font-family", _cjk_family(family))
+        style = el.get("style")
+        if style:
+            el.set("style", _FAMILY_CSS.sub(lambda m: m[1] + _cjk_family(m[2]), style))
+        if el.tag.rpartition("}")[2] == "style" and el.text:
+            el.text = _FAMILY_CSS.sub(lambda m: m[1] + _cjk_family(m[2]), el.text)
+    return bytes(etree.tostring(root))
+
+
 def _rasterize(svg: bytes) -> bytes:
     """The drawing as a PNG 1080 px wide. CairoSVG fetches nothing outside the file unless
     told to (`unsafe`), and the gate admits only static drawings (gate/rules/svg.py)."""
     import cairosvg
 
+    svg = _with_cjk_fonts(svg)
     try:
         # A drawing without a size is laid out in 300 × 150, as a browser's <img> does.
         png = cairosvg.svg2png(

@@ -36,6 +36,7 @@ from generator.gate.decide import Verdict
 from generator.load.refs import resolve
 
 TITLE_MAX = 64
+TITLE_DRAFT = 32  # draft/add's current page: "标题，不超过32个字" (older pages: 64)
 DIGEST_MAX = 120
 CONTENT_MAX = 20_000  # draft/add: content "必须少于2万字符，小于1M"
 _UID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
@@ -45,6 +46,12 @@ WECHAT_TITLE_LONG = Code(
     Severity.ERROR,
     "标题共 {length} 个字，超过公众号图文标题的上限 {limit} 个字",
     "公众号不接受过长的标题；请缩短标题并重新审核。",
+)
+WECHAT_TITLE_DRAFT = Code(
+    "WECHAT-TITLE-DRAFT",
+    Severity.WARNING,
+    "标题共 {length} 个字，超过公众号草稿接口现行文档的 {limit} 个字",
+    "上传草稿（--push）可能被拒绝；可在公众号编辑器中粘贴，或缩短标题并重新审核。",
 )
 WECHAT_DIGEST_LONG = Code(
     "WECHAT-DIGEST-LONG",
@@ -199,6 +206,15 @@ class Exporter:
                 findings.append(
                     code.at(article.path, article.line_of(key), length=len(text), limit=limit)
                 )
+        if TITLE_DRAFT < len(meta.title) <= TITLE_MAX:
+            findings.append(
+                WECHAT_TITLE_DRAFT.at(
+                    article.path,
+                    article.line_of("title"),
+                    length=len(meta.title),
+                    limit=TITLE_DRAFT,
+                )
+            )
         cover = self._covers(v, named, files, findings)
         data: dict[str, object] = {
             "title": meta.title,

@@ -165,3 +165,29 @@ def test_the_audit_names_an_exported_article_changed_since(tmp_path: Path) -> No
     result = congress("audit", "--json", "--now", NOW, cwd=root)
     codes = [f["code"] for f in json.loads(result.stdout)["findings"]]
     assert "AUDIT-EXPORT-CHANGED" in codes and "AUDIT-EXPORT-WITHDRAWN" not in codes
+
+
+def _drawing(text: str, family: str) -> bytes:
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="300" height="60">'
+        f'<text x="10" y="40" font-size="28" font-family="{family}">{text}</text></svg>'
+    ).encode()
+
+
+def test_chinese_in_a_drawing_is_drawn_not_boxed(tmp_path: Path) -> None:
+    """CairoSVG has no glyph fallback: Chinese in `sans-serif` would be empty boxes, all
+    alike. Drawn, four different characters differ from four characters no font has."""
+    from generator.channels.pictures import picture
+
+    shown = {}
+    for name, text in {
+        "chinese": "人大代表",
+        "missing": "\U000f0001\U000f0002\U000f0003\U000f0004",
+    }.items():
+        for family in ("sans-serif", "Microsoft YaHei", "serif"):
+            path = tmp_path / f"{name}-{family}.svg"
+            path.write_bytes(_drawing(text, family))
+            shown[name, family] = picture(path).data
+    for family in ("sans-serif", "Microsoft YaHei", "serif"):
+        assert shown["chinese", family] != shown["missing", family], family
+    assert shown["chinese", "sans-serif"] != shown["chinese", "serif"]  # the serif kept
