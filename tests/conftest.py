@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.channels.sample import copy_sample, states
 from tests.sitekit import NOW, ROOT, congress
 
 
@@ -24,3 +25,20 @@ def _thaw() -> Iterator[None]:
     (generator/build/heap.py): return it to the collector after each test."""
     yield
     gc.unfreeze()
+
+
+@pytest.fixture(scope="session")
+def sample_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample newsroom in a temporary folder: exports append to its own record."""
+    return copy_sample(tmp_path_factory.mktemp("sample-copy") / "newsroom")
+
+
+@pytest.fixture(scope="session")
+def exported(sample_copy: Path) -> Path:
+    """Every public article of the sample exported for WeChat, at the suite's time."""
+    public = sorted(u for u, s in states(sample_copy).items() if s == "published")
+    out = sample_copy.parent / "wechat"
+    result = congress("wechat", *public, "--out", str(out), "--now", NOW, "-q", cwd=sample_copy)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == public
+    return out

@@ -16,6 +16,7 @@ import contextlib
 import os
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -120,7 +121,8 @@ def capture(
     except ImportError as exc:
         raise NoPlaywright(str(exc)) from exc
     root = folder.resolve()
-    try:
+
+    def run() -> Shot:
         with tempfile.TemporaryDirectory(prefix="congress-chromium-") as work:
             return _capture(
                 exe,
@@ -133,8 +135,32 @@ def capture(
                 arg=arg,
                 check=check,
             )
+
+    try:
+        return _own_thread(run)
     except OSError as exc:  # the temporary folder: a full or read-only /tmp
         raise RenderFailed(f"无法使用临时目录：{exc.strerror or exc}") from exc
+
+
+def _own_thread(run: Callable[[], Shot]) -> Shot:
+    """`run()` in a thread of its own: Playwright's synchronous API refuses to start in a thread
+    where an event loop runs (a notebook, a caller's own browser session), and a thread of its
+    own never has one. Its result, or its exception, is handed back as if called here."""
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["shot"] = run()
+        except BaseException as exc:  # handed to the caller, whatever it is
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=target, name="congress-chromium", daemon=True)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    shot: Shot = outcome["shot"]
+    return shot
 
 
 def _capture(

@@ -13,7 +13,7 @@ from pathlib import Path
 from PIL import Image
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.channels.conftest import copy_sample
+from tests.channels.sample import copy_sample
 from tests.sitekit import NOW, congress
 
 UID = "2026-1118-f69021"

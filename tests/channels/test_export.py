@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from generator.channels.wechathtml import MEDIA_NOTE, PROPERTIES, TAGS
-from tests.channels.conftest import states
+from tests.channels.sample import states
 from tests.sitekit import NOW, congress
 
 ARTICLE_URL = re.compile(r"^https://[^/]+/(.+/)$")

@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 
 from generator.channels.wechathtml import MEDIA_NOTE
-from tests.browser.conftest import browser  # noqa: F401 (the session's Chromium)
 from tests.channels.test_export import ARTICLE_URL
 
 pytestmark = pytest.mark.browser
+
+# The session's Chromium (tests/browser/conftest.py); the export and the built sample come from
+# tests/conftest.py.
 
 
 def _words(text: str) -> str:
@@ -21,7 +23,7 @@ def _words(text: str) -> str:
 
 
 def test_chromium_shows_the_same_text_in_the_export_and_on_the_site(
-    browser: object,  # noqa: F811
+    browser: object,
     exported: Path,
     sample_site: Path,
 ) -> None:
