@@ -9,7 +9,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import click
@@ -29,17 +29,37 @@ from generator.channels.wechat import (
 from generator.commands.report import finding_line
 from generator.core import clock
 from generator.core.config import Site
-from generator.core.findings import Finding
+from generator.core.findings import Code, Finding, Severity
 from generator.core.invisible import terminal_safe
 from generator.core.progress import phase, reporting
 from generator.derive.publication import Publication
 from generator.engine import EngineError, activate
 from generator.failure import usage_failed
-from generator.load.exports import Export, record
+from generator.load.exports import Export, LedgerError, ledger_path, record, writable
 from generator.loading import registered
 from generator.options import CONFIG_OPTION, NOW_OPTION, QUIET_OPTION
 
 ARTICLES = click.argument("articles", nargs=-1, required=True)
+NOW_SLACK = timedelta(minutes=10)
+
+EXPORT_LEDGER = Code(
+    "EXPORT-LEDGER",
+    Severity.ERROR,
+    "无法写入导出记录：{reason}（稿件 {uid}）",
+    "导出记录必须是普通文件（editorial/exports.jsonl），不能是符号链接、管道或目录；修复后重新导出。",
+)
+EXPORT_NOW = Code(
+    "EXPORT-NOW",
+    Severity.ERROR,
+    "上传草稿按当前时间判断稿件状态，不能用 --now 指定其他时间（{now}）",
+    "去掉 --now 后重新运行。",
+)
+EXPORT_FUTURE = Code(
+    "EXPORT-FUTURE",
+    Severity.WARNING,
+    "按未来时间 {now} 判断稿件状态：尚未到发布时间的稿件也会被导出",
+    "导出的稿件在该时间之前不得发出；导出记录会注明判断时间，定期清查会列出。",
+)
 
 
 def _say(line: str) -> None:
@@ -81,7 +101,7 @@ def _exporter(config_file: str, pub: Publication) -> Iterator[Exporter]:
 
     body, theme = body_renderer(config_file, pub)
     try:
-        yield Exporter(pub, body, theme, pub.decision.now)
+        yield Exporter(pub, body, theme, clock.now(None))
     except ExportError as exc:
         usage_failed(exc.finding, "无法导出")
 
@@ -141,6 +161,7 @@ def wechat(
     if push:
         _credentials()
     site, pub = _publication(config_file, now, quiet)
+    _preflight(site, now, push=push)
     chosen = _chosen(site, pub, articles)
     if clipboard_html and len(chosen.verdicts) != 1:
         raise click.UsageError("--clipboard-html 一次只能导出一篇公开的稿件 [WECHAT-USAGE]。")
@@ -156,13 +177,13 @@ def wechat(
                 failed += 1
             elif clipboard_html:
                 click.echo(made.clipboard(), nl=False)
-                _ledger(site, made, "wechat")
+                failed += not _ledger(site, made, "wechat")
             else:
                 try:
                     folder = write(made, out)
                 except ExportError as exc:
                     usage_failed(exc.finding, "无法导出")
-                _ledger(site, made, "wechat")
+                failed += not _ledger(site, made, "wechat")
                 _say(f"已导出《{terminal_safe(str(title))}》→ {folder}")
                 if push:
                     failed += not _pushed(site, made, folder)
@@ -171,20 +192,43 @@ def wechat(
     sys.exit(1 if failed else 0)
 
 
-def _ledger(site: Site, made: Made, channel: str, media_id: str = "") -> None:
+def _ledger(site: Site, made: Made, channel: str, media_id: str = "") -> bool:
+    """The export recorded (load/exports.py); False, with the finding shown, if it cannot be."""
     meta = made.meta
-    record(
-        site,
-        Export(
-            channel=channel,
-            uid=made.uid,
-            title=str(meta["title"]),
-            url=str(meta["content_source_url"]),
-            digest=str(meta["approval_digest"]),
-            at=clock.iso(clock.now(None)),
-            media_id=media_id,
-        ),
+    entry = Export(
+        channel=channel,
+        uid=made.uid,
+        title=str(meta["title"]),
+        url=str(meta["content_source_url"]),
+        digest=str(meta["approval_digest"]),
+        at=clock.iso(clock.now(None)),
+        media_id=media_id,
+        judged_at=str(meta["judged_at"]),
     )
+    try:
+        record(site, entry)
+    except LedgerError as exc:
+        where = site.rel(ledger_path(site))
+        _report([EXPORT_LEDGER.at(where, None, reason=str(exc), uid=made.uid)])
+        return False
+    return True
+
+
+def _preflight(site: Site, now: datetime | None, *, push: bool) -> None:
+    """Before anything leaves: the export record can be appended to, and the moment judged
+    at is now (a draft) or not later than now (an export: a --now in the future would send
+    what is still embargoed)."""
+    problem = writable(site)
+    if problem is not None:
+        where = site.rel(ledger_path(site))
+        usage_failed(EXPORT_LEDGER.at(where, None, reason=problem, uid="—"), "无法导出")
+    if now is None:
+        return
+    real = clock.now(None)
+    if push and abs(now - real) > NOW_SLACK:
+        usage_failed(EXPORT_NOW.at("", None, now=clock.minute(now)), "拒绝上传草稿")
+    if now - real > NOW_SLACK:
+        _report([EXPORT_FUTURE.at("", None, now=clock.minute(now))])
 
 
 def _credentials() -> None:
@@ -207,9 +251,9 @@ def _pushed(site: Site, made: Made, folder: Path) -> bool:
     except WechatError as exc:
         _report([exc.finding])
         return False
-    _ledger(site, made, "wechat-draft", media_id)
+    recorded = _ledger(site, made, "wechat-draft", media_id)
     _say(f"已在公众号草稿箱创建草稿（media_id {media_id}）：请在公众号后台预览，由专人确认后群发。")
-    return True
+    return recorded
 
 
 @click.command(name="longimage")
@@ -253,6 +297,7 @@ def longimage(
 
     _extras("css_inline", "PIL", "cairosvg", "playwright", "segno")
     site, pub = _publication(config_file, now, quiet)
+    _preflight(site, now, push=False)
     chosen = _chosen(site, pub, articles)
     failed = len(chosen.refused)
     with _exporter(config_file, pub) as exporter, reporting(quiet=quiet):
@@ -284,7 +329,7 @@ def longimage(
                     _report([exc.finding])
                     failed += 1
                     continue
-            _ledger(site, made, "longimage")
+            failed += not _ledger(site, made, "longimage")
             title = terminal_safe(str(made.meta["title"]))
             _say(f"已生成《{title}》的长图 {len(parts)} 张 → {out / made.uid}")
             progress.tick()

@@ -39,7 +39,11 @@ class Chosen:
 
 
 def choose(site: Site, pub: Publication, args: Iterable[str]) -> Chosen:
-    by_uid = {v.article.uid: v for v in pub.decision.verdicts if v.article.uid}
+    # Two files with one uid (itself an error of the later one): the public one is meant.
+    by_uid: dict[str, Verdict] = {}
+    for v in pub.decision.verdicts:
+        if v.article.uid and (v.article.uid not in by_uid or v.public):
+            by_uid[v.article.uid] = v
     by_path = {(site.docs_dir / v.article.src).resolve(): v for v in pub.decision.verdicts}
     found: dict[str, Verdict] = {}
     refused: list[Finding] = []

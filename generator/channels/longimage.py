@@ -13,9 +13,11 @@ pixels wide; heights (max_height, the bounds) are in those output pixels.
 
 from __future__ import annotations
 
+import errno
 import io
 import os
-import re
+import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,7 +86,6 @@ MAX_PIXELS = 86_400_000  # 80,000 rows at 1080 px
 MAX_PARTS = 99  # two-digit names: 01.jpg … 99.jpg sort as they read
 # Where the blocks are: the header whole, the section's children, the foot whole.
 BLOCKS = [[".cg-long__head", False], [".cg-long__body > section", True], [".cg-long__foot", False]]
-PART = re.compile(r"\d{2,3}\.jpg")
 
 
 class LongImageError(Exception):
@@ -131,8 +132,8 @@ def draw(
 ) -> LongImage:
     """`render`, telling where it cut."""
     _check_size(width, max_height, folder)
-    if dest.exists() and not dest.is_dir():
-        problem = f"{dest} 已存在且不是目录"
+    if dest.is_symlink() or (dest.exists() and not dest.is_dir()):
+        problem = f"{dest} 已存在且不是目录（或是符号链接）"
         raise LongImageError(LONGIMAGE_WRITE.at(str(dest), problem=problem))
     try:
         export = read_export(folder)
@@ -175,25 +176,30 @@ def draw(
 
 
 def write_parts(parts: list[bytes], dest: Path) -> list[Path]:
-    """Write the parts as dest/01.jpg, …: every one to a temporary name first, then renamed,
-    then the parts of an earlier, longer render removed. LONGIMAGE-WRITE on failure."""
+    """Write the parts as dest/01.jpg, …, replacing the folder whole: written into a new
+    folder beside it, then swapped in (an earlier render's folder goes as a whole, so no part
+    of it is left beside the new ones). Never through a symbolic link. LONGIMAGE-WRITE on
+    failure, the earlier folder then left as it was."""
     names = [f"{i:02d}.jpg" for i in range(1, len(parts) + 1)]
-    temps = [dest / f".{name}.tmp" for name in names]
     try:
-        dest.mkdir(parents=True, exist_ok=True)
+        if dest.is_symlink() or dest.parent.is_symlink():
+            raise OSError(errno.ELOOP, "是符号链接", str(dest))
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        fresh = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
         try:
-            for temp, data in zip(temps, parts, strict=True):
-                temp.write_bytes(data)
-        except OSError:
-            for temp in temps:
-                temp.unlink(missing_ok=True)
+            for name, data in zip(names, parts, strict=True):
+                (fresh / name).write_bytes(data)
+            os.chmod(fresh, 0o755)
+            old = None
+            if dest.exists():
+                old = Path(tempfile.mkdtemp(prefix=f".{dest.name}.old.", dir=dest.parent))
+                os.replace(dest, old / "parts")
+            os.replace(fresh, dest)
+        except BaseException:
+            shutil.rmtree(fresh, ignore_errors=True)
             raise
-        for temp, name in zip(temps, names, strict=True):
-            os.replace(temp, dest / name)
-        for entry in dest.iterdir():
-            stale = PART.fullmatch(entry.name) and entry.name not in names
-            if stale or re.fullmatch(r"\.\d{2,3}\.jpg\.tmp", entry.name):
-                entry.unlink()
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
     except OSError as exc:
         problem = f"{exc.filename or dest}：{exc.strerror or exc}"
         raise LongImageError(LONGIMAGE_WRITE.at(str(dest), problem=problem)) from None

@@ -15,6 +15,9 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import resource
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +30,18 @@ MAX_PIXELS = 80_000_000  # Pillow's own warning threshold is 89 M
 COVER_WIDE = (900, 383)  # 2.35 : 1
 COVER_SQUARE = 900
 JPEG_QUALITIES = (88, 80, 72, 64, 56)
+# The pictures a browser shows, by suffix, and the one Pillow decoder each may use (an SVG is
+# decoded as the PNG it is rasterized to).
+FORMATS = {
+    ".jpg": "JPEG",
+    ".jpeg": "JPEG",
+    ".png": "PNG",
+    ".gif": "GIF",
+    ".webp": "WEBP",
+    ".svg": "PNG",
+}
+RASTER_SECONDS = 30  # one drawing; CairoSVG runs in a child process it cannot outlive
+RASTER_MEMORY = 1024 * 1024 * 1024
 
 PICTURE_UNREADABLE = Code(
     "WECHAT-IMAGE-UNREADABLE",
@@ -69,11 +84,16 @@ def _open(source: Path) -> object:
         raise PictureError(f"无法读取（{exc.strerror}）") from exc
     if size > MAX_BYTES:
         raise PictureError(f"文件过大（{size // (1024 * 1024)} MB）")
+    suffix = source.suffix.lower()
+    if suffix not in FORMATS:
+        raise PictureError(f"不是公众号可用的图片格式（{suffix or '无扩展名'}）")
     data = source.read_bytes()
-    if source.suffix.lower() == ".svg":
+    if suffix == ".svg":
         data = _rasterize(data)
     try:
-        with Image.open(io.BytesIO(data)) as opened:
+        # Only the decoder the name promises: Pillow would otherwise pick one by the bytes, and
+        # PostScript named photo.jpg would go to Ghostscript, which runs it.
+        with Image.open(io.BytesIO(data), formats=[FORMATS[suffix]]) as opened:
             if opened.width * opened.height > MAX_PIXELS:
                 raise PictureError(f"像素过多（{opened.width}×{opened.height}）")
             opened.seek(0)  # an animated GIF: its first frame
@@ -128,25 +148,34 @@ def _with_cjk_fonts(svg: bytes) -> bytes:
 
 
 def _rasterize(svg: bytes) -> bytes:
-    """The drawing as a PNG 1080 px wide. CairoSVG fetches nothing outside the file unless
-    told to (`unsafe`), and the gate admits only static drawings (gate/rules/svg.py)."""
-    import cairosvg
-
+    """The drawing as a PNG 1080 px wide, drawn by CairoSVG in a child process with a time and
+    memory limit: a few kB of nested `<use>` (a static drawing to the gate, gate/rules/svg.py)
+    can make it draw the same text a hundred thousand times. CairoSVG fetches nothing outside
+    the file unless told to (`unsafe`)."""
     svg = _with_cjk_fonts(svg)
     try:
-        # A drawing without a size is laid out in 300 × 150, as a browser's <img> does.
-        png = cairosvg.svg2png(
-            bytestring=svg,
-            output_width=MAX_WIDTH,
-            parent_width=300,
-            parent_height=150,
-            unsafe=False,
+        done = subprocess.run(
+            [sys.executable, "-m", "generator.channels.rasterize", str(MAX_WIDTH)],
+            input=svg,
+            capture_output=True,
+            timeout=RASTER_SECONDS,
+            preexec_fn=_limits,
+            check=False,
         )
-    except Exception as exc:  # CairoSVG raises what its parser and Cairo raise
-        raise PictureError(f"SVG 无法栅格化（{type(exc).__name__}）") from exc
-    if not isinstance(png, bytes):
-        raise PictureError("SVG 无法栅格化")
-    return png
+    except subprocess.TimeoutExpired as exc:
+        raise PictureError(f"SVG 栅格化超过 {RASTER_SECONDS} 秒，已停止") from exc
+    except OSError as exc:
+        raise PictureError(f"SVG 无法栅格化（{exc.strerror or exc}）") from exc
+    if done.returncode != 0 or not done.stdout.startswith(b"\x89PNG"):
+        reason = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["失败"]
+        raise PictureError(f"SVG 无法栅格化（{reason[0][:80]}）")
+    return done.stdout
+
+
+def _limits() -> None:
+    """In the child, before it runs: memory and CPU time bounded."""
+    resource.setrlimit(resource.RLIMIT_AS, (RASTER_MEMORY, RASTER_MEMORY))
+    resource.setrlimit(resource.RLIMIT_CPU, (RASTER_SECONDS, RASTER_SECONDS + 1))
 
 
 def _flat(image: object) -> object:

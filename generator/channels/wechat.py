@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import quote
 
 import jinja2
 from markupsafe import Markup
@@ -76,6 +77,12 @@ WECHAT_IMAGE_MISSING = Code(
     Severity.WARNING,
     "正文图片 {src} 在网站页面上也找不到（地址指向未发布的位置）：导出时已略去",
     "图片写成相对于稿件文件的地址（如 images/x.jpg）；原始 HTML 的 <img> 地址相对于页面网址。",
+)
+WECHAT_DIRECTION = Code(
+    "WECHAT-DIRECTION",
+    Severity.ERROR,
+    "正文设置了文字方向（bdo、bdi 或 dir）：公众号不保留，文字顺序会与网站页面不同",
+    "去掉文字方向标记，直接写出页面上应显示的顺序，重新审核后再导出。",
 )
 WECHAT_CONTENT_LONG = Code(
     "WECHAT-CONTENT-LONG",
@@ -163,7 +170,7 @@ class Exporter:
         assert meta is not None and v.public
         findings: list[Finding] = []
         view = self.pub.view(v)
-        url = self.site.absolute(article.url)
+        url = web_address(self.site.absolute(article.url))
         files: dict[str, bytes] = {}
         images: list[dict[str, object]] = []
         named: dict[str, str] = {}
@@ -172,7 +179,8 @@ class Exporter:
             path = local_source(src, article.url)
             if path is None or path not in self.pub.assets:
                 code = WECHAT_IMAGE_REMOTE if path is None else WECHAT_IMAGE_MISSING
-                findings.append(code.at(article.path, None, src=src))
+                shown = src if len(src) <= 120 else src[:100] + "…"
+                findings.append(code.at(article.path, None, src=shown or "（空地址）"))
                 return None
             if path in named:
                 return named[path]
@@ -190,6 +198,8 @@ class Exporter:
             return name
 
         body = wechat_body(self.body(v), url, picture)
+        if body.reordered:
+            findings.append(WECHAT_DIRECTION.at(article.path, None))
         section = self.template.render(
             a=view, body=Markup(body.html), url=url, links=body.links, site_name=self.site.site_name
         )
@@ -222,8 +232,9 @@ class Exporter:
             "digest": meta.summary or "",
             "content_source_url": url,
             "uid": meta.uid,
-            "approval_digest": article.digest,
+            "approval_digest": _bound(v),
             "exported_at": iso(self.moment),
+            "judged_at": iso(self.pub.decision.now),
             "date": iso(meta.date),
             "date_text": minute(meta.date),
             "source": meta.source or "",
@@ -258,6 +269,19 @@ class Exporter:
             return {"file": "cover.jpg", "crop_235_1": made.crop_wide, "crop_1_1": made.crop_square}
         findings.append(WECHAT_NO_COVER.at(article.path, None))
         return None
+
+
+def web_address(url: str) -> str:
+    """The address as a browser sends it: a space or a Chinese file name percent-encoded
+    (a QR code and the 阅读原文 link must hold a valid URL), what is already encoded kept."""
+    return quote(url, safe=":/?#[]@!$&'()*+,;=%~")
+
+
+def _bound(v: Verdict) -> str:
+    """The digest the final sign-off bound: the text and the files the article uses."""
+    meta = v.article.meta
+    final = meta.review.final if meta is not None and meta.review is not None else None
+    return final.digest if final is not None and final.digest else v.article.digest
 
 
 def document(title: str, section: str) -> str:

@@ -20,6 +20,7 @@ editor accepts, so nothing the theme writes can smuggle in more.
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import unquote, urljoin, urlsplit
@@ -77,6 +78,7 @@ class Link:
 class Body:
     html: str  # the body, WeChat's way, still with the site's classes (for the stylesheet)
     links: tuple[Link, ...]
+    reordered: bool = False  # the page sets a text direction (bdo, bdi, dir) WeChat drops
 
 
 def wechat_body(html: str, page_url: str, picture: Callable[[str], str | None]) -> Body:
@@ -94,6 +96,9 @@ def wechat_body(html: str, page_url: str, picture: Callable[[str], str | None]) 
             note = lxml_html.Element("p")
             note.text, note.tail = MEDIA_NOTE, el.tail
             el.getparent().replace(el, note)
+    # WeChat keeps no `dir` and no bdo: text the page shows reordered would read otherwise.
+    reordered = bool(root.xpath(".//bdo|.//bdi|.//*[@dir]"))
+    _own_classes_and_quotes(root)
     links = _unlinked(root, page_url)
     for img in list(root.iter("img")):
         local = picture(img.get("src") or "")
@@ -112,7 +117,28 @@ def wechat_body(html: str, page_url: str, picture: Callable[[str], str | None]) 
     inner = (root.text or "") + "".join(
         lxml_html.tostring(child, encoding="unicode") for child in root
     )
-    return Body(inner, links)
+    return Body(inner, links, reordered)
+
+
+def _own_classes_and_quotes(root: lxml_html.HtmlElement) -> None:
+    """The layout's classes (`wx-…`) are the theme's alone: an article's own are removed, so
+    that a body cannot dress itself as an official 更正 box. The quotation marks a browser
+    adds to `<q>` are written out (WeChat shows none)."""
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        classes = [c for c in (el.get("class") or "").split() if not c.startswith("wx-")]
+        if el.get("class") is not None:  # the layout's own classes are the theme's alone
+            if classes:
+                el.set("class", " ".join(classes))
+            else:
+                del el.attrib["class"]
+    for q in root.iter("q"):  # the quotation marks a browser adds to <q>, written out
+        q.text = "“" + (q.text or "")
+        if len(q):
+            q[-1].tail = (q[-1].tail or "") + "”"
+        else:
+            q.text += "”"
 
 
 def _unlinked(root: lxml_html.HtmlElement, page_url: str) -> tuple[Link, ...]:
@@ -157,16 +183,30 @@ def inline(document: str, css: str) -> str:
         load_remote_stylesheets=False,
     )
     styled = inliner.inline_fragment(document, css)
-    return nh3.clean(
-        styled,
-        tags=set(TAGS),
-        attributes={k: set(v) for k, v in ATTRIBUTES.items()},
-        clean_content_tags={"script", "style", "template", "noscript", "textarea", "title"},
-        url_schemes={"http", "https"},
-        link_rel=None,
-        strip_comments=True,
-        filter_style_properties=set(PROPERTIES),
+    return _STYLE.sub(
+        _safe_style,
+        nh3.clean(
+            styled,
+            tags=set(TAGS),
+            attributes={k: set(v) for k, v in ATTRIBUTES.items()},
+            clean_content_tags={"script", "style", "template", "noscript", "textarea", "title"},
+            url_schemes={"http", "https"},
+            link_rel=None,
+            strip_comments=True,
+            filter_style_properties=set(PROPERTIES),
+        ),
     )
+
+
+# A value that could fetch or compute something (url(), image-set(), expression(), var(),
+# an escape or an at-rule): the declaration is dropped, whatever the stylesheet says.
+_STYLE = re.compile(r'style="([^"]*)"')
+_UNSAFE_VALUE = re.compile(r"url\(|image|expression|var\(|attr\(|\\|@|/\*", re.IGNORECASE)
+
+
+def _safe_style(match: re.Match[str]) -> str:
+    kept = [d for d in match[1].split(";") if d.strip() and not _UNSAFE_VALUE.search(d)]
+    return f'style="{";".join(kept)}"' if kept else ""
 
 
 def local_source(src: str, page_url: str) -> str | None:

@@ -6,13 +6,16 @@ delete or correct the WeChat article, and the audit says which and why."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from generator.core.clock import minute
 from generator.core.findings import Code, Finding, Severity
 from generator.derive.publication import Publication
 from generator.gate.decide import State
+from generator.load.article import Article
 from generator.load.exports import Export, exports, ledger_path
+
+EARLY_SLACK = timedelta(minutes=10)
 
 AUDIT_EXPORT_WITHDRAWN = Code(
     "AUDIT-EXPORT-WITHDRAWN",
@@ -35,8 +38,15 @@ AUDIT_EXPORT_CHANGED = Code(
 AUDIT_EXPORT_LEDGER = Code(
     "AUDIT-EXPORT-LEDGER",
     Severity.WARNING,
-    "导出记录中有 {count} 行无法读取，已略过",
+    "导出记录{problem}",
     "导出记录由 congress wechat / longimage 追加，请勿手工编辑；从版本库中恢复该文件。",
+)
+AUDIT_EXPORT_EARLY = Code(
+    "AUDIT-EXPORT-EARLY",
+    Severity.WARNING,
+    "《{title}》导出到{channel}时按 {judged} 判断稿件状态，晚于实际导出时间 {at}："
+    "可能提前发出了未到发布时间的稿件",
+    "核实公众号上是否已提前出现这篇稿件；导出时不要用 --now 指定未来时间。",
 )
 
 
@@ -47,12 +57,38 @@ def _at(entry: Export) -> str:
         return entry.at
 
 
+def _early(entry: Export) -> bool:
+    """Judged at a moment later than the export itself (a `--now` in the future)."""
+    try:
+        judged, at = datetime.fromisoformat(entry.judged_at), datetime.fromisoformat(entry.at)
+    except ValueError:
+        return False
+    return judged - at > EARLY_SLACK
+
+
+def _digests(article: Article) -> set[str]:
+    """What an export of the article as it is now recorded: the digest its final sign-off
+    bound (text and files), or, in records written before that, the text's digest."""
+    meta = article.meta
+    final = meta.review.final if meta is not None and meta.review is not None else None
+    return {article.digest} | ({final.digest} if final is not None and final.digest else set())
+
+
 def exported_since(pub: Publication) -> Iterator[Finding]:
     """Each exported article the channel must now follow, once per channel (the latest)."""
-    entries, bad = exports(pub.site)
+    ledger = exports(pub.site)
+    entries = ledger.entries
     where = pub.site.rel(ledger_path(pub.site))
-    if bad:
-        yield AUDIT_EXPORT_LEDGER.at(where, None, count=bad)
+    if ledger.problem:
+        yield AUDIT_EXPORT_LEDGER.at(where, None, problem=f"无法读取（{ledger.problem}）")
+    if ledger.bad:
+        yield AUDIT_EXPORT_LEDGER.at(where, None, problem=f"中有 {ledger.bad} 行无法读取，已略过")
+    for entry in entries:
+        if _early(entry):
+            group = "公众号" if entry.channel.startswith("wechat") else entry.label
+            yield AUDIT_EXPORT_EARLY.at(
+                where, None, title=entry.title, channel=group, judged=entry.judged_at, at=_at(entry)
+            )
     latest: dict[tuple[str, str], Export] = {}
     for entry in entries:
         group = "公众号" if entry.channel.startswith("wechat") else entry.label
@@ -67,5 +103,5 @@ def exported_since(pub: Publication) -> Iterator[Finding]:
         elif v is None or not v.public:
             state = v.state.label if v is not None else "稿件已删除"
             yield AUDIT_EXPORT_GONE.at(path, None, channel=channel, title=title, at=at, state=state)
-        elif entry.digest and v.article.digest != entry.digest:
+        elif entry.digest and entry.digest not in _digests(v.article):
             yield AUDIT_EXPORT_CHANGED.at(path, None, channel=channel, title=title, at=at)

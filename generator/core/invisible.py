@@ -87,11 +87,18 @@ def strip(text: str) -> str:
     return BAD.sub("", text)
 
 
-# What a terminal would act on: C0 (line breaks too: a title cannot fake a line), DEL, C1.
-_TERMINAL = re.compile("[\x00-\x1f\x7f-\x9f]")
+# What a terminal would act on: C0 (line breaks too: a title cannot fake a line), DEL, C1,
+# and the bidirectional controls, which would print the rest of a line reversed.
+_TERMINAL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def terminal_safe(text: str) -> str:
-    """`text` with every control character written out (`\\x1b`), for printing to a terminal:
-    an escape sequence in a title must not retitle, clear or recolour the editor's terminal."""
-    return _TERMINAL.sub(lambda m: f"\\x{ord(m[0]):02x}", text)
+    """`text` with every control character written out (`\\x1b`, `\\u202e`), for printing to a
+    terminal: an escape sequence in a title must not retitle, clear or recolour the editor's
+    terminal, nor a direction override reverse what follows it."""
+    return _TERMINAL.sub(_written_out, text)
+
+
+def _written_out(match: re.Match[str]) -> str:
+    code = ord(match[0])
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -33,6 +34,7 @@ class Export:
     digest: str
     at: str  # ISO 8601
     media_id: str = ""  # a WeChat draft's id
+    judged_at: str = ""  # the moment the gate judged the article at (--now), ISO 8601
 
     @property
     def label(self) -> str:
@@ -43,45 +45,101 @@ def ledger_path(site: Site) -> Path:
     return site.root / site.congress.exports
 
 
+class LedgerError(Exception):
+    """The record cannot be written: the reason, in Chinese."""
+
+
 def record(site: Site, entry: Export) -> None:
-    """Append one record (a single write of one line: appends of whole lines do not mix)."""
+    """Append one record (a single write of one line: appends of whole lines do not mix).
+    Only to a regular file: never through a link, never blocking on a pipe."""
     path = ledger_path(site)
-    path.parent.mkdir(parents=True, exist_ok=True)
     line = json.dumps(asdict(entry), ensure_ascii=False, sort_keys=True) + "\n"
-    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
-    fd = os.open(path, flags, 0o644)
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK | os.O_NOFOLLOW
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, flags, 0o644)
+    except OSError as exc:
+        raise LedgerError(f"{exc.strerror or exc}（符号链接或无法写入）") from exc
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise LedgerError("不是普通文件")
         os.write(fd, line.encode("utf-8"))
+    except OSError as exc:
+        raise LedgerError(exc.strerror or str(exc)) from exc
     finally:
         os.close(fd)
 
 
-def exports(site: Site) -> tuple[list[Export], int]:
-    """Every record, oldest first, and the number of lines that were not records."""
+def writable(site: Site) -> str | None:
+    """Why a record could not be appended now (None if it can): asked before an export."""
     path = ledger_path(site)
     try:
-        if path.is_symlink() or not path.is_file():
-            return [], 0
-        with path.open("rb") as fh:
-            data = fh.read(MAX_BYTES + 1)
-    except OSError:
-        return [], 0
-    bad = 1 if len(data) > MAX_BYTES else 0
+        mode = path.lstat().st_mode
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    if not stat.S_ISREG(mode):
+        return "是符号链接" if stat.S_ISLNK(mode) else "不是普通文件"
+    return None if os.access(path, os.W_OK) else "没有写权限"
+
+
+@dataclass(frozen=True)
+class Ledger:
+    entries: list[Export]
+    bad: int  # lines that are not records
+    problem: str = ""  # why the file could not be read at all
+
+
+def exports(site: Site) -> Ledger:
+    """Every record, oldest first. A file over MAX_BYTES is read from its end (records are
+    appended: the newest matter), its first, cut line skipped."""
+    path = ledger_path(site)
+    try:
+        mode = path.lstat().st_mode
+    except FileNotFoundError:
+        return Ledger([], 0)
+    except OSError as exc:
+        return Ledger([], 0, exc.strerror or str(exc))
+    if not stat.S_ISREG(mode):
+        return Ledger([], 0, "是符号链接" if stat.S_ISLNK(mode) else "不是普通文件")
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
+        with os.fdopen(fd, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > MAX_BYTES:
+                fh.seek(size - MAX_BYTES)
+            data = fh.read(MAX_BYTES)
+    except OSError as exc:
+        return Ledger([], 0, exc.strerror or str(exc))
+    lines = data.splitlines()
+    if size > MAX_BYTES and lines:
+        lines = lines[1:]  # begun before the part read
     found: list[Export] = []
-    for raw in data[:MAX_BYTES].splitlines():
+    bad = 0
+    for raw in lines:
         if not raw.strip():
             continue
-        try:
-            item = json.loads(raw)
-            entry = Export(
-                **{k: str(item[k]) for k in ("channel", "uid", "title", "url")},
-                digest=str(item.get("digest", "")),
-                at=str(item["at"]),
-                media_id=str(item.get("media_id", "")),
-            )
-            datetime.fromisoformat(entry.at)
-        except (ValueError, TypeError, KeyError, AttributeError, UnicodeDecodeError):
+        entry = _entry(raw)
+        if entry is None:
             bad += 1
-            continue
-        found.append(entry)
-    return found, bad
+        else:
+            found.append(entry)
+    return Ledger(found, bad)
+
+
+def _entry(raw: bytes) -> Export | None:
+    try:
+        item = json.loads(raw)
+        if not isinstance(item, dict):
+            return None
+        entry = Export(
+            **{k: str(item[k]) for k in ("channel", "uid", "title", "url", "at")},
+            digest=str(item.get("digest", "")),
+            media_id=str(item.get("media_id", "")),
+            judged_at=str(item.get("judged_at", "")),
+        )
+        datetime.fromisoformat(entry.at)
+    except (ValueError, TypeError, KeyError, RecursionError, UnicodeDecodeError):
+        return None
+    return entry

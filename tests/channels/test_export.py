@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
 from pathlib import Path
 
 import lxml.html
@@ -31,6 +32,10 @@ def _site_body(site: Path, url: str) -> lxml.html.HtmlElement:
     body = page.cssselect(".cg-article__body")[0]
     for el in body.xpath(".//*[@hidden]"):
         el.drop_tree()
+    for q in body.iter("q"):  # as a browser shows it
+        q.text = "“" + (q.text or "")
+        q.append(lxml.html.Element("span"))
+        q[-1].text = "”"
     for el in body.xpath(".//iframe|.//video|.//audio"):
         note = lxml.html.Element("p")
         note.text = MEDIA_NOTE
@@ -93,7 +98,8 @@ def test_meta_images_and_covers(exported: Path) -> None:
         assert meta["uid"] == folder.name
         assert len(meta["title"]) <= 64 and len(meta["digest"]) <= 120
         assert meta["approval_digest"].startswith("sha256:")
-        assert meta["exported_at"] == "2026-11-28T12:00:00+08:00"
+        assert meta["judged_at"] == "2026-11-28T12:00:00+08:00"  # --now
+        assert datetime.fromisoformat(meta["exported_at"]).tzinfo is not None  # the clock
         html = (folder / "article.html").read_text(encoding="utf-8")
         assert [i["file"] for i in meta["images"]] == sorted(
             dict.fromkeys(re.findall(r'src="(images/[^"]+)"', html))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import struct
 import zlib
 from pathlib import Path
@@ -191,3 +192,48 @@ def test_chinese_in_a_drawing_is_drawn_not_boxed(tmp_path: Path) -> None:
     for family in ("sans-serif", "Microsoft YaHei", "serif"):
         assert shown["chinese", family] != shown["missing", family], family
     assert shown["chinese", "sans-serif"] != shown["chinese", "serif"]  # the serif kept
+
+
+def test_a_moment_in_the_future_is_said_recorded_and_audited(tmp_path: Path) -> None:
+    """`--now` decides what is public: a later moment would send an embargoed article early.
+    The export says so, records the moment it judged at, and the audit lists it."""
+    root = _site(tmp_path / "site")
+    later = "2099-01-01T00:00:00+08:00"
+    result = congress(
+        "wechat", "2026-1120-aaaaa1", "--out", str(tmp_path / "o"), "--now", later, cwd=root
+    )
+    assert result.returncode == 0, result.stderr
+    assert "[EXPORT-FUTURE]" in result.stderr
+    ledger = (root / "editorial/exports.jsonl").read_text(encoding="utf-8")
+    assert json.loads(ledger.splitlines()[-1])["judged_at"] == later
+    audit = congress("audit", "--json", cwd=root)
+    codes = [f["code"] for f in json.loads(audit.stdout)["findings"]]
+    assert "AUDIT-EXPORT-EARLY" in codes
+
+
+def test_a_draft_is_judged_at_the_real_time(tmp_path: Path) -> None:
+    root = _site(tmp_path / "site")
+    env = {**os.environ, "WECHAT_APPID": "wx0123456789abcdef", "WECHAT_SECRET": "a" * 32}
+    result = congress(
+        "wechat",
+        "2026-1120-aaaaa1",
+        "--push",
+        "--now",
+        "2026-11-28T12:00:00+08:00",
+        "--out",
+        str(tmp_path / "o"),
+        cwd=root,
+        env=env,
+    )
+    assert result.returncode == 2 and "[EXPORT-NOW]" in result.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_ledger_that_cannot_be_written_stops_the_export_before_anything_leaves(
+    tmp_path: Path,
+) -> None:
+    root = _site(tmp_path / "site")
+    (root / "editorial/exports.jsonl").mkdir()
+    result = congress("wechat", "2026-1120-aaaaa1", "--out", str(tmp_path / "o"), cwd=root)
+    assert result.returncode == 2 and "[EXPORT-LEDGER]" in result.stderr
+    assert not (tmp_path / "o").exists()

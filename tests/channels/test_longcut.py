@@ -34,12 +34,15 @@ def test_a_cut_goes_lower_in_a_gap_when_halfway_would_make_a_part_too_tall() -> 
     assert longcut.plan(atoms, 2950, 1100) == [0, 350, 1390, 2410, 2950]
 
 
-def test_parts_replace_an_earlier_render_and_its_extra_parts(tmp_path: Path) -> None:
+def test_parts_replace_an_earlier_render_whole(tmp_path: Path) -> None:
+    """The destination is the long image's own folder: swapped in whole, nothing of an
+    earlier, longer render left beside the new parts."""
     dest = tmp_path / "out"
     dest.mkdir()
     for name in ("01.jpg", "02.jpg", "03.jpg", "notes.txt", "cover.jpg"):
         (dest / name).write_bytes(b"old")
     written = write_parts([b"new1", b"new2"], dest)
     assert [p.name for p in written] == ["01.jpg", "02.jpg"]
-    assert sorted(p.name for p in dest.iterdir()) == ["01.jpg", "02.jpg", "cover.jpg", "notes.txt"]
+    assert sorted(p.name for p in dest.iterdir()) == ["01.jpg", "02.jpg"]
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no temporary folder left
     assert (dest / "02.jpg").read_bytes() == b"new2"

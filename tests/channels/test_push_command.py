@@ -8,7 +8,7 @@ import json
 import os
 from pathlib import Path
 
-from tests.sitekit import NOW, congress
+from tests.sitekit import congress
 from tests.wechatserver import APPID, SECRET, WechatServer
 
 UID = "2026-1118-f69021"  # a table, a picture, a cover
@@ -34,8 +34,6 @@ def test_push_creates_a_draft_and_records_it(
         "--push",
         "--out",
         str(out),
-        "--now",
-        NOW,
         cwd=sample_copy,
         env=_env(server, tmp_path),
     )

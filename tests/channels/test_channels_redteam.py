@@ -1,5 +1,8 @@
-"""Review of issue 17 (the other channels): attacks that currently succeed. Each test states
-the invariant it holds the code to; each fails on the reviewed commit (see notes/review17.md)."""
+"""The other channels attacked (a red-team review of issue 17): each test states the invariant
+it holds the code to, and each failed on the reviewed commit: Ghostscript run on a picture
+named .jpg, a small SVG that hung CairoSVG, the export record as a link, a pipe, nested JSON
+or over its limit, the approval digest of the text alone, bdo reordering, long images through
+a symlink, a space in the address."""
 
 from __future__ import annotations
 
@@ -141,8 +144,7 @@ def test_the_newest_records_are_read_when_the_ledger_outgrows_its_limit(
     path = ledger.ledger_path(site)
     path.write_text("x" * 5000 + "\n", encoding="utf-8")
     ledger.record(site, ledger.Export("wechat", "newest", "t", "https://x/", "", NOW))
-    found, _ = ledger.exports(site)
-    assert [e.uid for e in found] == ["newest"]
+    assert [e.uid for e in ledger.exports(site).entries] == ["newest"]
 
 
 # What the export says it carries, and what the audit compares.
