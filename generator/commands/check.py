@@ -15,6 +15,7 @@ import click
 from generator.build import publishing
 from generator.build.cache import open_cache
 from generator.build.runtime import Runtime
+from generator.commands.editionreport import editions_json, editions_judged, editions_text
 from generator.commands.fixing import fix_articles
 from generator.commands.report import as_json, as_text
 from generator.core.config import Site
@@ -49,14 +50,26 @@ def check(
         with reporting(quiet=quiet):
             decision = judge(site, staff, moment, use_cache=use_cache, runtime=runtime)
     verdicts = [v for v in decision.verdicts if _selected(site, v.article.path, wanted)]
+    editions = [
+        e for e in editions_judged(site, staff, decision) if _selected(site, e.edition.path, wanted)
+    ]
     if as_json_flag:
-        data = {**as_json(decision, verdicts, staff), "registry": [f.to_dict() for f in registry]}
+        data = {
+            **as_json(decision, verdicts, staff),
+            "editions": editions_json(editions),
+            "registry": [f.to_dict() for f in registry],
+        }
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         # Files asked about by name: who signed each stage, with which key.
         shown = staff if paths else None
-        click.echo(as_text(decision, verdicts, colour=sys.stdout.isatty(), staff=shown))
+        colour = sys.stdout.isatty()
+        click.echo(as_text(decision, verdicts, colour=colour, staff=shown))
+        text = editions_text(editions, colour=colour)
+        if text:
+            click.echo(text)
     errors = [f for v in verdicts for f in v.findings] + list(registry)
+    errors += [f for e in editions for f in e.findings]
     return 1 if any(f.is_error for f in errors) else 0
 
 

@@ -10,6 +10,7 @@ import click
 
 from generator.build.publishing import newsroom
 from generator.commands import sshkeygen
+from generator.commands.editionsign import sign_edition
 from generator.commands.signing import Refused, Unwritable, precheck, sign, statement_of
 from generator.core import clock
 from generator.core.config import Site
@@ -17,8 +18,12 @@ from generator.core.invisible import terminal_safe
 from generator.core.policy import STAGE_LABELS
 from generator.core.progress import phase
 from generator.core.staff import Staff
-from generator.gate.decide import context
+from generator.gate.decide import context, decide
+from generator.gate.editions import EditionVerdict, edition_context, judge_editions
+from generator.gate.rules import Context
 from generator.load.article import Article
+from generator.load.editions import editions_root, load_editions
+from generator.load.newsroom import Newsroom
 
 # Signs each statement: ssh-keygen with the signer's key (commands/sshkeygen.py).
 Signer = Callable[[list[bytes]], list[str]]
@@ -51,26 +56,42 @@ def sign_all(
     room = newsroom(site, staff)
     by_file = {(site.root / a.path).resolve(): a for a in room.articles}
     ctx = context(room, moment)
+    editions = _editions(site, staff, room, moment, paths)
     refused = unwritable = 0
-    ready: list[tuple[Path, Article, bytes]] = []
+    ready: list[tuple[Path, Article, bytes, EditionVerdict | None]] = []
     for path in paths:
-        article = by_file.get(path.resolve())
+        edition = editions.get(path.resolve())
+        article = edition.article if edition is not None else by_file.get(path.resolve())
+        here = _edition_ctx(site, staff, moment) if edition is not None else ctx
         if article is None or article.meta is None:
             refused += 1
-            unwritable += _unsignable(path, article)
+            unwritable += _unsignable(path, article, edition is not None)
             continue
         try:
-            precheck(article, ctx, stage, by)
-            ready.append((path, article, statement_of(article, stage, by, when, ctx.files)))
+            precheck(article, here, stage, by)
+            message = statement_of(article, stage, by, when, here.files)
+            ready.append((path, article, message, edition))
         except Refused as exc:
             refused += 1
             _refused(exc)
-    sigs = signer([message for _p, _a, message in ready]) if ready else []
+    sigs = signer([message for _p, _a, message, _e in ready]) if ready else []
     signing = phase("签署", len(ready))
-    for (path, article, _message), sig in zip(ready, sigs, strict=True):
+    for (path, article, _message, edition), sig in zip(ready, sigs, strict=True):
         signing.tick()
         try:
-            done = sign(article, path, ctx, stage=stage, by=by, at=when, sig=sig)
+            if edition is not None:
+                done = sign_edition(
+                    article,
+                    path,
+                    _edition_ctx(site, staff, moment),
+                    publication=edition.edition.publication,
+                    stage=stage,
+                    by=by,
+                    at=when,
+                    sig=sig,
+                )
+            else:
+                done = sign(article, path, ctx, stage=stage, by=by, at=when, sig=sig)
         except Refused as exc:
             refused += 1
             unwritable += isinstance(exc, Unwritable)
@@ -83,6 +104,23 @@ def sign_all(
     return refused, unwritable
 
 
+def _editions(
+    site: Site, staff: Staff, room: Newsroom, moment: datetime, paths: tuple[Path, ...]
+) -> dict[Path, EditionVerdict]:
+    """The editions among `paths`, judged (which needs every article's verdict: only when an
+    edition is asked for)."""
+    root = editions_root(site).resolve()
+    if not any(p.resolve().is_relative_to(root) for p in paths):
+        return {}
+    decision = decide(room, moment)
+    judged = judge_editions(load_editions(site), decision, _edition_ctx(site, staff, moment))
+    return {(site.root / e.edition.path).resolve(): e for e in judged}
+
+
+def _edition_ctx(site: Site, staff: Staff, moment: datetime) -> Context:
+    return edition_context(site, staff, moment)
+
+
 def _refused(exc: Refused) -> None:
     f = exc.finding
     click.echo(terminal_safe(f"拒绝签署 {f.location()} [{f.code}] {f.message}"), err=True)
@@ -90,7 +128,7 @@ def _refused(exc: Refused) -> None:
         click.echo(terminal_safe(f"    建议：{f.hint}"), err=True)
 
 
-def _unsignable(path: Path, article: Article | None) -> bool:
+def _unsignable(path: Path, article: Article | None, edition: bool = False) -> bool:
     """Say why `path` cannot be signed; True if the file itself is at fault (exit 2)."""
     if article is not None and any(f.code == "ART-ENCODING" for f in article.findings):
         click.echo(
@@ -100,7 +138,9 @@ def _unsignable(path: Path, article: Article | None) -> bool:
         )
         return True
     reason = "稿件信息无法读取，先运行 congress check 修正"
-    if article is None:
+    if edition:
+        reason = "刊期文件无法读取，先运行 congress check 修正"
+    elif article is None:
         reason = "不是 content/ 中的稿件"
     click.echo(f"拒绝签署 {path} [REVIEW-NOT-ARTICLE]：{reason}", err=True)
     return False

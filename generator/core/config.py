@@ -74,6 +74,22 @@ class Column(_Model):
         return self.cadence_days or DEFAULT_CADENCE[self.kind]
 
 
+class PrintPublication(_Model):
+    """A print publication (《常委会公报》, 《代表之声》): its editions are
+    editions/<id>/<issue>.yml, printed by `congress print` (generator/channels/printing.py)."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9-]{0,39}$")
+    name: str = Field(min_length=1, max_length=60)  # printed in 《》 on the cover
+    short_name: str = Field(default="", max_length=20)  # the running header
+    column: str = ""  # the column whose article of an issue links its PDF
+    publisher: str = ""  # 主办单位 on the cover (default: the footer's 主办)
+    page_width_mm: float = Field(default=185.0, ge=90, le=420)  # 16开 by default
+    page_height_mm: float = Field(default=260.0, ge=120, le=600)
+    body_font: str = "Noto Serif CJK SC"  # 仿宋/宋体 where the office has them: a family name
+    heading_font: str = "Noto Sans CJK SC"
+    keywords: list[str] = []
+
+
 class FeedsConfig(_Model):
     """Syndication feeds (RSS, Atom, JSON Feed) for media outlets."""
 
@@ -125,6 +141,9 @@ class CongressConfig(_Model):
     # What left through the other channels (WeChat, long images): `congress audit` lists an
     # export whose article has since been withdrawn or changed on the site.
     exports: str = "editorial/exports.jsonl"
+    # Print editions: the publications, and the folder of their editions (one YAML per issue).
+    publications: list[PrintPublication] = []
+    editions: str = "editions"
     default_source: str = ""
     per_page: int = Field(default=20, ge=1, le=500)
     home_items: int = Field(default=5, ge=1, le=50)
@@ -169,6 +188,9 @@ class CongressConfig(_Model):
 
     def column(self, column_id: str) -> Column | None:
         return next((c for c in self.columns if c.id == column_id), None)
+
+    def publication(self, publication_id: str) -> PrintPublication | None:
+        return next((p for p in self.publications if p.id == publication_id), None)
 
 
 @dataclass(frozen=True)

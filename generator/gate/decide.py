@@ -159,7 +159,8 @@ class Verdict:
         return self.state is State.PUBLISHED
 
 
-def _state(findings: Iterable[Finding]) -> State:
+def state_of(findings: Iterable[Finding]) -> State:
+    """The state the findings name (an error: invalid), else published."""
     named = {State.INVALID if f.is_error else STATE_OF.get(f.code) for f in findings}
     return next((s for s in PRECEDENCE if s in named), State.PUBLISHED)
 
@@ -172,10 +173,10 @@ def verdict(article: Article, ctx: Context, memos: Memos | None = None) -> Verdi
         findings += _judged(article, ctx, memos)
     except Exception as exc:  # one article's failure keeps it out, never the others
         findings.append(internal_error(article.path, "检查", exc))
-    state = _state(findings)
+    state = state_of(findings)
     # A withdrawn piece keeps a notice at its URL only if it had been fully approved; one
     # withdrawn before approval or before its embargo never appeared, so nothing remains.
-    notice = state is State.WITHDRAWN and _state(
+    notice = state is State.WITHDRAWN and state_of(
         f for f in findings if f.code != schedule.GATE_WITHDRAWN.code
     ) in (State.PUBLISHED, State.EXPIRED)
     return Verdict(article, state, tuple(findings), notice)
@@ -318,7 +319,7 @@ def with_links(verdicts: list[Verdict]) -> list[Verdict]:
         changed = False
         for i in linkers:
             added[i] = tuple(links.cross_links(verdicts[i].article, by_src, by_url))
-            state = _state((*verdicts[i].findings, *added[i]))
+            state = state_of((*verdicts[i].findings, *added[i]))
             changed |= state is not states[i]
             states[i] = state
     return [
