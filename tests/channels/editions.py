@@ -150,12 +150,32 @@ def edition(items: tuple[PrintArticle, ...], **changes: object) -> Edition:
     return Edition(**fields)  # type: ignore[arg-type]
 
 
+TITLES = (
+    "示例市人民代表大会常务委员会关于批准2025年市级决算的决议",
+    "示例市人大常委会2026年度立法计划",
+    "关于《示例市物业管理条例（修订草案）》的说明",
+    "示例市人大常委会执法检查组关于检查《中华人民共和国食品安全法》实施情况的报告",
+    "代表联络站开展集中接待活动",
+    "示例市人民代表大会常务委员会任免名单",
+    "关于市人大代表建议、批评和意见办理情况的报告",
+    "示例市人民代表大会常务委员会关于加强基层立法联系点建设的决定",
+    "常委会组成人员审议意见摘编",
+    "基层立法联系点征求意见情况汇总",
+)
+
+
+def title(n: int) -> str:
+    """The n-th title (from 1): the ten titles, then again as （2）, （3）, …"""
+    round_, which = divmod(n - 1, len(TITLES))
+    return TITLES[which] + (f"（{round_ + 1}）" if round_ else "")
+
+
 def long_edition(articles: int) -> Edition:
     """`articles` articles of text, a table and a picture each (about two pages apiece)."""
     items = tuple(
         PrintArticle(
             f"a{n}",
-            f"第{n}篇　示例市人大常委会听取和审议专项工作报告",
+            title(n),
             "2026年11月10日",
             "常委会办公室",
             "王敏",

@@ -26,6 +26,7 @@ from generator.channels.printing import (
     render,
 )
 from generator.channels.printpage import prepare_body
+from tests.browser.conftest import require
 from tests.channels.editions import (
     ALLOWED,
     BADGE,
@@ -47,6 +48,14 @@ from tests.channels.editions import (
 )
 
 weasy = pytest.mark.print
+
+
+def need_weasyprint() -> None:
+    """Skip without WeasyPrint, or fail in CI (where `make test` installs it)."""
+    import importlib.util
+
+    if importlib.util.find_spec("weasyprint") is None:
+        require("/nonexistent/weasyprint", "weasyprint", "pip install 'congress-site[print]'")
 
 
 class Recorder(http.server.BaseHTTPRequestHandler):
@@ -81,12 +90,7 @@ def printed(
 ) -> tuple[Edition, Path, Printed, list[str], str]:
     """The five-article edition, rendered once: its edition, PDF file, render, what was said,
     and the stylesheet (the theme's, with resources on the local server)."""
-    import importlib.util
-
-    if importlib.util.find_spec("weasyprint") is None:
-        from tests.browser.conftest import require
-
-        require("/nonexistent/weasyprint", "weasyprint", "pip install 'congress-site[print]'")
+    need_weasyprint()
     port = server[0]
     base = tmp_path_factory.mktemp("edition") / "site"
     pictures(base)
@@ -442,6 +446,7 @@ def test_weasyprint_that_cannot_load_its_libraries_is_the_same_finding(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """WeasyPrint installed but Pango missing: the child's import fails with OSError."""
+    need_weasyprint()
     fake = tmp_path / "fake" / "weasyprint"
     fake.mkdir(parents=True)
     (fake / "__init__.py").write_text("raise OSError(\"cannot load library 'libpango-1.0-0'\")\n")
@@ -455,6 +460,7 @@ def test_weasyprint_that_cannot_load_its_libraries_is_the_same_finding(
 @weasy
 def test_a_picture_that_would_never_finish_is_stopped(tmp_path: Path) -> None:
     """Nested <use>: ten to the eleventh copies of one glyph; the child is killed in time."""
+    need_weasyprint()
     levels = ['<defs><text id="l0">示</text>']
     for i in range(1, 12):
         uses = f'<use href="#l{i - 1}"/>' * 10
@@ -482,6 +488,7 @@ def test_a_picture_that_would_never_finish_is_stopped(tmp_path: Path) -> None:
 
 @weasy
 def test_the_page_size_and_families_come_from_the_edition(tmp_path: Path) -> None:
+    need_weasyprint()
     a4 = small(page_width_mm=210.0, page_height_mm=297.0, body_font="Noto Sans CJK SC")
     pdf = tmp_path / "a4.pdf"
     pdf.write_bytes(render(a4, base=tmp_path, allowed=frozenset(), template=TEMPLATE, css=CSS))
