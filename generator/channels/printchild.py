@@ -133,6 +133,10 @@ def main() -> int:
         answer["error"] = f"{type(exc).__name__}: {exc}"
         _answer(answer, b"")
         return 3
+    if not hasattr(weasyprint, "URLFetcher"):  # the fetcher's class API (this code's, v70)
+        answer["error"] = f"WeasyPrint {weasyprint.__version__} 版本过旧，需要 70"
+        _answer(answer, b"")
+        return 3
     collect = _Collect()
     for name in ("weasyprint", "fontTools"):
         logger = logging.getLogger(name)

@@ -34,6 +34,7 @@ from typing import Any
 from generator.channels.printedition import Edition, PrintArticle
 from generator.channels.printpage import LANG, SizeProblem, TemplateProblem, document, page_css
 from generator.core.findings import Code, Finding, Severity
+from generator.core.invisible import terminal_safe
 
 __all__ = ["Edition", "PrintArticle", "PrintError", "Printed", "draw", "render"]
 
@@ -147,11 +148,13 @@ def draw(
     }
     say(f"正在用 WeasyPrint 排版{edition.title}（{len(edition.articles)} 篇）……")
     answer, pdf = _run(json.dumps(job).encode("utf-8"), timeout, where)
+    # What a body or a stylesheet names is written out safely (a control in a picture's name
+    # must not act on the terminal).
     for path, reason in answer.get("refused", []):
-        say(f"未嵌入 {path}：{reason}")
+        say(f"未嵌入 {terminal_safe(str(path))}：{reason}")
     for message in answer.get("messages", []):
         if "Refused: " not in message:  # the refusals were said above, in Chinese
-            say(f"WeasyPrint：{message}")
+            say(f"WeasyPrint：{terminal_safe(str(message))}")
     if answer.get("error"):
         raise PrintError(PRINT_RENDER.at(where, problem=_problem(answer)))
     if not pdf.startswith(b"%PDF-"):

@@ -129,6 +129,7 @@ def articles(port: int) -> tuple[PrintArticle, ...]:
             + '<p><img src="../../../../etc/hostname" alt="系统文件"></p>'
             + f'<p><img src="{ESCAPE}" alt="链接到目录外"></p>'
             + f'<p><img src="file://{ROOT}/README.md" alt="仓库文件"></p>'
+            + '<p><img src="x\u202egnp.exe" alt="反向文字"></p>'
             + para(1),
         ),
     )

@@ -334,6 +334,10 @@ def test_nothing_is_fetched_from_the_network_or_outside_the_allowed_pictures(
     assert not any("README" in path for path in refused)  # the sanitizer dropped the file: src
     assert {PHOTO, BADGE}.isdisjoint(refused)
     assert f"未嵌入 {SECRET}：不在可用图片之列" in said
+    # A direction override in a picture's name is written out, not acted on by the terminal.
+    assert refused["x\u202egnp.exe"] == "不在可用图片之列"
+    assert "未嵌入 x\\u202egnp.exe：不在可用图片之列" in said
+    assert not any("\u202e" in line for line in said)
 
 
 def test_a_picture_must_be_what_its_name_says(tmp_path: Path) -> None:
@@ -442,19 +446,27 @@ def test_without_weasyprint_the_finding_says_what_to_install(
     assert "congress-site[print]" in caught.value.finding.hint
 
 
-def test_weasyprint_that_cannot_load_its_libraries_is_the_same_finding(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("module", "words"),
+    [
+        ("raise OSError(\"cannot load library 'libpango-1.0-0'\")\n", "libpango"),
+        ("__version__ = '62.0'\n", "WeasyPrint 62.0 版本过旧"),
+    ],
+)
+def test_weasyprint_that_cannot_work_is_the_same_finding(
+    module: str, words: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """WeasyPrint installed but Pango missing: the child's import fails with OSError."""
+    """WeasyPrint installed but Pango missing (the child's import fails), or too old."""
     need_weasyprint()
     fake = tmp_path / "fake" / "weasyprint"
     fake.mkdir(parents=True)
-    (fake / "__init__.py").write_text("raise OSError(\"cannot load library 'libpango-1.0-0'\")\n")
+    (fake / "__init__.py").write_text(module)
+    (fake / "urls.py").write_text("")
     monkeypatch.setenv("PYTHONPATH", str(fake.parent))
     with pytest.raises(PrintError) as caught:
         render(small(), base=tmp_path, allowed=frozenset(), template=TEMPLATE, css=CSS)
     assert caught.value.finding.code == "PRINT-EXTRA"
-    assert "libpango" in caught.value.finding.message
+    assert words in caught.value.finding.message
 
 
 @weasy
