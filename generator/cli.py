@@ -34,6 +34,7 @@ from generator.failure import build_failed, config_failed, usage_failed
 from generator.failure import leave as _leave
 from generator.loading import registered
 from generator.options import CONFIG_OPTION, NO_CACHE_OPTION, NOW_OPTION, QUIET_OPTION, TimeParam
+from generator.printcli import poster, print_command
 from generator.registrar import approvals, registry
 
 if TYPE_CHECKING:
@@ -357,4 +358,6 @@ def audit(
 main.add_command(registry)
 main.add_command(wechat)
 main.add_command(longimage)
+main.add_command(print_command)
+main.add_command(poster)
 main.add_command(approvals)

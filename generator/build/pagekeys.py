@@ -42,12 +42,16 @@ def page_keys(
     for src, verdict in pub.rendered.items():
         notice = pub.notice_only(verdict)
         links = [] if notice else _targets(verdict.article, present)
+        # The column article of an issue links its print edition's PDF: the edition's approval
+        # (what the PDF is made of, with the bodies) is part of what its page shows.
+        edition = pub.edition_pages.get(verdict.article.uid)
         keys[src] = fingerprint(
             render_key,
             "notice" if notice else "article",
             src,
             content_key(verdict.article),
             repr(links),
+            edition.article.digest if edition is not None and edition.article else "",
         )
     for item in pub.plan:
         if not item.in_nav:

@@ -92,6 +92,20 @@ def manifest(pub: Publication) -> dict[str, Any]:
         "summary": {s.value: pub.decision.count(s) for s in State},
         "published": public,
         "not_public": others,
+        "editions": [
+            {
+                "uid": p.uid,
+                "path": p.path,
+                "title": p.title,
+                "pdf": p.url,
+                "bytes": p.size,
+                "pages": p.pages,
+                "sha256": p.sha256,
+                "digest": p.digest,
+                "page": uid,
+            }
+            for uid, p in sorted(pub.printed.items())
+        ],
     }
 
 

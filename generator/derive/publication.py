@@ -18,14 +18,43 @@ from generator.core.findings import Finding, sort_key
 from generator.core.staff import Staff
 from generator.derive import listing
 from generator.derive.feeds import FeedLink, alternates
+from generator.derive.feeds.entries import Media
 from generator.derive.present import ArticleView, view
 from generator.derive.search import Shard, plan_shards
 from generator.gate.decide import Decision, Verdict, decide
+from generator.gate.editions import EditionVerdict, edition_context, judge_editions
 from generator.gate.memos import Executor, Memos
 from generator.load.article import Article
 from generator.load.assets import copied_files
+from generator.load.editions import load_editions
 from generator.load.generated import reserved
 from generator.load.newsroom import ArticleStore, Newsroom, load_newsroom
+
+
+@dataclass(frozen=True)
+class PrintedEdition:
+    """An approved edition's PDF, published beside the column article of its issue."""
+
+    url: str  # site-relative: "gazette/2026/gongbao-2026-06/gazette-2026-06.pdf"
+    size: int
+    pages: int
+    sha256: str
+    path: str  # the edition file, as findings show it
+    uid: str
+    title: str  # 《publication》issue（running）
+    digest: str  # what the edition's final sign-off bound
+
+    def media(self, site: Site) -> Media:
+        """The PDF as a feed enclosure."""
+        return Media(site.absolute(self.url), "application/pdf", self.size, "document")
+
+    @property
+    def size_text(self) -> str:
+        return (
+            f"{self.size / 1024 / 1024:.1f} MB"
+            if self.size >= 100 * 1024
+            else f"{self.size // 1024} KB"
+        )
 
 
 @dataclass
@@ -38,6 +67,9 @@ class Publication:
     preview: bool = False
     rendered: dict[str, Verdict] = field(default_factory=dict)  # src → verdict, pages to render
     assets: set[str] = field(default_factory=set)  # docs paths that may be copied
+    # The PDFs of the approved editions, by the uid of the article whose page links each (the
+    # renderer prints them: mkdocs_plugin/printed.py).
+    printed: dict[str, PrintedEdition] = field(default_factory=dict)
     _views: dict[str, ArticleView] = field(default_factory=dict, repr=False)
     _alternates: dict[str | None, list[FeedLink]] = field(default_factory=dict, repr=False)
 
@@ -49,6 +81,22 @@ class Publication:
     def shards(self) -> list[Shard]:
         """The search bundles (generator/derive/search.py), newest first."""
         return plan_shards(self.decision.published, self.site.congress.search_shard_size)
+
+    @cached_property
+    def editions(self) -> list[EditionVerdict]:
+        """Every print edition, judged against the articles' verdicts (gate/editions.py)."""
+        ctx = edition_context(self.site, self.staff, self.decision.now)
+        return judge_editions(load_editions(self.site), self.decision, ctx)
+
+    @cached_property
+    def edition_pages(self) -> dict[str, EditionVerdict]:
+        """The approved editions by the uid of the public article whose page links the PDF
+        (the latest edition naming a page wins)."""
+        return {
+            e.page.article.uid: e
+            for e in self.editions
+            if e.public and e.page is not None and e.page.public
+        }
 
     def notice_only(self, verdict: Verdict) -> bool:
         """Whether the article's URL shows only its withdrawal notice (the preview shows

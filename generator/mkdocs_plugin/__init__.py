@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,7 @@ from generator.mkdocs_plugin.context import SEARCH_SRC, not_found_context, page_
 from generator.mkdocs_plugin.fragments import Fragments
 from generator.mkdocs_plugin.isolation import guard, leave_out
 from generator.mkdocs_plugin.markup import generator_meta, valid_markup
+from generator.mkdocs_plugin.printed import print_editions
 from generator.mkdocs_plugin.registries import check_registry, staff_of
 from generator.mkdocs_plugin.requested import moment, taken
 from generator.mkdocs_plugin.reuse import Reuse, delete_stale, delete_stale_search
@@ -264,13 +266,24 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             return html
 
         published = self.publication.decision.published
-        written = render_feeds(self.site, published, body)
+        written = self._printed(config, body)
+        attachments = {uid: p.media(self.site) for uid, p in self.publication.printed.items()}
+        written |= render_feeds(self.site, published, body, attachments)
         written |= sitemap(self.publication) | robots(self.publication)
         for path, data in written.items():
             if self.reuse is not None:
                 self.reuse.clear(path)
             _add(files, File.generated(config, path, content=data))
         return env
+
+    def _printed(self, config: MkDocsConfig, body: Callable[[Article], str]) -> dict[str, bytes]:
+        """The approved print editions' PDFs (mkdocs_plugin/printed.py), in the build cache."""
+        assert self.publication is not None
+        cache = self._asked().cache
+        custom = config.theme.custom_dir
+        theme = Path(custom) if custom else self.site.root / "themes" / "congress"
+        folder = cache.folder / "print" if cache is not None else None
+        return print_editions(self.publication, body, theme, folder)
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         self.rendering.finish()

@@ -13,7 +13,7 @@ from generator.derive.feeds import FeedLink, plan_feeds
 from generator.derive.listing import Listing
 from generator.derive.meta import article_image, notice_meta, open_graph, page_meta
 from generator.derive.present import ArticleView, Step, checklist
-from generator.derive.publication import Publication
+from generator.derive.publication import PrintedEdition, Publication
 from generator.gate.decide import STATE_OF, State
 from generator.load.refs import url_of
 
@@ -46,6 +46,7 @@ class PageContext:
     banner: Banner | None = None
     feeds: list[tuple[Any, list[FeedLink]]] = field(default_factory=list)
     bundles: tuple[str, ...] = ()  # search page: the Pagefind bundles under pagefind/
+    printed: PrintedEdition | None = None  # the print edition, on its column article
 
 
 def _banner(pub: Publication, src: str) -> Banner | None:
@@ -97,6 +98,7 @@ def page_context(pub: Publication, src: str, title: str, html: str = "") -> Page
             "article",
             article=view,
             banner=_banner(pub, src),
+            printed=None if pub.preview else pub.printed.get(view.uid),
             **_base(pub, url, title, column=view.column, article=view, image=image),
         )
     item = pub.listings.get(src)

@@ -7,12 +7,12 @@ made, scopes × formats in one loop.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from generator.core.config import Column, Site
-from generator.derive.feeds.entries import Entry, entry
+from generator.derive.feeds.entries import Entry, Media, entry
 from generator.derive.feeds.writers import FORMATS, Feed, opml
 from generator.load.article import Article
 
@@ -95,16 +95,21 @@ def feed_articles(site: Site, published: list[Article]) -> set[str]:
 
 
 def render_feeds(
-    site: Site, published: list[Article], rendered: Callable[[Article], str]
+    site: Site,
+    published: list[Article],
+    rendered: Callable[[Article], str],
+    attachments: Mapping[str, Media] | None = None,
 ) -> dict[str, bytes]:
-    """Every feed file and the OPML list, keyed by path in the site."""
+    """Every feed file and the OPML list, keyed by path in the site (`attachments`: a print
+    edition's PDF by the uid of the article that carries it)."""
+    attached = attachments or {}
     cache: dict[str, Entry] = {}
 
     def entries_of(articles: list[Article]) -> tuple[Entry, ...]:
         out = []
         for a in articles:
             if a.src not in cache:
-                cache[a.src] = entry(a, site, rendered(a))
+                cache[a.src] = entry(a, site, rendered(a), attached.get(a.uid))
             out.append(cache[a.src])
         return tuple(out)
 

@@ -42,11 +42,13 @@ class Entry:
     image: Media | None
     video: Media | None
     corrections: tuple[tuple[datetime, str], ...]
+    attachment: Media | None = None  # a print edition's PDF (the issue's column article)
 
     @property
     def enclosure(self) -> Media | None:
-        """RSS allows one enclosure: the video if there is one, else the cover image."""
-        return self.video or self.image
+        """RSS allows one enclosure: the video if there is one, else a print edition's PDF,
+        else the cover image."""
+        return self.video or self.attachment or self.image
 
     @property
     def byline(self) -> str:
@@ -87,7 +89,7 @@ def _notes(article: Article, link: str) -> tuple[str, str]:
     return before, after
 
 
-def entry(article: Article, site: Site, rendered: str) -> Entry:
+def entry(article: Article, site: Site, rendered: str, attachment: Media | None = None) -> Entry:
     meta = article.meta
     assert meta is not None
     link = site.absolute(article.url)
@@ -118,4 +120,5 @@ def entry(article: Article, site: Site, rendered: str) -> Entry:
         image=_cover(article, site),
         video=video,
         corrections=corrections,
+        attachment=attachment,
     )

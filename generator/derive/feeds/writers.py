@@ -105,7 +105,7 @@ def _rss_text(value: str) -> str:
 def _media(fe: FeedEntry, e: Entry) -> None:
     """The cover and the video as media:content of their own: a media:group holds only
     alternatives of one content (Media RSS 2.x), and feedgen groups everything by default."""
-    for m in (e.video, e.image):
+    for m in (e.video, e.attachment, e.image):
         if m is not None:
             size = {"fileSize": str(m.length)} if m.length else {}
             fe.media.content(url=m.url, type=m.type, medium=m.medium, group=None, **size)
@@ -135,7 +135,7 @@ def _repair_atom_links(xml: bytes, feed: Feed) -> bytes:
         wanted = [{"href": e.link, "rel": "alternate", "type": "text/html"}]
         wanted += [
             {"href": m.url, "rel": "enclosure", "type": m.type, "length": str(m.length)}
-            for m in (e.video, e.image)
+            for m in (e.video, e.attachment, e.image)
             if m is not None
         ]
         for offset, attrs in enumerate(wanted):
@@ -171,7 +171,7 @@ def json_feed(feed: Feed) -> bytes:
             data["image"] = e.image.url
         attachments = [
             {"url": m.url, "mime_type": m.type, "size_in_bytes": m.length}
-            for m in (e.video, e.image)
+            for m in (e.video, e.attachment, e.image)
             if m
         ]
         if attachments:
