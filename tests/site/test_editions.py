@@ -5,11 +5,14 @@ that names it."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
+import feedparser
 import pytest
 
 from tests.sitekit import NOW, article, congress, draft, make_site
@@ -33,6 +36,7 @@ issue: 2026年第6号
 running: 总第188号
 date: 2026-11-21T09:00:00+08:00
 editor: ed-a
+page: 2026-1120-aaaaa1
 articles:
 {items}
 """
@@ -142,7 +146,7 @@ def test_an_edition_naming_an_article_that_is_not_public_names_it(
     (edition,) = _editions(root)
     found = {f["code"]: f for f in edition["findings"]}  # type: ignore[attr-defined]
     assert "待审稿件" in found["EDITION-ARTICLE-NOT-PUBLIC"]["message"]
-    assert found["EDITION-ARTICLE-NOT-PUBLIC"]["line"] == 11
+    assert found["EDITION-ARTICLE-NOT-PUBLIC"]["line"] == 12
     assert "2026-1120-nosuch" in found["EDITION-ARTICLE-UNKNOWN"]["message"]
     assert edition["state"] == "invalid"
     check = congress("check", "--now", NOW, "--no-cache", cwd=root)
@@ -196,3 +200,90 @@ def test_an_edition_is_signed_only_by_the_roles_and_in_the_order_of_the_policy(
     early = congress("review", path, "--stage", "second", "--by", "head", "--now", NOW, cwd=root)
     assert early.returncode == 1 and "拒绝签署" in early.stderr
     assert "review:" not in (root / path).read_text(encoding="utf-8")
+
+
+def _pdf_text(path: Path) -> str:
+    require_tool("pdftotext")
+    done = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return done.stdout
+
+
+def require_tool(name: str) -> None:
+    from tests.browser.conftest import require
+
+    require(shutil.which(name) or f"/usr/bin/{name}", name, "apt-get install poppler-utils")
+
+
+@pytest.mark.print
+def test_the_build_publishes_the_approved_edition_beside_its_page(
+    signed: Path, tmp_path: Path
+) -> None:
+    root = _copy(signed, tmp_path)
+    result = congress("build", "--now", NOW, cwd=root)
+    assert result.returncode == 0, result.stderr
+    pdf = root / "site/news/2026/a1/gazette-2026-06.pdf"
+    assert pdf.is_file()
+    page = (root / "site/news/2026/a1/index.html").read_text(encoding="utf-8")
+    assert 'href="gazette-2026-06.pdf"' in page and "印刷版（PDF" in page
+    manifest = json.loads((root / "build/publication-manifest.json").read_text(encoding="utf-8"))
+    (listed,) = manifest["editions"]
+    assert listed["sha256"] == hashlib.sha256(pdf.read_bytes()).hexdigest()
+    assert listed["pdf"] == "news/2026/a1/gazette-2026-06.pdf" and listed["pages"] >= 4
+    feed = feedparser.parse((root / "site/feeds/all.rss").read_bytes())
+    item = next(e for e in feed.entries if e.link.endswith("/news/2026/a1/"))
+    assert item.enclosures[0]["type"] == "application/pdf"
+    assert item.enclosures[0]["href"].endswith("/news/2026/a1/gazette-2026-06.pdf")
+    text = _pdf_text(pdf)
+    positions = [text.index(f"第{i}篇") for i in (1, 2, 3)]
+    assert positions == sorted(positions)  # the contents in the edition's order
+    again = tmp_path / "again"
+    assert (
+        congress("build", "--now", NOW, "--site-dir", str(again), "--no-cache", cwd=root).returncode
+        == 0
+    )
+    assert (again / "news/2026/a1/gazette-2026-06.pdf").read_bytes() == pdf.read_bytes()
+
+
+@pytest.mark.print
+def test_an_edition_not_approved_is_neither_printed_nor_published(
+    signed: Path, tmp_path: Path
+) -> None:
+    root = _copy(signed, tmp_path)
+    path = root / "editions/gazette/2026-06.yml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            f"  - {UIDS[2]}\n", f"  - {UIDS[2]}\n  - {PENDING}\n"
+        ),
+        encoding="utf-8",
+    )
+    printed = congress(
+        "print",
+        "editions/gazette/2026-06.yml",
+        "--now",
+        NOW,
+        "--out",
+        str(tmp_path / "out"),
+        cwd=root,
+    )
+    assert printed.returncode == 1 and "[EDITION-NOT-APPROVED]" in printed.stderr
+    assert "待审稿件" in printed.stderr and not (tmp_path / "out").exists()
+    assert congress("build", "--now", NOW, cwd=root).returncode == 0
+    assert not list((root / "site").rglob("*.pdf"))
+    assert "印刷版（PDF" not in (root / "site/news/2026/a1/index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.print
+def test_congress_print_makes_the_same_pdf_as_the_build(signed: Path, tmp_path: Path) -> None:
+    root = _copy(signed, tmp_path)
+    out = tmp_path / "out"
+    result = congress("print", "2026-1121-e00001", "--now", NOW, "--out", str(out), cwd=root)
+    assert result.returncode == 0, result.stderr
+    printed = out / "gazette/2026-06.pdf"
+    assert congress("build", "--now", NOW, cwd=root).returncode == 0
+    assert printed.read_bytes() == (root / "site/news/2026/a1/gazette-2026-06.pdf").read_bytes()
