@@ -78,7 +78,9 @@ def test_the_top_level_says_which_build_and_counts_every_state(data: dict[str, A
     assert set(data) == {"format", "generator", "site_url", "now", "summary"} | {
         "published",
         "not_public",
+        "editions",  # the print editions' PDFs (empty: no renderer ran here)
     }
+    assert data["editions"] == []
     assert data["format"] == FORMAT == 1 and data["generator"] == "congress-site"
     assert data["site_url"] == "https://www.example.gov.cn/"
     assert data["now"] == NOW
