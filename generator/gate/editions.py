@@ -18,7 +18,7 @@ publication's column.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from generator.core.config import PrintPublication, Site
@@ -61,6 +61,13 @@ EDITION_PAGE = Code(
     E,
     "page 指定的稿件 {uid} 不是栏目“{column}”中公开的稿件",
     "page 填写本期在网站刊物栏目中的那篇稿件的编号（网站上的该页会链接本期 PDF）。",
+)
+
+EDITION_PAGE_TAKEN = Code(
+    "EDITION-PAGE-TAKEN",
+    E,
+    "page 指定的稿件 {uid} 已是 {other} 的链接页",
+    "每期刊物在网站上有各自的那篇稿件；核对 page。",
 )
 
 # The rules of the articles' review that judge an edition's review block as they judge an
@@ -148,8 +155,19 @@ def judge_editions(
     by_uid = _public_first(decision)
     seen: dict[str, str] = {}
     judged = []
+    pages: dict[str, str] = {}
     for edition in editions:
-        judged.append(_judge(edition, by_uid, seen, ctx))
+        verdict = _judge(edition, by_uid, seen, ctx)
+        page = edition.data.page if edition.data is not None else None
+        if page and page in pages:  # one page links one edition's PDF
+            taken = EDITION_PAGE_TAKEN.at(
+                edition.path, edition.lines.line_of(("page",)), uid=page, other=pages[page]
+            )
+            findings = (*verdict.findings, taken)
+            verdict = replace(verdict, findings=findings, state=state_of(findings))
+        elif page:
+            pages[page] = edition.path
+        judged.append(verdict)
     return judged
 
 

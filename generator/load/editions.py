@@ -100,6 +100,9 @@ def load_editions(site: Site) -> list[Edition]:
     """Every edition file under the editions folder, in path order."""
     root = editions_root(site)
     found: list[Edition] = []
+    if root.is_symlink():  # never read editions from elsewhere on the machine
+        shown = site.rel(root)
+        return [Edition("", shown, "", None, findings=(_file(shown, "是符号链接"),))]
     try:
         folders = sorted(os.scandir(root), key=lambda e: e.name)
     except (FileNotFoundError, NotADirectoryError):

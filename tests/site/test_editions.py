@@ -287,3 +287,18 @@ def test_congress_print_makes_the_same_pdf_as_the_build(signed: Path, tmp_path: 
     printed = out / "gazette/2026-06.pdf"
     assert congress("build", "--now", NOW, cwd=root).returncode == 0
     assert printed.read_bytes() == (root / "site/news/2026/a1/gazette-2026-06.pdf").read_bytes()
+
+
+def test_two_editions_cannot_share_a_page_and_the_folder_cannot_be_a_link(
+    signed: Path, tmp_path: Path
+) -> None:
+    root = _copy(signed, tmp_path)
+    second = _edition(UIDS).replace("e00001", "e00002").replace("第6号", "第7号")
+    (root / "editions/gazette/2026-07.yml").write_text(second, encoding="utf-8")
+    editions = {e["path"]: e for e in _editions(root)}
+    assert "EDITION-PAGE-TAKEN" in _codes(editions["editions/gazette/2026-07.yml"])
+    elsewhere = tmp_path / "elsewhere"
+    shutil.move(root / "editions", elsewhere)
+    (root / "editions").symlink_to(elsewhere)
+    (linked,) = _editions(root)
+    assert "EDITION-FILE" in _codes(linked) and "符号链接" in linked["findings"][0]["message"]
