@@ -21,10 +21,14 @@ from generator.channels.printed import (
     render_poster,
 )
 from generator.commands.editionreport import editions_judged
+from generator.core import clock
+from generator.core.config import Site
 from generator.core.findings import Code, Severity
 from generator.core.invisible import terminal_safe
 from generator.core.progress import phase, reporting
+from generator.derive.publication import Publication
 from generator.failure import usage_failed
+from generator.gate.decide import Verdict
 from generator.load.exports import Export, LedgerError, record
 from generator.options import CONFIG_OPTION, NOW_OPTION, QUIET_OPTION
 
@@ -143,11 +147,11 @@ def poster(
     verdicts = list(chosen.verdicts) if chosen else []
     failed = len(chosen.refused) if chosen else 0
     if open_consultations:
-        for v in pub.decision.verdicts:
-            view = pub.view(v) if v.public else None
-            consultation = view.consultation if view is not None else None
-            if consultation is not None and consultation.open and v not in verdicts:
-                verdicts.append(v)
+        verdicts += [v for v in _open_consultations(pub) if v not in verdicts]
+    from generator.channels.poster import SETUP_CODES
+    from generator.mkdocs_plugin.single import body_renderer
+
+    _body, theme = body_renderer(config_file, pub)
     with reporting(quiet=quiet):
         progress = phase("制作海报", len(verdicts))
         for v in verdicts:
@@ -156,11 +160,14 @@ def poster(
                 failed += 1
                 continue
             try:
-                pdf = render_poster(poster_document(pub, v, size), site, pub.site.root)
+                doc = poster_document(pub, v, size)
+                pdf = render_poster(doc, site, site.root, theme, where=v.article.path)
                 target = out / f"{v.article.uid}.pdf"
                 target.parent.mkdir(parents=True, exist_ok=True)
                 write_atomic(target, pdf)
             except PrintError as exc:
+                if exc.finding.code in SETUP_CODES:  # the machine, not the article
+                    usage_failed(exc.finding, "无法制作海报")
                 _report([exc.finding])
                 failed += 1
                 continue
@@ -168,25 +175,7 @@ def poster(
                 _say(f"无法写入海报：{exc.strerror or exc}")
                 failed += 1
                 continue
-            try:
-                meta = v.article.meta
-                assert meta is not None
-                final = meta.review.final
-                record(
-                    site,
-                    Export(
-                        "poster",
-                        meta.uid,
-                        meta.title,
-                        site.absolute(v.article.url),
-                        final.digest if final else v.article.digest,
-                        datetime.now().astimezone().isoformat(timespec="seconds"),
-                        judged_at=pub.decision.now.isoformat(),
-                    ),
-                )
-            except LedgerError as exc:
-                _say(f"无法写入导出记录：{exc}")
-                failed += 1
+            failed += not _recorded(site, pub, v)
             title = terminal_safe(v.article.meta.title if v.article.meta else "")
             _say(f"已制作海报《{title}》→ {target}")
             progress.tick()
@@ -194,6 +183,39 @@ def poster(
     if not verdicts and open_consultations and not articles:
         _say("目前没有正在征求意见的稿件。")
     sys.exit(1 if failed else 0)
+
+
+def _open_consultations(pub: Publication) -> list[Verdict]:
+    """Every public consultation still open at the publication's moment."""
+    found = []
+    for v in pub.decision.verdicts:
+        view = pub.view(v) if v.public else None
+        consultation = view.consultation if view is not None else None
+        if consultation is not None and consultation.open:
+            found.append(v)
+    return found
+
+
+def _recorded(site: Site, pub: Publication, v: Verdict) -> bool:
+    """The poster in the export record: the audit names it if the article is withdrawn."""
+    meta = v.article.meta
+    assert meta is not None
+    final = meta.review.final
+    entry = Export(
+        channel="poster",
+        uid=meta.uid,
+        title=meta.title,
+        url=site.absolute(v.article.url),
+        digest=final.digest if final else v.article.digest,
+        at=clock.iso(clock.now(None)),
+        judged_at=clock.iso(pub.decision.now),
+    )
+    try:
+        record(site, entry)
+    except LedgerError as exc:
+        _say(f"无法写入导出记录：{exc}")
+        return False
+    return True
 
 
 __all__ = ["ARTICLES", "poster", "print_command", "usage_failed"]

@@ -125,7 +125,7 @@ def _sources(html: str) -> list[str]:
 
 
 def poster_document(pub: Publication, v: Verdict, size: str) -> object:
-    from generator.channels import poster
+    from generator.channels import poster as poster_lib
 
     meta = v.article.meta
     assert meta is not None
@@ -135,7 +135,7 @@ def poster_document(pub: Publication, v: Verdict, size: str) -> object:
     c = view.consultation
     if c is not None:
         feedback = pub.feedback.get(meta.uid)
-        consultation = poster.Consultation(
+        consultation = poster_lib.Consultation(
             status=c.status,
             deadline_text=c.deadline,
             opens_text=c.opens,
@@ -145,7 +145,7 @@ def poster_document(pub: Publication, v: Verdict, size: str) -> object:
             feedback_title=feedback.meta.title if feedback and feedback.meta else "",
             feedback_url=web_address(site.absolute(feedback.url)) if feedback else "",
         )
-    return poster.Poster(
+    return poster_lib.Poster(
         site_name=site.site_name,
         column=view.column.name if view.column else meta.column,
         title=meta.title,
@@ -157,19 +157,23 @@ def poster_document(pub: Publication, v: Verdict, size: str) -> object:
     )
 
 
-def render_poster(doc: object, site: Site, root: Path, theme: Path | None = None) -> bytes:
-    from generator.channels import poster
+def render_poster(
+    doc: object, site: Site, root: Path, theme: Path | None = None, where: str = ""
+) -> bytes:
+    from generator.channels import poster as poster_lib
 
-    assert isinstance(doc, poster.Poster)
+    assert isinstance(doc, poster_lib.Poster)
     folder = theme or root / "themes" / "congress"
     mark_path = folder / "channels" / "mark.svg"
     mark = mark_path.read_bytes() if mark_path.is_file() else None
     try:
-        return poster.render(
+        pdf: bytes = poster_lib.render(
             doc,
             template=_theme_text(folder, "poster.html"),
             css=_theme_text(folder, "poster.css"),
             mark=mark,
+            where=where,
         )
-    except poster.PosterError as exc:
+    except poster_lib.PosterError as exc:
         raise PrintError(exc.finding) from exc
+    return pdf

@@ -22,7 +22,12 @@ from pathlib import Path
 from generator.core.config import Site
 
 MAX_BYTES = 16 * 1024 * 1024
-CHANNELS = {"wechat": "公众号导出", "wechat-draft": "公众号草稿", "longimage": "长图"}
+CHANNELS = {
+    "wechat": "公众号导出",
+    "wechat-draft": "公众号草稿",
+    "longimage": "长图",
+    "poster": "海报",
+}
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tests.sitekit import NOW, ROOT, congress
 
-SAMPLE_PARTS = ("mkdocs.yml", "content", "editorial", "themes")
+SAMPLE_PARTS = ("mkdocs.yml", "content", "editorial", "editions", "themes")
 
 
 def copy_sample(into: Path) -> Path:
