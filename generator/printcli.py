@@ -58,6 +58,7 @@ def print_command(
     """印刷版：把已审定的刊期（editions/<刊物>/<期号>.yml）排成 PDF（WeasyPrint，PDF/A-3b），
     含封面、目录、页眉页码。只收已审定、所列稿件全部公开的刊期。"""
     site, pub = _publication(config_file, now, quiet)
+    _preflight(site, now, push=False)  # a moment later than now prints what is embargoed
     judged = editions_judged(site, pub.staff, pub.decision)
     failed = 0
     chosen = []
@@ -98,6 +99,8 @@ def print_command(
                 target.parent.mkdir(parents=True, exist_ok=True)
                 write_atomic(target, pdf)
             except PrintError as exc:
+                if exc.finding.code == "PRINT-EXTRA":  # the machine, not the edition
+                    usage_failed(exc.finding, "无法排印")
                 _report([exc.finding])
                 failed += 1
                 continue

@@ -17,6 +17,7 @@ navigation highlights them, and they are few; they are always rendered.
 
 from __future__ import annotations
 
+import os
 import posixpath
 from collections.abc import Callable
 
@@ -42,8 +43,9 @@ def page_keys(
     for src, verdict in pub.rendered.items():
         notice = pub.notice_only(verdict)
         links = [] if notice else _targets(verdict.article, present)
-        # The column article of an issue links its print edition's PDF: the edition's approval
-        # (what the PDF is made of, with the bodies) is part of what its page shows.
+        # The column article of an issue links its print edition's PDF, which the renderer
+        # makes after this key (and may fail to make): such a page is never taken over, so that
+        # its link always says what this build published (a few pages, one per edition).
         edition = pub.edition_pages.get(verdict.article.uid)
         keys[src] = fingerprint(
             render_key,
@@ -51,7 +53,7 @@ def page_keys(
             src,
             content_key(verdict.article),
             repr(links),
-            edition.article.digest if edition is not None and edition.article else "",
+            os.urandom(16).hex() if edition is not None else "",
         )
     for item in pub.plan:
         if not item.in_nav:

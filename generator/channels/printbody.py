@@ -25,6 +25,7 @@ def print_body(html: str, article_url: str, assets: set[str], site: Site) -> str
     for el in list(root.iter()):
         if isinstance(el.tag, str) and el.get("hidden") is not None and el.getparent() is not None:
             el.drop_tree()
+    _without_layout_classes(root)
     for el in list(root.iter("iframe", "video", "audio")):
         if el.getparent() is not None:
             note = lxml_html.Element("p")
@@ -43,6 +44,18 @@ def print_body(html: str, article_url: str, assets: set[str], site: Site) -> str
     return (root.text or "") + "".join(
         lxml_html.tostring(child, encoding="unicode") for child in root
     )
+
+
+def _without_layout_classes(root: lxml_html.HtmlElement) -> None:
+    """The layout's classes (cg-…) are the theme's, never a body's: `{: .cg-cover }` in an
+    article must not make its own cover page in the printed edition."""
+    for el in root.iter():
+        if isinstance(el.tag, str) and el.get("class") is not None:
+            kept = [c for c in el.get("class", "").split() if not c.startswith("cg-")]
+            if kept:
+                el.set("class", " ".join(kept))
+            else:
+                del el.attrib["class"]
 
 
 def _page_relative(href: str, article_url: str) -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from generator.channels.printbody import print_body
 from generator.channels.wechat import web_address
+from generator.core.clock import china
 from generator.core.config import Site
 from generator.core.findings import Code, Finding, Severity
 from generator.derive.publication import Publication
@@ -69,7 +70,7 @@ def edition_document(
             printing.PrintArticle(
                 uid=meta.uid,
                 title=meta.title,
-                date_text=_chinese_date(meta.date.date()),
+                date_text=_chinese_date(china(meta.date).date()),
                 source=view.source,
                 authors=view.authors,
                 body_html=print_body(body(v), v.article.url, pub.assets, site),
@@ -80,7 +81,7 @@ def edition_document(
         short_name=publication.short_name or publication.name,
         issue=data.issue,
         running=data.running,
-        date=data.date.date(),
+        date=china(data.date).date(),
         publisher=publication.publisher or site.footer.sponsor,
         articles=tuple(articles),
         page_width_mm=publication.page_width_mm,
@@ -150,7 +151,7 @@ def poster_document(pub: Publication, v: Verdict, size: str) -> object:
         column=view.column.name if view.column else meta.column,
         title=meta.title,
         summary=meta.summary or "",
-        date_text=_chinese_date(meta.date.date()),
+        date_text=_chinese_date(china(meta.date).date()),
         url=web_address(site.absolute(v.article.url)),
         consultation=consultation,
         size=size,

@@ -55,7 +55,9 @@ class Item:
 
 
 def prepare_body(html: str, prefix: str) -> str:
-    """The body cleaned by the site's allowlist, its ids prefixed and its links made safe."""
+    """The body cleaned by the site's allowlist, its ids prefixed, its links made safe and the
+    layout's own classes (`cg-…`, the template's) taken off it: `{: .cg-cover }` in an article
+    must not make a cover page of its own, nor blank the running header after it."""
     import lxml.html
 
     clean = policy().page(html)
@@ -65,6 +67,13 @@ def prepare_body(html: str, prefix: str) -> str:
     for element in root.iter():
         if not isinstance(element.tag, str):
             continue
+        classes = element.get("class")
+        if classes is not None:
+            kept = [c for c in classes.split() if not c.startswith("cg-")]
+            if kept:
+                element.set("class", " ".join(kept))
+            else:
+                del element.attrib["class"]
         ident = element.get("id")
         if ident is not None:
             element.set("id", prefix + ident)

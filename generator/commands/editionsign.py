@@ -66,15 +66,18 @@ def sign_edition(
     data = file.read_bytes()
     try:
         text = data.decode("utf-8")
-        # The whole file is the edition's "front matter": framed as one, edited, unframed.
-        framed = "---\n" + (text if text.endswith("\n") else text + "\n") + "---\n"
+        # The whole file is the edition's "front matter": framed as one, edited, unframed (a
+        # YAML document marker the file starts with stands as the frame's first line).
+        marker = "---\n" if text.startswith("---\n") else ""
+        inner = text[len(marker) :]
+        framed = "---\n" + (inner if inner.endswith("\n") else inner + "\n") + "---\n"
         updated = replace_review(framed, review)
     except (UnicodeDecodeError, FrontMatterShapeError) as exc:
         problem = "不是 UTF-8 编码" if isinstance(exc, UnicodeDecodeError) else str(exc)
         raise Unwritable(REVIEW_FILE_FORMAT.at(article.path, 1, problem=problem)) from exc
     if not (updated.startswith("---\n") and updated.endswith("---\n")):
         raise Unwritable(REVIEW_FILE_FORMAT.at(article.path, 1, problem="刊期文件格式异常"))
-    new_text = updated[4:-4]
+    new_text = marker + updated[4:-4]
     try:
         write_atomic(file, new_text.encode("utf-8"))
     except OSError as exc:

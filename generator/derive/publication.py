@@ -91,7 +91,7 @@ class Publication:
     @cached_property
     def edition_pages(self) -> dict[str, EditionVerdict]:
         """The approved editions by the uid of the public article whose page links the PDF
-        (the latest edition naming a page wins)."""
+        (a page links one edition: gate/editions.py refuses a second with EDITION-PAGE-TAKEN)."""
         return {
             e.page.article.uid: e
             for e in self.editions

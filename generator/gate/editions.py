@@ -27,7 +27,7 @@ from generator.core.model import FrontMatter
 from generator.core.staff import Staff
 from generator.core.wording import Wording
 from generator.gate.decide import Decision, State, Verdict, state_of
-from generator.gate.rules import Context, identity, registry, review
+from generator.gate.rules import Context, identity, registry, review, schedule
 from generator.load.article import Article
 from generator.load.editions import Edition
 
@@ -74,6 +74,7 @@ EDITION_PAGE_TAKEN = Code(
 # article's (the rest read an article's body, files or schedule, which an edition has not).
 RULES = (
     registry.editor,
+    schedule.embargo,  # an edition dated later than now is not yet published
     review.signers,
     identity.identity,
     review.people,
@@ -107,13 +108,20 @@ def member_digest(v: Verdict) -> str:
     return final.digest if final is not None else "-"
 
 
-def statement_text(pub: PrintPublication, edition: Edition, members: Sequence[Verdict]) -> str:
-    """The text an edition's approval binds (the synthetic article's body)."""
+def statement_text(
+    pub: PrintPublication, edition: Edition, members: Sequence[Verdict], publisher: str
+) -> str:
+    """The text an edition's approval binds (the synthetic article's body): what is printed
+    on the cover and in the header, the format, and the list with each article's approval."""
     data = edition.data
     assert data is not None
     lines = [
         "congress-edition-v1",
         f"publication: {pub.id} {pub.name}",
+        f"short: {pub.short_name or pub.name}",
+        f"publisher: {publisher}",
+        f"format: {pub.page_width_mm:g}x{pub.page_height_mm:g}mm",
+        f"fonts: {pub.body_font} / {pub.heading_font}",
         f"issue: {data.issue}",
         f"running: {data.running}",
         f"page: {data.page or '-'}",
@@ -122,7 +130,9 @@ def statement_text(pub: PrintPublication, edition: Edition, members: Sequence[Ve
     return "\n".join(lines) + "\n"
 
 
-def as_article(pub: PrintPublication, edition: Edition, members: Sequence[Verdict]) -> Article:
+def as_article(
+    pub: PrintPublication, edition: Edition, members: Sequence[Verdict], publisher: str
+) -> Article:
     """The edition as an article: its review block over what it fixes (module docstring)."""
     data = edition.data
     assert data is not None
@@ -137,8 +147,15 @@ def as_article(pub: PrintPublication, edition: Edition, members: Sequence[Verdic
             "review": data.review,
         }
     )
-    body = statement_text(pub, edition, members)
+    body = statement_text(pub, edition, members, publisher)
     return Article(src=edition.src, path=edition.path, meta=meta, body=body, lines=edition.lines)
+
+
+def _sponsor(ctx: Context) -> str:
+    try:
+        return ctx.site.footer.sponsor
+    except Exception:  # a footer the site's loading reports: the cover then names none
+        return ""
 
 
 def _public_first(decision: Decision) -> dict[str, Verdict]:
@@ -152,38 +169,44 @@ def _public_first(decision: Decision) -> dict[str, Verdict]:
 def judge_editions(
     editions: Iterable[Edition], decision: Decision, ctx: Context
 ) -> list[EditionVerdict]:
+    """Every edition judged. Of two editions with one uid or one page, the approved one keeps
+    it (else the first in path order), as an approved article keeps its uid: a copy started
+    for the next issue never takes the live edition offline."""
     by_uid = _public_first(decision)
-    seen: dict[str, str] = {}
-    judged = []
-    pages: dict[str, str] = {}
-    for edition in editions:
-        verdict = _judge(edition, by_uid, seen, ctx)
-        page = edition.data.page if edition.data is not None else None
-        if page and page in pages:  # one page links one edition's PDF
-            taken = EDITION_PAGE_TAKEN.at(
-                edition.path, edition.lines.line_of(("page",)), uid=page, other=pages[page]
-            )
-            findings = (*verdict.findings, taken)
-            verdict = replace(verdict, findings=findings, state=state_of(findings))
-        elif page:
-            pages[page] = edition.path
-        judged.append(verdict)
+    judged = [_judge(edition, by_uid, ctx) for edition in editions]
+    for field_name, code in (("uid", EDITION_UID), ("page", EDITION_PAGE_TAKEN)):
+        holders: dict[str, list[int]] = {}
+        for i, e in enumerate(judged):
+            value = getattr(e.edition.data, field_name, None) if e.edition.data else None
+            if value:
+                holders.setdefault(value, []).append(i)
+        for value, indexes in holders.items():
+            if len(indexes) < 2:
+                continue
+            keeper = next((i for i in indexes if judged[i].public), indexes[0])
+            for i in indexes:
+                if i == keeper:
+                    continue
+                e = judged[i]
+                line = e.edition.lines.line_of((field_name,))
+                other = judged[keeper].edition.path
+                finding = code.at(e.edition.path, line, uid=value, other=other)
+                findings = (*e.findings, finding)
+                judged[i] = replace(e, findings=findings, state=state_of(findings))
     return judged
 
 
-def _judge(
-    edition: Edition, by_uid: dict[str, Verdict], seen: dict[str, str], ctx: Context
-) -> EditionVerdict:
+def _judge(edition: Edition, by_uid: dict[str, Verdict], ctx: Context) -> EditionVerdict:
     pub = ctx.site.congress.publication(edition.publication)
     findings = list(edition.findings)
     data = edition.data
     if data is None or pub is None:
         return EditionVerdict(edition, pub, None, (), State.INVALID, tuple(findings))
     line = edition.lines.line_of
-    other = seen.get(data.uid) or (by_uid[data.uid].article.path if data.uid in by_uid else None)
-    if other is not None:
+    clash = by_uid.get(data.uid)
+    if clash is not None and clash.public:  # a public article keeps its uid; a draft does not
+        other = clash.article.path
         findings.append(EDITION_UID.at(edition.path, line(("uid",)), uid=data.uid, other=other))
-    seen[data.uid] = edition.path
     members: list[Verdict] = []
     for i, uid in enumerate(data.articles):
         where = line(("articles", i))
@@ -210,7 +233,7 @@ def _judge(
         findings.append(
             EDITION_PAGE.at(edition.path, line(("page",)), uid=data.page, column=pub.column)
         )
-    article = as_article(pub, edition, members)
+    article = as_article(pub, edition, members, pub.publisher or _sponsor(ctx))
     for rule in RULES:
         findings += rule(article, ctx)
     return EditionVerdict(

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from generator.core import yamlsource
 from generator.core.config import Site
 from generator.core.findings import Code, Finding, Severity
-from generator.core.invisible import scan_text
+from generator.core.invisible import scan_text, scan_values
 from generator.core.model import Moment, Review, Text, Uid
 from generator.load.lines import Lines
 
@@ -50,6 +50,12 @@ EDITION_INVALID = Code(
     "刊期信息 {field} 有误：{problem}",
     "必填：uid、issue（如 2026年第6号）、running（如 总第188号）、date、editor、"
     "articles（稿件编号列表）。",
+)
+EDITION_DUPLICATE_KEY = Code(
+    "EDITION-DUPLICATE-KEY",
+    E,
+    "刊期信息中 {field} 写了两次（后一个会悄悄生效）",
+    "删去重复的一处。",
 )
 EDITION_PUBLICATION = Code(
     "EDITION-PUBLICATION",
@@ -116,7 +122,14 @@ def load_editions(site: Site) -> list[Edition]:
             if not folder.name.startswith("."):
                 found.append(Edition(folder.name, shown, "", None, findings=(_file(shown),)))
             continue
-        for entry in sorted(os.scandir(folder.path), key=lambda e: e.name):
+        try:
+            entries = sorted(os.scandir(folder.path), key=lambda e: e.name)
+        except OSError as exc:
+            found.append(
+                Edition(folder.name, shown, "", None, findings=(_file(shown, str(exc.strerror)),))
+            )
+            continue
+        for entry in entries:
             if entry.name.startswith("."):
                 continue
             found.append(_load(site, folder.name, entry))
@@ -169,6 +182,14 @@ def parse_edition(site: Site, src: str, path: str, publication: str, text: str) 
         findings.append(EDITION_YAML.at(path, exc.line, problem=exc.problem))
         return Edition(src, path, publication, None, findings=tuple(findings))
     lines = Lines(doc.lines)
+    # Control characters written as YAML escapes ("\e[31m"), and a key given twice (the
+    # second would win unseen): refused, as in an article's front matter.
+    findings += scan_values(path, doc.data, lambda loc: doc.line_of(loc, 1))
+    for loc, twice in doc.duplicates:
+        where = ".".join(str(p) for p in loc)
+        findings.append(EDITION_DUPLICATE_KEY.at(path, twice, field=where))
+    if findings:
+        return Edition(src, path, publication, None, lines, tuple(findings))
     try:
         data = EditionData.model_validate(doc.data if isinstance(doc.data, dict) else {})
     except ValidationError as exc:

@@ -52,12 +52,17 @@ def print_editions(
     )
     for page_uid, e in sorted(pub.edition_pages.items()):
         assert e.article is not None and e.page is not None
-        bodies = [body(v.article) for v in e.members]
-        key = fingerprint(e.article.digest, layout, *bodies).hex()
+        try:
+            doc = edition_document(pub, e, lambda v: body(v.article))
+        except PrintError as exc:
+            log.warning("%s", f"[{exc.finding.code}] {e.edition.path}：{exc.finding.message}")
+            continue
+        # Everything the bytes follow from: the document (approval, bodies, page size, fonts,
+        # publisher …), the layout files, this code and WeasyPrint.
+        key = fingerprint(repr(doc), layout, _versions(), e.article.digest).hex()
         made = _cached(cache, key)
         if made is None:
             try:
-                doc = edition_document(pub, e, lambda v: body(v.article))
                 made = render_edition(doc, pub.site, theme)
             except PrintError as exc:
                 f = exc.finding
@@ -78,6 +83,20 @@ def print_editions(
             digest=e.article.digest,
         )
     return files
+
+
+def _versions() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = []
+    for package in ("congress-site", "weasyprint", "pydyf", "fonttools"):
+        try:
+            found.append(f"{package}={version(package)}")
+        except PackageNotFoundError:
+            found.append(f"{package}=-")
+    code = Path(__file__).resolve().parent.parent / "channels"
+    sources = sorted(code.glob("print*.py"))
+    return ";".join(found) + ";" + fingerprint(*(p.read_bytes() for p in sources)).hex()
 
 
 def _cached(cache: Path | None, key: str) -> tuple[bytes, int] | None:

@@ -157,12 +157,13 @@ def _set_publication(root: Path, **changes: object) -> None:
 
 @pytest.mark.print
 def test_the_cached_pdf_follows_the_publication_settings(signed: Path, tmp_path: Path) -> None:
-    """The PDF cache key is the edition's digest, the layout files and the bodies: not the
-    publication's settings (page size, 主办单位, running header, fonts, keywords) nor the
-    site's address. A rebuild with the cache keeps the 16开 PDF after the office chose A4."""
+    """The PDF cache key once was the edition's digest, the layout files and the bodies: not
+    the publication's settings. The approval now binds 主办单位, the header, the format and
+    the fonts (changing them voids it); the keywords, printed in the PDF's metadata only, are
+    not bound, and a rebuild with the cache must follow them too."""
     root = _copy(signed, tmp_path)
     _build(root)
-    _set_publication(root, page_width_mm=210, page_height_mm=297, publisher="另一主办单位")
+    _set_publication(root, keywords=["另一组关键词"])
     _build(root)
     fresh = tmp_path / "fresh"
     result = congress("build", "--now", NOW, "--no-cache", "--site-dir", str(fresh), cwd=root)
