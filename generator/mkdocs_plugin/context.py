@@ -8,6 +8,7 @@ from typing import Any
 from generator.core.config import Column, Site
 from generator.core.findings import Finding
 from generator.core.footer import Footer
+from generator.derive.address import PrintLink, print_link
 from generator.derive.feeds import PAGE_SRC as FEEDS_SRC
 from generator.derive.feeds import FeedLink, plan_feeds
 from generator.derive.listing import Listing
@@ -46,6 +47,7 @@ class PageContext:
     banner: Banner | None = None
     feeds: list[tuple[Any, list[FeedLink]]] = field(default_factory=list)
     bundles: tuple[str, ...] = ()  # search page: the Pagefind bundles under pagefind/
+    printed: PrintLink | None = None  # article page: the address and QR code printed at its end
 
 
 def _banner(pub: Publication, src: str) -> Banner | None:
@@ -97,6 +99,7 @@ def page_context(pub: Publication, src: str, title: str, html: str = "") -> Page
             "article",
             article=view,
             banner=_banner(pub, src),
+            printed=print_link(site, view.url),
             **_base(pub, url, title, column=view.column, article=view, image=image),
         )
     item = pub.listings.get(src)
