@@ -159,3 +159,35 @@ def test_on_screen_the_address_and_code_are_not_shown(visit, path: str) -> None:
     assert qr.bounding_box() is None  # not laid out at all
     assert "本文网址" not in page.evaluate("document.body.innerText")
     assert block.locator("a").get_attribute("href") == page.url
+
+
+def test_print_rules_keep_rows_and_headings_whole(browser: object, server: Server) -> None:
+    """The rules a printed page is laid out by (Chromium's computed style in print media), on
+    an article with a table, headings and a picture: rows not cut, a heading kept with what follows,
+    pictures within the page, a serif body in black."""
+    context = browser.new_context(locale="zh-CN")  # type: ignore[attr-defined]
+    try:
+        page = context.new_page()
+        page.goto(server.base + "press/2026/lifa-jihua-xinwen-fabuhui/", wait_until="networkidle")
+        page.emulate_media(media="print")
+        page.wait_for_timeout(500)  # material's colour transitions (125 ms) to end
+        style = page.evaluate(
+            """() => {
+              const s = (sel) => getComputedStyle(document.querySelector(sel));
+              return {
+                row: s(".cg-article__body tr").breakInside,
+                heading: s(".cg-article__body h2").breakAfter,
+                font: s(".cg-article__body p").fontFamily,
+                color: s(".cg-article__body p").color,
+                link: s(".cg-article__column a").color,
+                picture: s(".cg-article__body img").maxWidth,
+              };
+            }"""
+        )
+    finally:
+        context.close()
+    assert style["row"] == "avoid"
+    assert style["heading"] == "avoid"
+    assert style["font"].startswith('"Noto Serif CJK SC"')
+    assert style["color"] == style["link"] == "rgb(0, 0, 0)"
+    assert style["picture"] == "100%"
