@@ -91,6 +91,7 @@ _RENDERERS = (
     "pagefind-bin-extended",
     "autocorrect-py",
     "pypinyin",
+    "segno",  # the QR code at the foot of every article page (generator/derive/address.py)
     # The verification outcomes kept (`signatures`) hold only for the code that found them.
     "sshsig",
     "cryptography",

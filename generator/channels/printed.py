@@ -9,10 +9,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from generator.channels.printbody import print_body
-from generator.channels.wechat import web_address
 from generator.core.clock import china
 from generator.core.config import Site
 from generator.core.findings import Code, Finding, Severity
+from generator.derive.address import web_address
 from generator.derive.publication import Publication
 from generator.gate.decide import Verdict
 from generator.gate.editions import EditionVerdict

@@ -23,7 +23,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import quote
 
 import jinja2
 from markupsafe import Markup
@@ -32,6 +31,7 @@ from generator.channels import pictures
 from generator.channels.wechathtml import inline, local_source, wechat_body
 from generator.core.clock import iso, minute
 from generator.core.findings import Code, Finding, Severity
+from generator.derive.address import web_address
 from generator.derive.publication import Publication
 from generator.gate.decide import Verdict
 from generator.load.refs import resolve
@@ -269,12 +269,6 @@ class Exporter:
             return {"file": "cover.jpg", "crop_235_1": made.crop_wide, "crop_1_1": made.crop_square}
         findings.append(WECHAT_NO_COVER.at(article.path, None))
         return None
-
-
-def web_address(url: str) -> str:
-    """The address as a browser sends it: a space or a Chinese file name percent-encoded
-    (a QR code and the 阅读原文 link must hold a valid URL), what is already encoded kept."""
-    return quote(url, safe=":/?#[]@!$&'()*+,;=%~")
 
 
 def _bound(v: Verdict) -> str:

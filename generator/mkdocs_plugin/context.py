@@ -8,6 +8,7 @@ from typing import Any
 from generator.core.config import Column, Site
 from generator.core.findings import Finding
 from generator.core.footer import Footer
+from generator.derive.address import PrintLink, print_link
 from generator.derive.feeds import PAGE_SRC as FEEDS_SRC
 from generator.derive.feeds import FeedLink, plan_feeds
 from generator.derive.listing import Listing
@@ -46,7 +47,8 @@ class PageContext:
     banner: Banner | None = None
     feeds: list[tuple[Any, list[FeedLink]]] = field(default_factory=list)
     bundles: tuple[str, ...] = ()  # search page: the Pagefind bundles under pagefind/
-    printed: PrintedEdition | None = None  # the print edition, on its column article
+    printed: PrintLink | None = None  # article page: the address and QR code printed at its end
+    edition_pdf: PrintedEdition | None = None  # the print edition, on its column article
 
 
 def _banner(pub: Publication, src: str) -> Banner | None:
@@ -98,7 +100,8 @@ def page_context(pub: Publication, src: str, title: str, html: str = "") -> Page
             "article",
             article=view,
             banner=_banner(pub, src),
-            printed=None if pub.preview else pub.printed.get(view.uid),
+            printed=print_link(site, view.url),
+            edition_pdf=None if pub.preview else pub.printed.get(view.uid),
             **_base(pub, url, title, column=view.column, article=view, image=image),
         )
     item = pub.listings.get(src)

@@ -5,6 +5,7 @@ python -m tests.browser.screenshots docs/screenshots
 
 from __future__ import annotations
 
+import shutil
 import signal
 import subprocess
 import sys
@@ -29,6 +30,27 @@ SHOTS = {
     "notfound": "supervision/no-such-page/",
 }
 WIDTHS = {"1280": (1280, 900), "375": (375, 812)}
+# 打印: the article printed to PDF (A4) by Chromium, its first and last pages as pictures.
+PRINTED = "consultations/2026/dianzi-zixingche-tiaoli-zhengqiu-yijian/"
+
+
+def print_shots(browser: object, base: str, out: Path, scratch: Path) -> None:
+    """print-first.png and print-last.png: the printed article's first and last pages."""
+    pdftoppm = shutil.which("pdftoppm")
+    if pdftoppm is None:
+        print("pdftoppm not found (apt-get install poppler-utils): no print pictures")
+        return
+    page = browser.new_page(locale="zh-CN")  # type: ignore[attr-defined]
+    page.goto(base + PRINTED, wait_until="networkidle")
+    pdf = scratch / "printed.pdf"
+    page.pdf(path=str(pdf), prefer_css_page_size=True)
+    page.close()
+    subprocess.run([pdftoppm, "-r", "60", "-png", str(pdf), str(scratch / "p")], check=True)
+    pages = sorted(scratch.glob("p-*.png"))
+    for name, picture in (("print-first", pages[0]), ("print-last", pages[-1])):
+        target = out / f"{name}.png"
+        shutil.copyfile(picture, target)
+        print(target)
 
 
 def main(out: Path) -> None:
@@ -57,6 +79,7 @@ def main(out: Path) -> None:
                         page.screenshot(path=str(target))
                         page.close()
                         print(target)
+                print_shots(browser, base, out, prefix)
                 browser.close()
         finally:
             server.send_signal(signal.SIGQUIT)
