@@ -34,6 +34,21 @@ def forbidden(html: bytes | str, frame_hosts: frozenset[str] = frozenset()) -> l
     return found
 
 
+def _theme_qr(el: lxml.html.HtmlElement, tag: str) -> bool:
+    """The QR code of the page's address the theme prints at an article's end
+    (generator/derive/address.py): in its own block after the body, never inside it."""
+    parent = el.getparent()
+    return (
+        tag == "svg"
+        and el.get("class") == "cg-qr"
+        and parent is not None
+        and "cg-printed" in (parent.get("class") or "").split()
+        and not any(
+            "cg-article__body" in (a.get("class") or "").split() for a in el.iterancestors()
+        )
+    )
+
+
 def _element(el: lxml.html.HtmlElement, tag: str, frame_hosts: frozenset[str]) -> list[str]:
     if tag == "script":
         src = el.get("src") or ""
@@ -46,7 +61,7 @@ def _element(el: lxml.html.HtmlElement, tag: str, frame_hosts: frozenset[str]) -
         return [f"<meta http-equiv={el.get('http-equiv')}>"]
     if tag in ("base", "object", "embed", "applet", "frame", "frameset"):
         return [f"<{tag}>"]
-    if tag in ("svg", "math", "style") and _in_content(el):
+    if tag in ("svg", "math", "style") and _in_content(el) and not _theme_qr(el, tag):
         return [f"<{tag}> in the content"]  # the theme's icons are outside it
     if tag in ("form", "input", "select", "textarea") and _in_content(el):
         form = el if tag == "form" else next(el.iterancestors("form"), None)
