@@ -87,10 +87,8 @@ _RENDERERS = (
     "jinja2",
     "feedgen",
     "nh3",
-    "pagefind",
-    "pagefind-bin-extended",
-    "autocorrect-py",
-    "pypinyin",
+    *("pagefind", "pagefind-bin-extended"),
+    *("autocorrect-py", "pypinyin"),
     "segno",  # the QR code at the foot of every article page (generator/derive/address.py)
     # The verification outcomes kept (`signatures`) hold only for the code that found them.
     "sshsig",

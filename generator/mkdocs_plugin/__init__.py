@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +47,7 @@ from generator.mkdocs_plugin.context import SEARCH_SRC, not_found_context, page_
 from generator.mkdocs_plugin.fragments import Fragments
 from generator.mkdocs_plugin.isolation import guard, leave_out
 from generator.mkdocs_plugin.markup import generator_meta, valid_markup
-from generator.mkdocs_plugin.printed import print_editions
+from generator.mkdocs_plugin.printed import drop_channel_layouts, site_pdfs
 from generator.mkdocs_plugin.registries import check_registry, staff_of
 from generator.mkdocs_plugin.requested import moment, taken
 from generator.mkdocs_plugin.reuse import Reuse, delete_stale, delete_stale_search
@@ -149,7 +148,7 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
                 if f.is_error:
                     line = f"{f.location()} {f.message} [{f.code}] {f.hint}"
                     log.warning("%s", terminal_safe(line))
-        _drop_channel_layouts(files, config)
+        drop_channel_layouts(files, config)
         theirs = files.get_file_from_path("sitemap.xml")
         if theirs is not None and theirs not in mine:
             files.remove(theirs)  # the theme's sitemap template, now left unrendered (on_config)
@@ -266,7 +265,8 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             return html
 
         published = self.publication.decision.published
-        written = self._printed(config, body)
+        cache = self._asked().cache
+        written = site_pdfs(self.publication, config, cache.folder if cache else None, body)
         attachments = {uid: p.media(self.site) for uid, p in self.publication.printed.items()}
         written |= render_feeds(self.site, published, body, attachments)
         written |= sitemap(self.publication) | robots(self.publication)
@@ -275,15 +275,6 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
                 self.reuse.clear(path)
             _add(files, File.generated(config, path, content=data))
         return env
-
-    def _printed(self, config: MkDocsConfig, body: Callable[[Article], str]) -> dict[str, bytes]:
-        """The approved print editions' PDFs (mkdocs_plugin/printed.py), in the build cache."""
-        assert self.publication is not None
-        cache = self._asked().cache
-        custom = config.theme.custom_dir
-        theme = Path(custom) if custom else self.site.root / "themes" / "congress"
-        folder = cache.folder / "print" if cache is not None else None
-        return print_editions(self.publication, body, theme, folder)
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         self.rendering.finish()
@@ -368,18 +359,6 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         self, output_content: str, *, template_name: str, config: MkDocsConfig
     ) -> str:
         return valid_markup(output_content)
-
-
-CHANNELS = "channels/"  # the theme's folder of layouts for WeChat and long images
-
-
-def _drop_channel_layouts(files: Files, config: MkDocsConfig) -> None:
-    """The theme's layouts of the other channels (generator/channels/) are not the site's:
-    never copied into it."""
-    themes = {os.path.normpath(d) for d in config.theme.dirs}
-    for file in [f for f in files if f.src_uri.startswith(CHANNELS)]:
-        if file.src_dir and os.path.normpath(file.src_dir) in themes:
-            files.remove(file)
 
 
 def _uses_plugin(config: MkDocsConfig) -> bool:

@@ -17,8 +17,12 @@ import hashlib
 import importlib.util
 import json
 import logging
+import os
 from collections.abc import Callable
 from pathlib import Path
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import Files
 
 from generator.channels.printed import PrintError, edition_document, render_edition
 from generator.core.keys import fingerprint
@@ -26,6 +30,32 @@ from generator.derive.publication import PrintedEdition, Publication
 from generator.load.article import Article
 
 log = logging.getLogger("mkdocs.plugins.congress")
+
+
+CHANNELS = "channels/"  # the theme's folder of layouts for WeChat, long images, print
+
+
+def drop_channel_layouts(files: Files, config: MkDocsConfig) -> None:
+    """The theme's layouts of the other channels (generator/channels/) are not the site's:
+    never copied into it."""
+    themes = {os.path.normpath(d) for d in config.theme.dirs}
+    for file in [f for f in files if f.src_uri.startswith(CHANNELS)]:
+        if file.src_dir and os.path.normpath(file.src_dir) in themes:
+            files.remove(file)
+
+
+def site_pdfs(
+    pub: Publication,
+    config: MkDocsConfig,
+    cache_folder: Path | None,
+    body: Callable[[Article], str],
+) -> dict[str, bytes]:
+    """The approved print editions' PDFs for the site (`print_editions`), laid out with the
+    theme's files, kept in the build cache's `print/` folder."""
+    custom = config.theme.custom_dir
+    theme = Path(custom) if custom else pub.site.root / "themes" / "congress"
+    folder = cache_folder / "print" if cache_folder is not None else None
+    return print_editions(pub, body, theme, folder)
 
 
 def pdf_path(e_page_url: str, publication: str, name: str) -> str:
