@@ -37,7 +37,7 @@ from generator.engine import EngineError, activate
 from generator.failure import usage_failed
 from generator.load.exports import Export, LedgerError, ledger_path, record, writable
 from generator.loading import registered
-from generator.options import CONFIG_OPTION, NOW_OPTION, QUIET_OPTION
+from generator.options import CONFIG_OPTION, NOW_OPTION, QUIET_OPTION, out_option
 
 ARTICLES = click.argument("articles", nargs=-1, required=True)
 NOW_SLACK = timedelta(minutes=10)
@@ -124,13 +124,7 @@ def _extras(*modules: str) -> None:
 
 @click.command(name="wechat")
 @ARTICLES
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("build/wechat"),
-    show_default=True,
-    help="导出目录：每篇稿件一个子目录（以稿件编号命名）",
-)
+@out_option("build/wechat", "导出目录：每篇稿件一个子目录（以稿件编号命名）")
 @click.option(
     "--clipboard-html",
     is_flag=True,
@@ -272,12 +266,8 @@ def _pushed(site: Site, made: Made, folder: Path) -> bool:
     show_default=True,
     help="每张图片的最大高度（像素）：更长的稿件在段落之间分成多张",
 )
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("build/longimage"),
-    show_default=True,
-    help="输出目录：每篇稿件一个子目录（以稿件编号命名），内有 01.jpg、02.jpg……",
+@out_option(
+    "build/longimage", "输出目录：每篇稿件一个子目录（以稿件编号命名），内有 01.jpg、02.jpg……"
 )
 @NOW_OPTION
 @QUIET_OPTION

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
@@ -54,3 +56,18 @@ class TimeParam(click.ParamType):  # type: ignore[type-arg]
 NOW_OPTION = click.option(
     "--now", type=TimeParam(), default=None, help="以此时间判断定时发布、下线等（默认：当前时间）"
 )
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def out_option(default: str, help: str) -> Callable[[F], F]:
+    """`--out DIR` of a channel command (wechat, longimage, print, poster)."""
+    option: Callable[[F], F] = click.option(
+        "--out",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path(default),
+        show_default=True,
+        help=help,
+    )
+    return option

@@ -20,7 +20,7 @@ from generator.channels.printed import (
     render_edition,
     render_poster,
 )
-from generator.commands.editionreport import editions_judged
+from generator.channels.wechat import WECHAT_OUT
 from generator.core import clock
 from generator.core.config import Site
 from generator.core.findings import Code, Severity
@@ -30,7 +30,7 @@ from generator.derive.publication import Publication
 from generator.failure import usage_failed
 from generator.gate.decide import Verdict
 from generator.load.exports import Export, LedgerError, record
-from generator.options import CONFIG_OPTION, NOW_OPTION, QUIET_OPTION
+from generator.options import CONFIG_OPTION, NOW_OPTION, QUIET_OPTION, out_option
 
 EDITION_UNKNOWN = Code(
     "EDITION-UNKNOWN",
@@ -42,13 +42,7 @@ EDITION_UNKNOWN = Code(
 
 @click.command(name="print")
 @click.argument("editions", nargs=-1, required=True)
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("build/print"),
-    show_default=True,
-    help="输出目录：<刊物编号>/<期号>.pdf",
-)
+@out_option("build/print", "输出目录：<刊物编号>/<期号>.pdf")
 @NOW_OPTION
 @QUIET_OPTION
 @CONFIG_OPTION
@@ -59,7 +53,8 @@ def print_command(
     含封面、目录、页眉页码。只收已审定、所列稿件全部公开的刊期。"""
     site, pub = _publication(config_file, now, quiet)
     _preflight(site, now, push=False)  # a moment later than now prints what is embargoed
-    judged = editions_judged(site, pub.staff, pub.decision)
+    _writable_out(site, out)
+    judged = pub.editions
     failed = 0
     chosen = []
     for arg in editions:
@@ -121,13 +116,7 @@ def print_command(
     "--size", type=click.Choice(["A4", "A3"]), default="A4", show_default=True, help="纸张大小"
 )
 @click.option("--open-consultations", is_flag=True, help="为每个仍在征求意见的稿件各做一张海报")
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("build/posters"),
-    show_default=True,
-    help="输出目录：<稿件编号>.pdf",
-)
+@out_option("build/posters", "输出目录：<稿件编号>.pdf")
 @NOW_OPTION
 @QUIET_OPTION
 @CONFIG_OPTION
@@ -146,6 +135,7 @@ def poster(
         raise click.UsageError("给出稿件，或使用 --open-consultations [POSTER-USAGE]。")
     site, pub = _publication(config_file, now, quiet)
     _preflight(site, now, push=False)
+    _writable_out(site, out)
     chosen = _chosen(site, pub, articles) if articles else None
     verdicts = list(chosen.verdicts) if chosen else []
     failed = len(chosen.refused) if chosen else 0
@@ -186,6 +176,13 @@ def poster(
     if not verdicts and open_consultations and not articles:
         _say("目前没有正在征求意见的稿件。")
     sys.exit(1 if failed else 0)
+
+
+def _writable_out(site: Site, out: Path) -> None:
+    """Never written through a link (as `congress wechat` refuses one)."""
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        reason = "是符号链接" if out.is_symlink() else "不是目录"
+        usage_failed(WECHAT_OUT.at(str(out), None, folder=out, reason=reason), "无法写入")
 
 
 def _open_consultations(pub: Publication) -> list[Verdict]:

@@ -109,3 +109,17 @@ def test_the_sample_gazette_prints_its_articles_in_order(sample_copy: Path, tmp_
         [_tool("pdffonts"), str(pdf)], capture_output=True, text=True, check=True, timeout=60
     ).stdout.splitlines()[2:]
     assert fonts and all(" yes " in line for line in fonts)  # every font embedded
+
+
+@pytest.mark.parametrize(
+    "args", [("print", "editions/gazette/2026-06.yml"), ("poster", CLOSED)], ids=["print", "poster"]
+)
+def test_an_output_folder_that_is_a_link_is_refused(
+    sample_copy: Path, tmp_path: Path, args: tuple[str, str]
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (tmp_path / "link").symlink_to(elsewhere)
+    result = congress(*args, "--now", NOW, "--out", str(tmp_path / "link"), cwd=sample_copy)
+    assert result.returncode == 2 and "[WECHAT-OUT]" in result.stderr
+    assert list(elsewhere.iterdir()) == []
