@@ -19,15 +19,16 @@ editor accepts, so nothing the theme writes can smuggle in more.
 
 from __future__ import annotations
 
-import posixpath
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import nh3
 from lxml import html as lxml_html
 from lxml.etree import ParserError
+
+from generator.load.refs import resolve
 
 MEDIA_NOTE = "（此处为音视频，请点击文末“阅读原文”观看）"
 
@@ -210,10 +211,7 @@ def _safe_style(match: re.Match[str]) -> str:
 
 
 def local_source(src: str, page_url: str) -> str | None:
-    """The site-relative path an image source on a page points to (None for another host)."""
-    parts = urlsplit(src)
-    if parts.scheme or parts.netloc or not parts.path:
-        return None
-    base = posixpath.dirname(page_url + "x")
-    joined = posixpath.normpath(posixpath.join(base, unquote(parts.path)))
-    return None if joined.startswith("../") or joined == ".." else joined.lstrip("/")
+    """The site-relative path an image source on a page points to (None for another host,
+    or a path leaving the site): resolved against the page's URL, as a browser does, by the
+    loader's own resolution (load/refs.py)."""
+    return resolve(page_url + "index.html", src)
