@@ -157,6 +157,9 @@ def write_corpus(n: int, out: Path, *, seed: int = 20261128) -> list[Path]:
         shutil.rmtree(out)
     (out / "content" / "assets" / "images").mkdir(parents=True)
     shutil.copytree(ROOT / "editorial", out / "editorial")
+    # The server configuration the web archive's records take their headers from.
+    (out / "deploy").mkdir()
+    shutil.copy(ROOT / "deploy" / "nginx.conf", out / "deploy" / "nginx.conf")
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     config = config.replace(
         "custom_dir: themes/congress", f"custom_dir: {ROOT / 'themes' / 'congress'}"

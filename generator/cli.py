@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from generator.archivecli import archive_group, archive_publication
 from generator.build.atomic import write_atomic
 from generator.build.removal import live_record
 from generator.build.runtime import LONG_RUNNING, ONE_SHOT
@@ -117,6 +118,11 @@ def _check_epoch() -> None:
     default=None,
     help="线上（上次部署）的发布登记：据此判断本次构建会下线多少稿件",
 )
+@click.option(
+    "--no-archive",
+    is_flag=True,
+    help="不写入网页归档（默认：构建到 site_dir 时，把本次发布写入 archive_dir）",
+)
 @NO_CACHE_OPTION
 @QUIET_OPTION
 @CONFIG_OPTION
@@ -127,6 +133,7 @@ def build(
     strict: bool,
     allow_removal: bool,
     live_manifest: Path | None,
+    no_archive: bool,
     no_cache: bool,
     quiet: bool,
     config_file: str,
@@ -158,13 +165,19 @@ def build(
     except Exception as exc:  # mkdocs, theme, template or disk failure: no traceback for editors
         build_failed(exc, target)
     register = manifest or site.build_dir / "publication-manifest.json"
+    record = build_manifest(pub)
     try:
         register.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(register, dumps(build_manifest(pub)))
+        write_atomic(register, dumps(record))
     except OSError as exc:
         build_failed(exc, target, swapped=True)
     seconds = time.monotonic() - started
-    _leave(build_report(pub, target, site.rel(register), seconds, engine=str(chosen())))
+    code = build_report(pub, target, site.rel(register), seconds, engine=str(chosen()))
+    # The configured site is the publication; a build elsewhere (a rehearsal, an inspection)
+    # is not archived.
+    if not no_archive and target.resolve() == site.site_dir.resolve():
+        code = max(code, archive_publication(site, target, record, pub.decision.now))
+    _leave(code)
 
 
 def _renderer() -> Renderer:
@@ -361,3 +374,4 @@ main.add_command(longimage)
 main.add_command(print_command)
 main.add_command(poster)
 main.add_command(approvals)
+main.add_command(archive_group)

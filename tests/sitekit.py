@@ -9,6 +9,7 @@ import contextlib
 import hashlib
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -272,6 +273,9 @@ def make_site(
     root.mkdir(parents=True, exist_ok=True)
     (root / "mkdocs.yml").write_text(mkdocs_yml(columns, **plugin), encoding="utf-8")
     write_staff(root, staff, office=office)
+    # The server configuration the web archive's records take their headers from.
+    (root / "deploy").mkdir(exist_ok=True)
+    shutil.copy(ROOT / "deploy" / "nginx.conf", root / "deploy" / "nginx.conf")
     for rel, text in {**articles, **(assets or {})}.items():
         path = root / "content" / rel
         path.parent.mkdir(parents=True, exist_ok=True)

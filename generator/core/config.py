@@ -162,6 +162,12 @@ class CongressConfig(_Model):
     # The largest file (MB) an article may use: a larger one is ASSET-TOO-LARGE, never read,
     # hashed or copied (contentfiles.oversize).
     max_file_mb: int = Field(default=100, ge=1)
+    # The web archive (generator/archive/): its folder, relative to mkdocs.yml and never
+    # inside site_dir (it is never deployed); the retention period (保管期限) its transfer
+    # packages declare; and the server configuration whose headers its records carry.
+    archive_dir: str = Field(default="archive", min_length=1)
+    archive_retention: str = Field(default="永久", min_length=1, max_length=20)
+    server_config: str = Field(default="deploy/nginx.conf", min_length=1)
 
     @property
     def max_file_bytes(self) -> int:
@@ -242,6 +248,10 @@ class Site:
     @property
     def build_dir(self) -> Path:
         return self.root / "build"
+
+    @property
+    def archive_dir(self) -> Path:
+        return self.root / self.congress.archive_dir
 
 
 def validate_options(options: dict[str, Any], file: str) -> CongressConfig:

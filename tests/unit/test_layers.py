@@ -15,7 +15,18 @@ import generator
 PACKAGE = Path(generator.__file__).parent
 
 # Bottom to top. A module at the package's top level (cli, options, engine, …) is the top.
-LAYERS = ("core", "load", "gate", "derive", "build", "commands", "channels", "mkdocs_plugin", "")
+LAYERS = (
+    "core",
+    "load",
+    "gate",
+    "derive",
+    "build",
+    "commands",
+    "channels",
+    "archive",
+    "mkdocs_plugin",
+    "",
+)
 
 # Upward imports still to cut (module, imported module): each is a known debt; the list only
 # shrinks. A new upward import fails the test.

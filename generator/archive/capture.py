@@ -1,0 +1,300 @@
+"""Archiving one publication: every file of the built site as the public server sends it.
+
+A file new or changed since the archive's last capture of its URL is a `response` record; an
+unchanged one a `revisit` pointing back to the capture that holds its bytes; a URL that is no
+longer served, or an article that is no longer public, a `metadata` record of the removal and
+why. A `metadata` record carries the public part of the publication manifest, and one per
+article published or changed carries its approvals (who signed which stage, with which key,
+over which digest). A publication that changed nothing leaves no file.
+
+Only what the public server sends goes in: the files of the built site, which the gate and the
+build's own checks passed, and the manifest's public entries. The manifest's list of articles
+that are not public (their paths, and withdrawal reasons that were not published) stays out.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from generator.archive.records import Writer, payload_digest, timestamp, warc_date
+from generator.archive.served import Server
+from generator.archive.store import Archive, Capture, State, write_durably
+from generator.archive.sync import MANIFEST_URI, add_to_indexes, synced
+from generator.core.clock import china
+from generator.core.config import Site
+from generator.core.findings import Code, Severity
+
+ARCHIVE_BEHIND = Code(
+    "ARCHIVE-BEHIND",
+    Severity.WARNING,
+    "本次发布时间 {now} 不晚于网页归档中最近一次发布（{last}）：本次未归档。",
+    "网页归档按时间先后记录每次发布；用过去的时间（--now）排练的构建不写入归档。",
+)
+
+# Why a URL left the site, as the removal record and `congress archive` say it.
+REASONS = {
+    "withdrawn": "撤回",
+    "expired": "到期下线",
+    "unpublished": "停止公开（审核失效或未通过）",
+    "deleted": "稿件已删除",
+    "gone": "不再发布",
+}
+
+
+class Behind(Exception):
+    def __init__(self, now: str, last: str) -> None:
+        super().__init__(now)
+        self.finding = ARCHIVE_BEHIND.at("", None, now=now, last=last)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    warc: str | None  # relative to the archive; None when the publication changed nothing
+    new: int = 0
+    changed: int = 0
+    same: int = 0
+    removed: int = 0
+
+
+def record(site: Site, site_dir: Path, manifest: dict[str, Any], now: datetime) -> Recorded:
+    """Archive the publication built into `site_dir` (manifest: what it made public) at
+    `now`. Raises Behind for a publication not later than the archive's last."""
+    archive = Archive(site.archive_dir, site.site_dir)
+    server = Server.load(site.root / site.congress.server_config)
+    base = site.site_url if site.site_url.endswith("/") else site.site_url + "/"
+    date = warc_date(now)
+    with archive.writing():
+        state = synced(archive)
+        if state.last is not None and date <= state.last:
+            raise Behind(date, state.last)
+        year = str(china(now).year)
+        name = f"{year}/{timestamp(now)}.warc.gz"
+        target = archive.root / name
+        target.parent.mkdir(exist_ok=True)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        try:
+            with open(tmp, "wb") as out:
+                done = _write(
+                    Writer(out),
+                    name,
+                    state=state,
+                    site=site,
+                    site_dir=site_dir,
+                    manifest=manifest,
+                    now=now,
+                    base=base,
+                    server=server,
+                )
+                out.flush()
+                os.fsync(out.fileno())
+            if not (done.new or done.changed or done.removed):
+                tmp.unlink()
+                return Recorded(None, same=done.same)
+            os.replace(tmp, target)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        _commit(archive, state, name, done=done, date=date, manifest=manifest, base=base)
+        return Recorded(name, done.new, done.changed, done.same, done.removed)
+
+
+@dataclass
+class _Done:
+    new: int = 0
+    changed: int = 0
+    same: int = 0
+    removed: int = 0
+    captures: dict[str, Capture] | None = None
+
+
+def _write(
+    w: Writer,
+    name: str,
+    *,
+    state: State,
+    site: Site,
+    site_dir: Path,
+    manifest: dict[str, Any],
+    now: datetime,
+    base: str,
+    server: Server,
+) -> _Done:
+    public = public_manifest(manifest, state, base)
+    body = json.dumps(public, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
+    footer = site.footer
+    info = w.warcinfo(
+        name,
+        now,
+        [
+            ("software", f"congress-site {_version()}"),
+            ("format", "WARC File Format 1.0 (ISO 28500:2009, GB/T 33994-2017)"),
+            ("isPartOf", site.site_name),
+            ("description", f"{site.site_name}（{base}）一次发布的网页归档"),
+            ("publisher", footer.organizer),
+            ("operator", footer.sponsor),
+            ("x-site-code", footer.site_code),
+            ("x-built-at", str(manifest.get("now", ""))),
+            ("x-manifest-digest", payload_digest(body)),
+        ],
+    )
+    w.metadata(MANIFEST_URI, now, body, info)
+    done = _Done(captures={})
+    changed_pages: dict[str, str] = {}
+    for rel, path in _files(site_dir):
+        uri = "/" + rel
+        url = base + quote(rel.removesuffix("index.html") if _is_index(rel) else rel)
+        data = _read(path)
+        headers = server.served(uri, len(data), now)
+        if headers is None:
+            continue  # the server refuses it (a dotfile): nobody sees it
+        digest = payload_digest(data)
+        before = state.captures.get(url)
+        if before is not None and before.digest == digest:
+            w.revisit(
+                url,
+                now,
+                headers=headers,
+                digest=digest,
+                original=(before.date, before.rid),
+                warcinfo=info,
+            )
+            done.captures[url] = before  # type: ignore[index]
+            done.same += 1
+            continue
+        rid = w.response(url, now, headers=headers, body=data, digest=digest, warcinfo=info)
+        done.captures[url] = Capture(digest, warc_date(now), rid)  # type: ignore[index]
+        changed_pages[url] = rid
+        if before is None:
+            done.new += 1
+        else:
+            done.changed += 1
+    for entry in manifest.get("published", []):
+        url = base + quote(str(entry.get("url", "")))
+        if url in changed_pages:
+            w.metadata(
+                url,
+                now,
+                _json({"event": "approved", **_approval(entry)}),
+                info,
+                changed_pages[url],
+            )
+    assert done.captures is not None
+    for url, removal in removals(state, done.captures, manifest, base).items():
+        w.metadata(url, now, _json(removal), info)
+        done.removed += 1
+    return done
+
+
+def removals(
+    state: State, now_live: dict[str, Capture], manifest: dict[str, Any], base: str
+) -> dict[str, dict[str, Any]]:
+    """Every URL that left the site, and every article no longer public, with the reason."""
+    public_urls = {base + quote(str(e.get("url", ""))) for e in manifest.get("published", [])}
+    others = {str(e.get("uid")): e for e in manifest.get("not_public", [])}
+    found: dict[str, dict[str, Any]] = {}
+    for url, uid in sorted(state.articles.items()):
+        if url in public_urls:
+            continue
+        entry = others.get(uid)
+        code = "deleted"
+        note = ""
+        if entry is not None:
+            code = {"withdrawn": "withdrawn", "expired": "expired"}.get(
+                str(entry.get("state")), "unpublished"
+            )
+            if code == "withdrawn" and entry.get("notice"):
+                note = str(entry.get("reason") or "")  # published in the notice anyway
+        found[url] = {"event": "removed", "uid": uid, "reason_code": code, "note": note}
+    for url in sorted(set(state.captures) - set(now_live) - set(found)):
+        found[url] = {"event": "removed", "uid": None, "reason_code": "gone", "note": ""}
+    for url, removal in found.items():
+        removal["reason"] = REASONS[removal["reason_code"]]
+        removal["gone"] = url not in now_live
+        removal["last_capture"] = state.captures[url].date if url in state.captures else None
+    return dict(sorted(found.items()))
+
+
+def public_manifest(manifest: dict[str, Any], state: State, base: str) -> dict[str, Any]:
+    """The manifest without what was never public: of the articles not public, only those
+    that were public before (by uid), with their state, and a withdrawal's reason only where
+    its notice published it."""
+    was = set(state.articles.values())
+    gone = []
+    for e in manifest.get("not_public", []):
+        if e.get("uid") in was:
+            kept = {k: e[k] for k in ("uid", "state", "withdrawn_at", "expires_at") if k in e}
+            if e.get("notice"):
+                kept |= {"reason": e.get("reason"), "title": e.get("title"), "notice": True}
+            gone.append(kept)
+    keep = ("format", "generator", "site_url", "now", "summary", "published", "editions")
+    return {**{k: manifest[k] for k in keep if k in manifest}, "no_longer_public": gone}
+
+
+def _approval(entry: dict[str, Any]) -> dict[str, Any]:
+    keep = ("uid", "title", "column", "kind", "digest", "published", "updated", "signers")
+    return {k: entry[k] for k in keep if k in entry}
+
+
+def _commit(
+    archive: Archive,
+    state: State,
+    name: str,
+    *,
+    done: _Done,
+    date: str,
+    manifest: dict[str, Any],
+    base: str,
+) -> None:
+    add_to_indexes(archive, [name])
+    assert done.captures is not None
+    state.warcs.append(name)
+    state.last = date
+    state.captures = done.captures
+    state.articles = {
+        base + quote(str(e.get("url", ""))): str(e.get("uid"))
+        for e in manifest.get("published", [])
+    }
+    write_durably(archive.state_file, state.dumps())
+
+
+def _files(site_dir: Path) -> Iterator[tuple[str, Path]]:
+    """Every regular file of the site, by path; links are never followed nor archived."""
+    for top, dirs, files in os.walk(site_dir):
+        here = Path(top)
+        dirs[:] = sorted(d for d in dirs if not (here / d).is_symlink())
+        for f in sorted(files):
+            path = here / f
+            mode = path.lstat().st_mode
+            if stat.S_ISREG(mode):
+                yield path.relative_to(site_dir).as_posix(), path
+
+
+def _read(path: Path) -> bytes:
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as f:
+        return f.read()
+
+
+def _is_index(rel: str) -> bool:
+    return rel == "index.html" or rel.endswith("/index.html")
+
+
+def _json(value: dict[str, Any]) -> bytes:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True).encode("utf-8")
+
+
+def _version() -> str:
+    import importlib.metadata
+
+    try:
+        return importlib.metadata.version("congress-site")
+    except importlib.metadata.PackageNotFoundError:
+        return "0"

@@ -1,0 +1,155 @@
+"""WARC records, written with warcio, byte for byte the same for the same publication.
+
+WARC/1.0 (ISO 28500:2009, adopted as GB/T 33994-2017). Each record is its own gzip member (the
+.warc.gz convention every tool reads), compressed here rather than by warcio, whose level 9
+costs a 10,000-page archive several seconds more for 2 % less: zlib's gzip header carries no
+time, so the bytes depend on the content only. Record ids are name-based UUIDs (RFC 4122
+version 5) of what the record is, never random: the same publication at the same `now` gives
+the same file.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import uuid
+import zlib
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from io import BytesIO
+from typing import BinaryIO
+
+from warcio.recordbuilder import RecordBuilder
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+WARC_VERSION = "WARC/1.0"
+REVISIT_PROFILE = "http://netpreserve.org/warc/1.0/revisit/identical-payload-digest"
+_NAMESPACE = uuid.UUID("6f1d3c1e-8a52-5b7e-9c4d-2f0e6a7b8c90")
+LEVEL = 6
+
+
+def payload_digest(data: bytes) -> str:
+    """The WARC-Payload-Digest of a body, as warcio and pywb write it (sha1, base32)."""
+    return "sha1:" + base64.b32encode(hashlib.sha1(data).digest()).decode("ascii")
+
+
+def record_id(*parts: str) -> str:
+    return f"<urn:uuid:{uuid.uuid5(_NAMESPACE, chr(10).join(parts))}>"
+
+
+def warc_date(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def timestamp(at: datetime) -> str:
+    """The 14-digit timestamp of CDX indexes and replay addresses."""
+    return at.astimezone(UTC).strftime("%Y%m%d%H%M%S")
+
+
+class Writer:
+    """Appends records to an open binary file, each as its own gzip member."""
+
+    def __init__(self, out: BinaryIO) -> None:
+        self._out = out
+        self._buffer = BytesIO()
+        self._writer = WARCWriter(self._buffer, gzip=False, warc_version=WARC_VERSION)
+        self._builder = RecordBuilder(warc_version=WARC_VERSION)
+
+    def warcinfo(self, filename: str, at: datetime, fields: Iterable[tuple[str, str]]) -> str:
+        body = "".join(f"{k}: {v}\r\n" for k, v in fields if v).encode("utf-8")
+        rid = record_id("warcinfo", filename, warc_date(at))
+        headers = {"WARC-Record-ID": rid, "WARC-Date": warc_date(at), "WARC-Filename": filename}
+        self._emit(
+            self._builder.create_warc_record(
+                "",
+                "warcinfo",
+                payload=BytesIO(body),
+                length=len(body),
+                warc_content_type="application/warc-fields",
+                warc_headers_dict=headers,
+            )
+        )
+        return rid
+
+    def response(
+        self,
+        uri: str,
+        at: datetime,
+        *,
+        headers: list[tuple[str, str]],
+        body: bytes,
+        digest: str,
+        warcinfo: str,
+    ) -> str:
+        rid = record_id("response", uri, warc_date(at), digest)
+        http = StatusAndHeaders("200 OK", headers, protocol="HTTP/1.1")
+        self._emit(
+            self._builder.create_warc_record(
+                uri,
+                "response",
+                payload=BytesIO(body),
+                length=len(body),
+                http_headers=http,
+                warc_headers_dict={
+                    "WARC-Record-ID": rid,
+                    "WARC-Date": warc_date(at),
+                    "WARC-Payload-Digest": digest,
+                    "WARC-Warcinfo-ID": warcinfo,
+                },
+            )
+        )
+        return rid
+
+    def revisit(
+        self,
+        uri: str,
+        at: datetime,
+        *,
+        headers: list[tuple[str, str]],
+        digest: str,
+        original: tuple[str, str],  # the date and record id of the capture it repeats
+        warcinfo: str,
+    ) -> str:
+        rid = record_id("revisit", uri, warc_date(at), digest)
+        record = self._builder.create_revisit_record(
+            uri,
+            digest,
+            uri,
+            original[0],
+            http_headers=StatusAndHeaders("200 OK", headers, protocol="HTTP/1.1"),
+            warc_headers_dict={
+                "WARC-Record-ID": rid,
+                "WARC-Date": warc_date(at),
+                "WARC-Refers-To": original[1],
+                "WARC-Warcinfo-ID": warcinfo,
+            },
+        )
+        self._emit(record)
+        return rid
+
+    def metadata(
+        self, uri: str, at: datetime, body: bytes, warcinfo: str, refers_to: str | None = None
+    ) -> str:
+        rid = record_id("metadata", uri, warc_date(at), payload_digest(body))
+        headers = {"WARC-Record-ID": rid, "WARC-Date": warc_date(at), "WARC-Warcinfo-ID": warcinfo}
+        if refers_to:
+            headers["WARC-Refers-To"] = refers_to
+        self._emit(
+            self._builder.create_warc_record(
+                uri,
+                "metadata",
+                payload=BytesIO(body),
+                length=len(body),
+                warc_content_type="application/json",
+                warc_headers_dict=headers,
+            )
+        )
+        return rid
+
+    def _emit(self, record: object) -> None:
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        self._writer.write_record(record)
+        packer = zlib.compressobj(LEVEL, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+        self._out.write(packer.compress(self._buffer.getvalue()) + packer.flush())

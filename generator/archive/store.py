@@ -1,0 +1,164 @@
+"""The archive folder: where it is, who may write it, and what it already holds.
+
+    archive/
+      <YYYY>/<timestamp>.warc.gz   one per publication that changed anything (YYYY: the year in
+                                   China time, which transfer packages go by)
+      index.cdxj                   every capture (response, revisit), for replay and `list`
+      metadata.cdxj                every metadata record: manifests, approvals, removals
+      state.json                   the last capture of every live URL, for the next revisits
+      .lock                        one writer at a time
+
+The WARC files are the record; everything else is derived from them and rebuilt from them
+when it is missing or does not list exactly the WARC files there are (an interrupted write, a
+file copied in by hand). A WARC file only appears whole: it is written beside its place,
+flushed to disk and renamed.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generator.core.findings import Code, Severity
+
+ARCHIVE_DIR = Code(
+    "ARCHIVE-DIR",
+    Severity.ERROR,
+    "网页归档目录 {path} 不可用：{problem}",
+    "archive_dir 须是仓库中的普通文件夹，不能是链接，也不能在网站输出目录（site_dir）之内。",
+)
+
+STATE_FORMAT = 1
+
+
+class ArchiveError(Exception):
+    """The archive cannot be used; `finding` says why, in Chinese."""
+
+    def __init__(self, finding: Any) -> None:
+        super().__init__(finding.message)
+        self.finding = finding
+
+
+@dataclass(frozen=True)
+class Capture:
+    """The capture a revisit points back to: the response record that holds the bytes."""
+
+    digest: str
+    date: str  # its WARC-Date
+    rid: str  # its WARC-Record-ID
+
+
+@dataclass
+class State:
+    warcs: list[str] = field(default_factory=list)
+    last: str | None = None  # the WARC-Date of the last publication archived
+    captures: dict[str, Capture] = field(default_factory=dict)  # every URL live now
+    articles: dict[str, str] = field(default_factory=dict)  # public article URL → uid
+
+    def dumps(self) -> bytes:
+        return json.dumps(
+            {
+                "format": STATE_FORMAT,
+                "warcs": self.warcs,
+                "last": self.last,
+                "captures": {u: [c.digest, c.date, c.rid] for u, c in self.captures.items()},
+                "articles": self.articles,
+            },
+            ensure_ascii=False,
+            sort_keys=True,
+        ).encode("utf-8")
+
+    @classmethod
+    def loads(cls, data: bytes) -> State | None:
+        try:
+            raw = json.loads(data)
+            if raw.get("format") != STATE_FORMAT:
+                return None
+            return cls(
+                warcs=[str(w) for w in raw["warcs"]],
+                last=raw["last"],
+                captures={u: Capture(*map(str, c)) for u, c in raw["captures"].items()},
+                articles={str(u): str(i) for u, i in raw["articles"].items()},
+            )
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return None
+
+
+class Archive:
+    """An archive folder, checked: not a link, not inside the public site."""
+
+    def __init__(self, root: Path, site_dir: Path | None = None) -> None:
+        problem = _unusable(root, site_dir)
+        if problem:
+            raise ArchiveError(ARCHIVE_DIR.at(str(root), None, path=str(root), problem=problem))
+        self.root = root
+
+    @property
+    def index(self) -> Path:
+        return self.root / "index.cdxj"
+
+    @property
+    def metadata_index(self) -> Path:
+        return self.root / "metadata.cdxj"
+
+    @property
+    def state_file(self) -> Path:
+        return self.root / "state.json"
+
+    def warcs(self) -> list[str]:
+        """Every WARC file of the archive, relative to it, oldest first."""
+        if not self.root.is_dir():
+            return []
+        found = []
+        for year in sorted(self.root.iterdir()):
+            if year.is_dir() and not year.is_symlink() and year.name.isdigit():
+                found += [
+                    f"{year.name}/{w.name}"
+                    for w in year.iterdir()
+                    if w.name.endswith(".warc.gz") and w.is_file() and not w.is_symlink()
+                ]
+        return sorted(found, key=lambda w: (w.rsplit("/", 1)[-1], w))
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """One writer at a time (a scheduled publication and one by hand)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
+
+
+def _unusable(root: Path, site_dir: Path | None) -> str:
+    for p in [root, *root.parents]:
+        if p.is_symlink():
+            return f"{p} 是链接"
+    if root.exists() and not root.is_dir():
+        return "不是文件夹"
+    if site_dir is not None:
+        resolved, site = root.resolve(), site_dir.resolve()
+        if resolved == site or site in resolved.parents or resolved in site.parents:
+            return "在网站输出目录之内（或包含它），会被部署到公众服务器"
+    return ""
+
+
+def write_durably(path: Path, data: bytes) -> None:
+    """Write a file beside its place, flush it to disk, then rename it into place."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
