@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?= -n auto
 
-.PHONY: site test serve lint format bench bench-signing clean check audit screenshots
+.PHONY: site test serve lint format bench bench-signing bench-archive clean check audit screenshots
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "需要 Python 3.11 或更高版本 (Python 3.11+ is required)"; exit 2; }
@@ -67,6 +67,12 @@ SIGN_N ?= 10000
 BEFORE ?= 11c06dd
 bench-signing: $(STAMP)
 	$(BIN)/python -m bench.signing $(SIGN_N) --before $(BEFORE) --repeat $(REPEAT)
+
+# What the web archive costs (bench/archive.py): archiving a full publication, an unchanged one
+# and a one-article correction, against a full build of the same corpus.
+ARCHIVE_N ?= 10000
+bench-archive: $(STAMP)
+	$(BIN)/python -m bench.archive $(ARCHIVE_N) --repeat $(REPEAT)
 
 screenshots: $(STAMP)
 	$(BIN)/python -m tests.browser.screenshots docs/screenshots

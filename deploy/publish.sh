@@ -11,6 +11,13 @@
 #   CONGRESS_NOW          build as of this time instead of now (rehearsals)
 #   CONGRESS_ALLOW_REMOVAL  set to 1 to publish a build that takes down many live articles
 #   CONGRESS              the congress command to use (default: set up .venv with make)
+#   ARCHIVE_RSYNC_TARGET  where the web archive's WARC files are kept, e.g.
+#                         archive@store.example.gov.cn:/srv/congress/archive/  (rsync over ssh)
+#   ARCHIVE_S3_URI        or an S3-compatible bucket for them, e.g. s3://congress-archive
+#                         A fresh runner first fetches the WARC files it lacks from there, so that
+#                         revisits and the index cover the whole archive; new ones are copied
+#                         back after each publication. WARC files are never changed once written:
+#                         only missing ones are copied, either way.
 #   CONGRESS_TRUST_ROOT   the registrar's public key(s), or a file of them: who may sign the
 #                         staff registry (README, 签名). Required whenever a deploy target is
 #                         set: a production build never trusts the demo registrar.
@@ -45,6 +52,20 @@ manifest=build/publication-manifest.json
 mkdir -p build
 rm -f "$manifest"
 
+if ! archive_dir="$("$congress" archive where)"; then
+  echo "配置无法读取：未构建、未部署，线上站点保持不变。" >&2
+  exit 1
+fi
+warcs_only=(--include='*/' --include='*.warc.gz' --exclude='*')
+if [ -n "${ARCHIVE_RSYNC_TARGET:-}" ]; then
+  echo "== 取回网页归档 =="
+  mkdir -p "$archive_dir"
+  rsync -r --ignore-existing "${warcs_only[@]}" "${ARCHIVE_RSYNC_TARGET%/}/" "$archive_dir/"
+elif [ -n "${ARCHIVE_S3_URI:-}" ]; then
+  echo "== 取回网页归档 =="
+  aws s3 sync "$ARCHIVE_S3_URI" "$archive_dir/" --exclude '*' --include '*.warc.gz'
+fi
+
 echo "== 检查稿件 =="
 "$congress" check "${now_args[@]}" > build/check.txt || true
 tail -n 1 build/check.txt
@@ -58,7 +79,8 @@ live_args=()
 [ -f "$previous" ] && live_args=(--live-manifest "$previous")
 [ -n "${CONGRESS_ALLOW_REMOVAL:-}" ] && live_args+=(--allow-removal)
 build_status=0
-"$congress" build "${now_args[@]}" "${live_args[@]}" || build_status=$?
+# The web archive records the publication once it is deployed (below), not before.
+"$congress" build --no-archive "${now_args[@]}" "${live_args[@]}" || build_status=$?
 if [ ! -f "$manifest" ]; then
   echo "构建失败或未上线：未部署，线上站点保持不变。" >&2
   exit 1
@@ -83,7 +105,18 @@ else
 fi
 cp "$manifest" "$previous"
 
+echo "== 网页归档 =="
+# What went live, as the server sends it: a WARC file when anything changed (README, 网页归档).
+archive_status=0
+"$congress" archive record --manifest "$manifest" || archive_status=$?
+if [ -n "${ARCHIVE_RSYNC_TARGET:-}" ]; then
+  rsync -r --ignore-existing "${warcs_only[@]}" "$archive_dir/" "${ARCHIVE_RSYNC_TARGET%/}/"
+elif [ -n "${ARCHIVE_S3_URI:-}" ]; then
+  aws s3 sync "$archive_dir/" "$ARCHIVE_S3_URI" --exclude '*' --include '*.warc.gz' --size-only
+fi
+
 # Deployed, but a failure still turns CI red so that someone looks: an article left out for
 # an error, or a veto item of the sweep.
 [ "$build_status" -eq 0 ] || { echo "有稿件因错误未发布，见上方构建输出。" >&2; exit 1; }
 [ "$audit_status" -eq 0 ] || { echo "定期清查发现单项否决问题，见 build/audit.txt。" >&2; exit 1; }
+[ "$archive_status" -eq 0 ] || { echo "本次发布未能写入网页归档，见上方输出。" >&2; exit 1; }

@@ -7,23 +7,21 @@ import json
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from generator.archive.capture import REASONS, Behind, record
-from generator.archive.history import Event, headers, original, payload, seen_at
-from generator.archive.served import ServerConfigError
 from generator.archive.store import Archive, ArchiveError
-from generator.archive.sync import synced
 from generator.core import clock
-from generator.core.config import Site
+from generator.core.config import Site, load_site
 from generator.core.configerror import ConfigError
 from generator.core.findings import Code, Finding, Severity
 from generator.core.invisible import terminal_safe
 from generator.failure import config_failed
-from generator.loading import registered
 from generator.options import CONFIG_OPTION, TimeParam
+
+if TYPE_CHECKING:
+    from generator.archive.history import Event
 
 ARCHIVE_FUTURE = Code(
     "ARCHIVE-FUTURE",
@@ -49,6 +47,10 @@ FUTURE_SLACK = timedelta(minutes=5)
 
 def archive_publication(site: Site, target: Path, manifest: dict[str, Any], now: datetime) -> int:
     """Add the publication just built to the web archive: 0, or 1 if it could not be."""
+    # warcio, cdxj-indexer and crossplane only for the commands that archive.
+    from generator.archive.capture import Behind, record
+    from generator.archive.served import ServerConfigError
+
     if now > clock.now() + FUTURE_SLACK:
         _say(ARCHIVE_FUTURE.at("", None, now=clock.iso(now)))
         return 0
@@ -82,7 +84,7 @@ def _say(f: Finding) -> None:
 
 def _open(config_file: str) -> tuple[Site, Archive]:
     try:
-        site, _, _ = registered(config_file)
+        site = load_site(config_file)
         archive = Archive(site.archive_dir, site.site_dir)
     except ConfigError as exc:
         config_failed(exc.findings)
@@ -111,12 +113,13 @@ def archive_group() -> None:
 @CONFIG_OPTION
 def list_command(url: str, as_json_flag: bool, config_file: str) -> None:
     """列出一个网址的全部归档记录：每次发布时的内容（新增、更改、未变）、终审、撤回和下线。"""
+    from generator.archive.history import history
+    from generator.archive.sync import synced
+
     site, archive = _open(config_file)
     full = _url(site, url)
     with archive.writing():
         synced(archive)
-    from generator.archive.history import history
-
     events = history(archive, full)
     if not events:
         _say(ARCHIVE_URL.at("", None, url=full))
@@ -131,6 +134,8 @@ def list_command(url: str, as_json_flag: bool, config_file: str) -> None:
 
 
 def _describe(e: Event, digests: set[str]) -> str:
+    from generator.archive.capture import REASONS
+
     f = e.line.fields
     if e.kind == "capture":
         digest = str(f.get("digest", ""))
@@ -174,6 +179,9 @@ def _event_json(e: Event) -> dict[str, Any]:
 def show_command(url: str, at: datetime, raw: bool, config_file: str) -> None:
     """显示某一时间该网址公开的内容（取自归档文件，而非当前稿件）；已撤回或下线的，
     同时显示撤回前最后公开的版本。"""
+    from generator.archive.history import headers, original, payload, seen_at
+    from generator.archive.sync import synced
+
     site, archive = _open(config_file)
     full = _url(site, url)
     with archive.writing():
@@ -256,3 +264,35 @@ def reindex_command(config_file: str) -> None:
         if warcs:
             write_durably(archive.state_file, state.dumps())
     click.echo(f"已重建索引：{len(warcs)} 个归档文件。")
+
+
+@archive_group.command(name="record")
+@click.option(
+    "--manifest",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="本次构建的发布登记（默认 build/publication-manifest.json）",
+)
+@CONFIG_OPTION
+def record_command(manifest: Path | None, config_file: str) -> None:
+    """把已构建并部署的网站（site_dir）作为一次发布写入网页归档，时间取发布登记中的构建时间。
+    deploy/publish.sh 在部署成功后运行它（构建时用 --no-archive）。"""
+    site, _ = _open(config_file)
+    register = manifest or site.build_dir / "publication-manifest.json"
+    try:
+        data = json.loads(register.read_bytes())
+        now = clock.aware(data["now"])
+        if not isinstance(data.get("published"), list):
+            raise ValueError("published")
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        _say(ARCHIVE_FAILED.at(site.rel(register), None, problem=f"发布登记无法读取（{exc}）"))
+        sys.exit(1)
+    sys.exit(archive_publication(site, site.site_dir, data, now))
+
+
+@archive_group.command(name="where")
+@CONFIG_OPTION
+def where_command(config_file: str) -> None:
+    """显示网页归档目录（archive_dir）的绝对路径。"""
+    _, archive = _open(config_file)
+    click.echo(str(archive.root.resolve()))

@@ -267,7 +267,7 @@ def test_publishing_refuses_a_build_cache_committed_to_the_repository(tmp_path: 
     from tests.sitekit import ROOT
 
     root = make_site(tmp_path, {"news/2026/a.md": article()})
-    (root / "deploy").mkdir()
+    (root / "deploy").mkdir(exist_ok=True)
     shutil.copy(ROOT / "deploy/publish.sh", root / "deploy/publish.sh")
     (root / ".cache/congress").mkdir(parents=True)
     (root / ".cache/congress/cache.sqlite3-wal").write_bytes(b"poisoned")

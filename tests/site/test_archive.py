@@ -263,3 +263,24 @@ def test_an_archive_folder_that_is_a_link_or_inside_the_site_is_refused(
     assert "[ARCHIVE-DIR]" in done.stderr
     assert not list((tmp_path / "elsewhere").glob("**/*.warc.gz")) if where == "link" else True
     assert not (root / "site/warc").exists()
+
+
+def test_a_withdrawal_reason_that_was_never_published_stays_out_of_the_archive(
+    tmp_path: Path,
+) -> None:
+    root = make_site(tmp_path, {"news/2026/x.md": article(V1), **OTHER})
+    assert build(root, T1).returncode == 0
+    secret = {"at": "2026-11-22T10:00:00+08:00", "reason": "秘密★ CANARYREASON"}
+    write(root, approve(draft(V1, withdrawn=secret)))
+    done = build(root, T2, "--allow-removal")
+    assert "[TEXT-SECRECY]" in done.stderr  # no notice: the reason may not be shown
+    import gzip
+
+    archived = b"".join(
+        gzip.decompress(p.read_bytes()) if p.suffix == ".gz" else p.read_bytes()
+        for p in (root / "archive").rglob("*")
+        if p.is_file()
+    )
+    assert b"CANARYREASON" not in archived
+    listed = congress("archive", "list", URL, cwd=root).stdout
+    assert "停止公开" in listed and "CANARYREASON" not in listed

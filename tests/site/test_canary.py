@@ -133,6 +133,31 @@ def test_no_canary_of_an_unpublished_article_in_any_output(built: Path, n: int) 
     assert holders == (["news/2026/hidden-23/index.html"] if n == 23 else [])
 
 
+def archive_bytes(root: Path) -> dict[Path, bytes]:
+    """Every byte of the web archive, each WARC's gzip members decompressed."""
+    found = {}
+    for path in (root / "archive").rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            found[path] = gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
+    return found
+
+
+@pytest.mark.parametrize("n", HIDDEN_NUMBERS)
+def test_no_canary_of_an_unpublished_article_in_the_web_archive(built: Path, n: int) -> None:
+    archived = archive_bytes(built.parent)
+    assert any(p.name.endswith(".warc.gz") for p in archived), "the build archived nothing"
+    assert any(b"canary1" in d.lower() for d in archived.values()), "public articles are archived"
+    token, title = f"canary{n}".encode(), f"TITLE{n}".encode()
+    for path, data in archived.items():
+        assert token not in data.lower(), f"CANARY{n} leaked into {path.name}"
+        # The withdrawal notice keeps the title: in its page's record only.
+        if n != 23 or not path.name.endswith(".warc.gz"):
+            assert title not in data, f"TITLE{n} leaked into {path.name}"
+        for name in ("img", "att", "html", "cover"):
+            assert f"/{name}-{n}.svg".encode() not in data, path.name
+
+
 @pytest.mark.parametrize("n", HIDDEN_NUMBERS)
 def test_no_output_file_or_folder_is_named_after_an_unpublished_article(
     built: Path, n: int

@@ -31,6 +31,7 @@ from tests.sitekit import (
     draft,
     make_site,
     office_env,
+    resign_with_office_keys,
     snapshot,
 )
 
@@ -335,6 +336,11 @@ def test_ci_workflows_publish_on_push_and_every_15_minutes() -> None:
     gitlab = yaml.safe_load((ROOT / ".gitlab-ci.yml").read_text(encoding="utf-8"))
     assert gitlab["publish"]["script"] == ["deploy/publish.sh"]
     assert "schedule" in gitlab["workflow"]["rules"][0]["if"]
+    # The web archive outlives every runner: kept between runs, and copied to its storage.
+    cached = [s["with"]["path"] for s in github["jobs"]["publish"]["steps"] if "cache" in s.get("uses", "")]
+    assert cached.count("archive") == 2  # restored, then saved
+    assert {"ARCHIVE_RSYNC_TARGET", "ARCHIVE_S3_URI"} <= set(github["jobs"]["publish"]["env"])
+    assert any("archive/" in c["paths"] for c in gitlab["publish"]["cache"])
 
 
 @pytest.mark.skipif(
@@ -349,14 +355,17 @@ def test_publishing_script_builds_diffs_audits_and_deploys(tmp_path: Path) -> No
         },
         office=True,  # deployed: the office's own keys, its registrar the trust root
     )
-    (tmp_path / "deploy").mkdir()
+    (tmp_path / "deploy").mkdir(exist_ok=True)
     shutil.copy(ROOT / "deploy/publish.sh", tmp_path / "deploy/publish.sh")
     target = tmp_path / "server"
+    store = tmp_path / "archive-store"
+    store.mkdir()  # made by the administrator with the storage: it is never created here
     env = {
         **os.environ,
         "CONGRESS": str(Path(sys.executable).parent / "congress"),
         "CONGRESS_NOW": NOW,
         "DEPLOY_RSYNC_TARGET": f"{target}/",
+        "ARCHIVE_RSYNC_TARGET": f"{store}/",
         "CONGRESS_TRUST_ROOT": office_env()["CONGRESS_TRUST_ROOT"],
     }
 
@@ -370,11 +379,29 @@ def test_publishing_script_builds_diffs_audits_and_deploys(tmp_path: Path) -> No
             check=False,
         )
 
+    def publish_at(now: str) -> subprocess.CompletedProcess[str]:
+        env["CONGRESS_NOW"] = now
+        return publish()
+
     run = publish()
     assert run.returncode == 0, run.stdout + run.stderr
     assert (target / "news/2026/a/index.html").is_file() and (target / "feeds/all.rss").is_file()
     assert "新发布（2 篇）" in (tmp_path / "build/diff.txt").read_text(encoding="utf-8")
     assert (tmp_path / "build/previous-manifest.json").is_file()
+    # The publication is archived after it went live, and its WARC file kept in the store.
+    assert [p.name for p in store.glob("*/*.warc.gz")] == ["20261128040000.warc.gz"]
+    # A fresh runner (no archive here) fetches the store's WARC files before it builds: the
+    # next publication's unchanged pages are revisits of the first one's captures.
+    shutil.rmtree(tmp_path / "archive")
+    (tmp_path / "content/news/2026/c.md").write_text(
+        article(uid="2026-1120-cccccc", title="第三篇"), encoding="utf-8"
+    )
+    resign_with_office_keys(tmp_path)
+    later = publish_at("2026-11-28T13:00:00+08:00")
+    assert later.returncode == 0, later.stdout + later.stderr
+    assert len(list(store.glob("*/*.warc.gz"))) == 2
+    assert len(list((tmp_path / "archive").glob("*/*.warc.gz"))) == 2
+    assert "未变" in later.stdout and "新增" in later.stdout
     (tmp_path / "mkdocs.yml").write_text(
         "site_name: x\n", encoding="utf-8"
     )  # a broken configuration
