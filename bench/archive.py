@@ -80,8 +80,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-archive-") as tmp:
         r = measure(args.n, args.repeat, Path(tmp))
     print(
-        f"machine: {platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}"
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )
     print(f"N = {args.n}: {r['files']:.0f} files in the site, first WARC {r['warc_mb']:.0f} MB")
     print(f"{'seconds (median)':<28} build {r['build']:.1f}  first {r['first']:.1f}", end="")
