@@ -65,6 +65,8 @@ def archive_publication(site: Site, target: Path, manifest: dict[str, Any], now:
     except OSError as exc:
         _say(ARCHIVE_FAILED.at("", None, problem=str(exc)))
         return 1
+    for f in done.damaged:
+        _say(f)
     where = site.rel(site.archive_dir)
     if done.warc is None:
         click.echo(f"网页归档：与上次发布相比没有变化，未新增归档文件（{where}）。")
@@ -94,8 +96,14 @@ def _open(config_file: str) -> tuple[Site, Archive]:
     return site, archive
 
 
-def _url(site: Site, arg: str) -> str:
-    return arg if "://" in arg else site.absolute(arg.lstrip("/"))
+def _url(site: Site, archive: Archive, arg: str) -> str:
+    """The URL asked for: a site path made absolute; a page's address without its final
+    slash (as people copy it) is the page's."""
+    from generator.archive.index import lookup
+
+    full = arg if "://" in arg else site.absolute(arg.lstrip("/"))
+    missing = not full.endswith("/") and not lookup(archive.index, full)
+    return full + "/" if missing and lookup(archive.index, full + "/") else full
 
 
 def _when(e: Event) -> str:
@@ -114,12 +122,13 @@ def archive_group() -> None:
 def list_command(url: str, as_json_flag: bool, config_file: str) -> None:
     """列出一个网址的全部归档记录：每次发布时的内容（新增、更改、未变）、终审、撤回和下线。"""
     from generator.archive.history import history
-    from generator.archive.sync import synced
+    from generator.archive.sync import damage, synced
 
     site, archive = _open(config_file)
-    full = _url(site, url)
     with archive.writing():
-        synced(archive)
+        for f in damage(synced(archive)):
+            _say(f)
+    full = _url(site, archive, url)
     events = history(archive, full)
     if not events:
         _say(ARCHIVE_URL.at("", None, url=full))
@@ -180,12 +189,13 @@ def show_command(url: str, at: datetime, raw: bool, config_file: str) -> None:
     """显示某一时间该网址公开的内容（取自归档文件，而非当前稿件）；已撤回或下线的，
     同时显示撤回前最后公开的版本。"""
     from generator.archive.history import headers, original, payload, seen_at
-    from generator.archive.sync import synced
+    from generator.archive.sync import damage, synced
 
     site, archive = _open(config_file)
-    full = _url(site, url)
     with archive.writing():
-        synced(archive)
+        for f in damage(synced(archive)):
+            _say(f)
+    full = _url(site, archive, url)
     seen, events = seen_at(archive, full, at)
     if not events:
         _say(ARCHIVE_URL.at("", None, url=full))
@@ -254,16 +264,19 @@ def readable(body: bytes, content_type: str) -> str:
 def reindex_command(config_file: str) -> None:
     """由归档文件（WARC）重建索引和归档状态。"""
     from generator.archive.store import write_durably
-    from generator.archive.sync import rebuilt, reindex
+    from generator.archive.sync import damage, rebuilt, reindex
 
     _, archive = _open(config_file)
     with archive.writing():
         warcs = archive.warcs()
         state = rebuilt(archive, warcs)
-        reindex(archive, warcs)
+        reindex(archive, [w for w in warcs if w not in state.damaged])
         if warcs:
             write_durably(archive.state_file, state.dumps())
-    click.echo(f"已重建索引：{len(warcs)} 个归档文件。")
+    for f in damage(state):
+        _say(f)
+    click.echo(f"已重建索引：{len(warcs) - len(state.damaged)} 个归档文件。")
+    sys.exit(1 if state.damaged else 0)
 
 
 @archive_group.command(name="record")

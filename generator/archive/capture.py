@@ -27,10 +27,10 @@ from urllib.parse import quote
 from generator.archive.records import Writer, payload_digest, timestamp, warc_date
 from generator.archive.served import Server
 from generator.archive.store import Archive, Capture, State, write_durably
-from generator.archive.sync import MANIFEST_URI, add_to_indexes, synced
+from generator.archive.sync import MANIFEST_URI, add_to_indexes, damage, synced
 from generator.core.clock import china
 from generator.core.config import Site
-from generator.core.findings import Code, Severity
+from generator.core.findings import Code, Finding, Severity
 
 ARCHIVE_BEHIND = Code(
     "ARCHIVE-BEHIND",
@@ -62,6 +62,7 @@ class Recorded:
     changed: int = 0
     same: int = 0
     removed: int = 0
+    damaged: tuple[Finding, ...] = ()
 
 
 def record(site: Site, site_dir: Path, manifest: dict[str, Any], now: datetime) -> Recorded:
@@ -97,13 +98,13 @@ def record(site: Site, site_dir: Path, manifest: dict[str, Any], now: datetime) 
                 os.fsync(out.fileno())
             if not (done.new or done.changed or done.removed):
                 tmp.unlink()
-                return Recorded(None, same=done.same)
+                return Recorded(None, same=done.same, damaged=tuple(damage(state)))
             os.replace(tmp, target)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
         _commit(archive, state, name, done=done, date=date, manifest=manifest, base=base)
-        return Recorded(name, done.new, done.changed, done.same, done.removed)
+        return Recorded(name, done.new, done.changed, done.same, done.removed, tuple(damage(state)))
 
 
 @dataclass

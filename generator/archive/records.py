@@ -153,3 +153,29 @@ class Writer:
         self._writer.write_record(record)
         packer = zlib.compressobj(LEVEL, zlib.DEFLATED, zlib.MAX_WBITS + 16)
         self._out.write(packer.compress(self._buffer.getvalue()) + packer.flush())
+
+
+def truncation(f: BinaryIO, chunk: int = 1 << 20) -> str | None:
+    """Why a .warc.gz file is not a sequence of whole gzip members (cut short, or bytes that
+    are not gzip), or None. warcio stops quietly at a record cut short; this does not."""
+    packer = zlib.decompressobj(zlib.MAX_WBITS + 16)
+    started = False
+    while True:
+        data = f.read(chunk)
+        if not data:
+            break
+        while data:
+            started = True
+            try:
+                packer.decompress(data, 1 << 22)  # bounded: a bomb costs time, not memory
+            except zlib.error as exc:
+                return f"不是完整的 gzip 数据（{exc}）"
+            if packer.eof:
+                data = packer.unused_data
+                packer = zlib.decompressobj(zlib.MAX_WBITS + 16)
+                started = False
+            else:
+                data = packer.unconsumed_tail
+    if started and not packer.eof:
+        return "文件在一条记录中间结束（被截断）"
+    return None

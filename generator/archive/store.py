@@ -60,6 +60,7 @@ class State:
     last: str | None = None  # the WARC-Date of the last publication archived
     captures: dict[str, Capture] = field(default_factory=dict)  # every URL live now
     articles: dict[str, str] = field(default_factory=dict)  # public article URL → uid
+    damaged: dict[str, str] = field(default_factory=dict)  # WARC files left out, and why
 
     def dumps(self) -> bytes:
         return json.dumps(
@@ -69,6 +70,7 @@ class State:
                 "last": self.last,
                 "captures": {u: [c.digest, c.date, c.rid] for u, c in self.captures.items()},
                 "articles": self.articles,
+                "damaged": self.damaged,
             },
             ensure_ascii=False,
             sort_keys=True,
@@ -85,6 +87,7 @@ class State:
                 last=raw["last"],
                 captures={u: Capture(*map(str, c)) for u, c in raw["captures"].items()},
                 articles={str(u): str(i) for u, i in raw["articles"].items()},
+                damaged={str(w): str(p) for w, p in raw.get("damaged", {}).items()},
             )
         except (ValueError, KeyError, TypeError, AttributeError):
             return None

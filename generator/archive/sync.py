@@ -9,14 +9,27 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from typing import Any
 from urllib.parse import quote
 
 from warcio.archiveiterator import ArchiveIterator
 
 from generator.archive.index import index_lines, merged, write_index
+from generator.archive.records import truncation
 from generator.archive.store import Archive, Capture, State, write_durably
+from generator.core.findings import Code, Finding, Severity
 
 MANIFEST_URI = "urn:x-congress-site:publication-manifest"
+MAX_METADATA = 256 * 1024 * 1024  # a manifest of a very large site; anything more is damage
+
+
+ARCHIVE_DAMAGED = Code(
+    "ARCHIVE-DAMAGED",
+    Severity.WARNING,
+    "网页归档文件 {file} 无法完整读取，未纳入索引：{problem}",
+    "运行 congress archive verify 查看详情；从归档存储取回该文件的完好副本后运行 "
+    "congress archive reindex。",
+)
 
 
 def synced(archive: Archive) -> State:
@@ -26,10 +39,17 @@ def synced(archive: Archive) -> State:
     if state is not None and state.warcs == warcs and archive.index.is_file() == bool(warcs):
         return state
     state = rebuilt(archive, warcs)
-    reindex(archive, warcs)
+    reindex(archive, [w for w in warcs if w not in state.damaged])
     if warcs:
         write_durably(archive.state_file, state.dumps())
     return state
+
+
+def damage(state: State) -> list[Finding]:
+    return [
+        ARCHIVE_DAMAGED.at(name, None, file=name, problem=why)
+        for name, why in state.damaged.items()
+    ]
 
 
 def reindex(archive: Archive, warcs: list[str]) -> None:
@@ -47,44 +67,81 @@ def add_to_indexes(archive: Archive, warcs: Iterable[str]) -> None:
         write_index(path, merged(path, new))
 
 
+Op = tuple[str, str, Any]
+
+
 def rebuilt(archive: Archive, warcs: list[str]) -> State:
+    """The state the WARC files say, oldest first; a WARC file that cannot be read whole is
+    left out (and named in `damaged`) rather than half applied."""
     state = State(warcs=list(warcs))
     for name in warcs:
-        with open(archive.root / name, "rb") as f:
-            for rec in ArchiveIterator(f):
-                h = rec.rec_headers
-                url = h.get_header("WARC-Target-URI") or ""
-                date = h.get_header("WARC-Date") or ""
-                if rec.rec_type == "warcinfo":
-                    state.last = date
-                elif rec.rec_type == "response":
-                    digest = h.get_header("WARC-Payload-Digest") or ""
-                    state.captures[url] = Capture(digest, date, h.get_header("WARC-Record-ID"))
-                elif rec.rec_type == "revisit" and url not in state.captures:
-                    state.captures[url] = Capture(
-                        h.get_header("WARC-Payload-Digest") or "",
-                        h.get_header("WARC-Refers-To-Date") or "",
-                        h.get_header("WARC-Refers-To") or "",
-                    )
-                elif rec.rec_type == "metadata":
-                    _metadata(state, url, rec.content_stream().read(), archive)
+        try:
+            ops = _read_ops(archive, name)
+        except Exception as exc:  # any damage: truncated gzip, bad headers, no WARC at all
+            state.damaged[name] = f"{type(exc).__name__}: {exc}"[:200]
+            continue
+        for kind, url, value in ops:
+            if kind == "last":
+                state.last = value
+            elif kind == "capture":
+                state.captures[url] = value
+            elif kind == "revisit":
+                state.captures.setdefault(url, value)
+            elif kind == "articles":
+                state.articles = value
+            elif kind == "gone":
+                state.captures.pop(url, None)
     return state
 
 
-def _metadata(state: State, url: str, body: bytes, archive: Archive) -> None:
-    try:
-        data = json.loads(body)
-    except ValueError:
-        return
+def _read_ops(archive: Archive, name: str) -> list[Op]:
+    ops: list[Op] = []
+    with open(archive.root / name, "rb") as f:
+        cut = truncation(f)
+        if cut is not None:
+            raise ValueError(cut)
+        f.seek(0)
+        # Every block and payload digest checked as it is read: a truncated record fails.
+        for rec in ArchiveIterator(f, check_digests="raise"):
+            h = rec.rec_headers
+            url = h.get_header("WARC-Target-URI") or ""
+            date = h.get_header("WARC-Date") or ""
+            digest = h.get_header("WARC-Payload-Digest") or ""
+            if rec.rec_type == "warcinfo":
+                ops.append(("last", "", date))
+            elif rec.rec_type == "response":
+                ops.append(("capture", url, Capture(digest, date, h.get_header("WARC-Record-ID"))))
+            elif rec.rec_type == "revisit":
+                original = Capture(
+                    digest,
+                    h.get_header("WARC-Refers-To-Date") or "",
+                    h.get_header("WARC-Refers-To") or "",
+                )
+                ops.append(("revisit", url, original))
+            elif rec.rec_type == "metadata":
+                ops += _metadata(url, rec.content_stream().read(MAX_METADATA + 1))
+            else:
+                rec.content_stream().read()
+    if not ops or ops[0][0] != "last":
+        raise ValueError("没有 warcinfo 记录")
+    return ops
+
+
+def _metadata(url: str, body: bytes) -> list[Op]:
+    if len(body) > MAX_METADATA:
+        raise ValueError("元数据记录过大")
+    data = json.loads(body)
     if not isinstance(data, dict):
-        return
+        return []
     if url == MANIFEST_URI:
         base = str(data.get("site_url") or "")
         base = base if base.endswith("/") else base + "/"
-        state.articles = {
+        articles = {
             base + quote(str(e.get("url", ""))): str(e.get("uid"))
             for e in data.get("published", [])
             if isinstance(e, dict)
         }
-    elif data.get("event") == "removed" and data.get("gone"):
-        state.captures.pop(url, None)
+        return [("articles", "", articles)]
+    if data.get("event") == "removed" and data.get("gone"):
+        return [("gone", url, None)]
+    return []
