@@ -18,6 +18,7 @@ import json
 import os
 import stat
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -31,6 +32,7 @@ from generator.archive.sync import MANIFEST_URI, add_to_indexes, damage, synced
 from generator.core.clock import china
 from generator.core.config import Site
 from generator.core.findings import Code, Finding, Severity
+from generator.derive.manifest import dumps
 
 ARCHIVE_BEHIND = Code(
     "ARCHIVE-BEHIND",
@@ -76,35 +78,61 @@ def record(site: Site, site_dir: Path, manifest: dict[str, Any], now: datetime) 
         state = synced(archive)
         if state.last is not None and date <= state.last:
             raise Behind(date, state.last)
+        files = survey(site_dir, server, base, now)
+        gone = removals(state, {f.url for f in files}, manifest, base)
+        unchanged = all(
+            (c := state.captures.get(f.url)) is not None and c.digest == f.digest for f in files
+        )
+        if not gone and unchanged and len(files) == len(state.captures):
+            return Recorded(None, same=len(files), damaged=tuple(damage(state)))
         year = str(china(now).year)
         name = f"{year}/{timestamp(now)}.warc.gz"
         target = archive.root / name
         target.parent.mkdir(exist_ok=True)
         tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         try:
-            with open(tmp, "wb") as out:
+            with open(tmp, "wb") as out, ThreadPoolExecutor(1) as pool:
+                writer = Writer(out, pool)
                 done = _write(
-                    Writer(out),
+                    writer,
                     name,
                     state=state,
                     site=site,
-                    site_dir=site_dir,
+                    files=files,
+                    gone=gone,
                     manifest=manifest,
                     now=now,
                     base=base,
-                    server=server,
                 )
+                writer.close()
                 out.flush()
                 os.fsync(out.fileno())
-            if not (done.new or done.changed or done.removed):
-                tmp.unlink()
-                return Recorded(None, same=done.same, damaged=tuple(damage(state)))
             os.replace(tmp, target)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
         _commit(archive, state, name, done=done, date=date, manifest=manifest, base=base)
         return Recorded(name, done.new, done.changed, done.same, done.removed, tuple(damage(state)))
+
+
+@dataclass(frozen=True)
+class SiteFile:
+    url: str
+    path: Path
+    digest: str
+    headers: list[tuple[str, str]]
+
+
+def survey(site_dir: Path, server: Server, base: str, now: datetime) -> list[SiteFile]:
+    """Every file of the site the server sends, with its URL, digest and headers."""
+    found = []
+    for rel, path in _files(site_dir):
+        url = base + quote(rel.removesuffix("index.html") if _is_index(rel) else rel)
+        data = _read(path)
+        headers = server.served("/" + rel, len(data), now)
+        if headers is not None:  # else the server refuses it (a dotfile): nobody sees it
+            found.append(SiteFile(url, path, payload_digest(data), headers))
+    return found
 
 
 @dataclass
@@ -122,14 +150,14 @@ def _write(
     *,
     state: State,
     site: Site,
-    site_dir: Path,
+    files: list[SiteFile],
+    gone: dict[str, dict[str, Any]],
     manifest: dict[str, Any],
     now: datetime,
     base: str,
-    server: Server,
 ) -> _Done:
     public = public_manifest(manifest, state, base)
-    body = json.dumps(public, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
+    body = dumps(public)  # the manifest's own layout, by json's C encoder
     footer = site.footer
     info = w.warcinfo(
         name,
@@ -148,31 +176,28 @@ def _write(
     )
     w.metadata(MANIFEST_URI, now, body, info)
     done = _Done(captures={})
+    assert done.captures is not None
     changed_pages: dict[str, str] = {}
-    for rel, path in _files(site_dir):
-        uri = "/" + rel
-        url = base + quote(rel.removesuffix("index.html") if _is_index(rel) else rel)
-        data = _read(path)
-        headers = server.served(uri, len(data), now)
-        if headers is None:
-            continue  # the server refuses it (a dotfile): nobody sees it
-        digest = payload_digest(data)
-        before = state.captures.get(url)
-        if before is not None and before.digest == digest:
+    for f in files:
+        before = state.captures.get(f.url)
+        if before is not None and before.digest == f.digest:
             w.revisit(
-                url,
+                f.url,
                 now,
-                headers=headers,
-                digest=digest,
+                headers=f.headers,
+                digest=f.digest,
                 original=(before.date, before.rid),
                 warcinfo=info,
             )
-            done.captures[url] = before  # type: ignore[index]
+            done.captures[f.url] = before
             done.same += 1
             continue
-        rid = w.response(url, now, headers=headers, body=data, digest=digest, warcinfo=info)
-        done.captures[url] = Capture(digest, warc_date(now), rid)  # type: ignore[index]
-        changed_pages[url] = rid
+        data = _read(f.path)
+        if payload_digest(data) != f.digest:
+            raise OSError(f"{f.path} 在归档过程中被改动")
+        rid = w.response(f.url, now, headers=f.headers, body=data, digest=f.digest, warcinfo=info)
+        done.captures[f.url] = Capture(f.digest, warc_date(now), rid)
+        changed_pages[f.url] = rid
         if before is None:
             done.new += 1
         else:
@@ -187,15 +212,14 @@ def _write(
                 info,
                 changed_pages[url],
             )
-    assert done.captures is not None
-    for url, removal in removals(state, done.captures, manifest, base).items():
+    for url, removal in gone.items():
         w.metadata(url, now, _json(removal), info)
         done.removed += 1
     return done
 
 
 def removals(
-    state: State, now_live: dict[str, Capture], manifest: dict[str, Any], base: str
+    state: State, now_live: set[str], manifest: dict[str, Any], base: str
 ) -> dict[str, dict[str, Any]]:
     """Every URL that left the site, and every article no longer public, with the reason."""
     public_urls = {base + quote(str(e.get("url", ""))) for e in manifest.get("published", [])}

@@ -14,8 +14,11 @@ import base64
 import hashlib
 import uuid
 import zlib
+from collections import deque
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
+from functools import lru_cache
 from io import BytesIO
 from typing import BinaryIO
 
@@ -38,6 +41,7 @@ def record_id(*parts: str) -> str:
     return f"<urn:uuid:{uuid.uuid5(_NAMESPACE, chr(10).join(parts))}>"
 
 
+@lru_cache(maxsize=64)
 def warc_date(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -50,11 +54,15 @@ def timestamp(at: datetime) -> str:
 class Writer:
     """Appends records to an open binary file, each as its own gzip member."""
 
-    def __init__(self, out: BinaryIO) -> None:
+    def __init__(self, out: BinaryIO, pool: ThreadPoolExecutor | None = None) -> None:
         self._out = out
         self._buffer = BytesIO()
         self._writer = WARCWriter(self._buffer, gzip=False, warc_version=WARC_VERSION)
         self._builder = RecordBuilder(warc_version=WARC_VERSION)
+        # Records are compressed on the other core (zlib lets go of the GIL) while the next
+        # ones are made, and written in their order.
+        self._pool = pool
+        self._pending: deque[Future[bytes]] = deque()
 
     def warcinfo(self, filename: str, at: datetime, fields: Iterable[tuple[str, str]]) -> str:
         body = "".join(f"{k}: {v}\r\n" for k, v in fields if v).encode("utf-8")
@@ -151,8 +159,23 @@ class Writer:
         self._buffer.seek(0)
         self._buffer.truncate()
         self._writer.write_record(record)
-        packer = zlib.compressobj(LEVEL, zlib.DEFLATED, zlib.MAX_WBITS + 16)
-        self._out.write(packer.compress(self._buffer.getvalue()) + packer.flush())
+        data = self._buffer.getvalue()
+        if self._pool is None:
+            self._out.write(_member(data))
+            return
+        self._pending.append(self._pool.submit(_member, data))
+        while len(self._pending) > 32 or (self._pending and self._pending[0].done()):
+            self._out.write(self._pending.popleft().result())
+
+    def close(self) -> None:
+        """Write every record still being compressed."""
+        while self._pending:
+            self._out.write(self._pending.popleft().result())
+
+
+def _member(data: bytes) -> bytes:
+    packer = zlib.compressobj(LEVEL, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+    return packer.compress(data) + packer.flush()
 
 
 def truncation(f: BinaryIO, chunk: int = 1 << 20) -> str | None:

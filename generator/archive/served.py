@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -148,10 +149,10 @@ class Server:
         at = when.astimezone(UTC)
         headers = [
             ("Server", "nginx"),
-            ("Date", format_datetime(at, usegmt=True)),
+            ("Date", _http_date(at)),
             ("Content-Type", content_type),
             ("Content-Length", str(size)),
-            ("Last-Modified", format_datetime(at, usegmt=True)),
+            ("Last-Modified", _http_date(at)),
         ]
         expires = here.directive("expires") if here is not None else None
         if expires:
@@ -217,6 +218,11 @@ def _expires(value: str, at: datetime) -> list[tuple[str, str]]:
         return []
     seconds = int(m.group(1)) * _UNITS[m.group(2) or "s"]
     return [
-        ("Expires", format_datetime(at + timedelta(seconds=seconds), usegmt=True)),
+        ("Expires", _http_date(at + timedelta(seconds=seconds))),
         ("Cache-Control", f"max-age={seconds}"),
     ]
+
+
+@lru_cache(maxsize=64)
+def _http_date(at: datetime) -> str:
+    return format_datetime(at, usegmt=True)
