@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "需要 Python 3.11 或更高版本 (Python 3.11+ is required)"; exit 2; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,dev,wechat,media,print]'
+	$(BIN)/python -m pip install --quiet -e '.[test,dev,wechat,media,print,archive]'
 	@touch $(STAMP)
 
 site: $(STAMP)
