@@ -9,7 +9,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?= -n auto
 
-.PHONY: site test serve lint format bench bench-signing bench-archive clean check audit screenshots
+
+.PHONY: serve-archive site test serve lint format bench bench-signing bench-archive clean check audit screenshots
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "需要 Python 3.11 或更高版本 (Python 3.11+ is required)"; exit 2; }
@@ -17,6 +18,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test,dev,wechat,media,print]'
 	@touch $(STAMP)
+
+# pywb (`congress archive serve`) in its own environment: it pins old releases of pyOpenSSL
+# (so of cryptography), Werkzeug and redis, which the project's environment must not take.
+ARCHIVE_STAMP := .venv-archive/.installed-stamp
+$(ARCHIVE_STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "需要 Python 3.11 或更高版本 (Python 3.11+ is required)"; exit 2; }
+	$(PYTHON) -m venv .venv-archive
+	.venv-archive/bin/python -m pip install --quiet --upgrade pip
+	.venv-archive/bin/python -m pip install --quiet 'pywb>=2.8,<3'
+	@touch $(ARCHIVE_STAMP)
+
+serve-archive: $(STAMP) $(ARCHIVE_STAMP)
+	$(BIN)/congress archive serve
 
 site: $(STAMP)
 	$(BIN)/congress build
@@ -33,7 +47,7 @@ $(NODE_STAMP): package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error; \
 	else echo "npm 不可用：无障碍测试将跳过 (npm not found: accessibility tests will be skipped)"; fi
 
-test: $(STAMP) $(NODE_STAMP)
+test: $(STAMP) $(NODE_STAMP) $(ARCHIVE_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

@@ -7,7 +7,8 @@ the server block that has a `root` is used: its `location`s, chosen as nginx cho
 exact match, else the longest prefix unless it is `^~`, else the first matching regular
 expression, else that prefix), their `types { } default_type` and `expires`, `deny` and
 `return`; the server's `add_header … always` (with `map $uri` variables), `charset` and
-`charset_types`. Types otherwise come from nginx's own mime.types, which the configuration
+`charset_types`, `default_type`, and `gzip_vary` (the `Vary` nginx adds to what it could
+compress). Types otherwise come from nginx's own mime.types, which the configuration
 is used with (a copy beside this module). tests/browser/test_archive_served.py compares the
 result with what a real nginx serving the sample site with deploy/nginx.conf sends.
 """
@@ -34,7 +35,8 @@ ARCHIVE_SERVER_CONFIG = Code(
 )
 
 MIME_TYPES = Path(__file__).with_name("mime.types")
-DEFAULT_TYPE = "application/octet-stream"  # the http block's default_type on Debian
+# The server block's default_type, else the http block's on Debian (nginx's own is text/plain).
+DEFAULT_TYPE = "application/octet-stream"
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "M": 2592000, "y": 31536000}
 
 
@@ -70,6 +72,8 @@ class Server:
     charset: str | None = None
     charset_types: frozenset[str] = frozenset({"text/html"})
     types: dict[str, str] = field(default_factory=dict)
+    default_type: str = DEFAULT_TYPE
+    gzip: Gzip | None = None  # set when nginx adds `Vary: Accept-Encoding` (gzip_vary)
 
     @classmethod
     def load(cls, conf: Path, mime_types: Path = MIME_TYPES) -> Server:
@@ -98,6 +102,10 @@ class Server:
                 *(a for d in block if d["directive"] == "charset_types" for a in d["args"]),
             }
         )
+        default_type = next(
+            (d["args"][0] for d in block if d["directive"] == "default_type" and d["args"]),
+            DEFAULT_TYPE,
+        )
         locations = tuple(
             Location(*_location_args(d["args"]), tuple(d["block"]))
             for d in block
@@ -118,7 +126,9 @@ class Server:
                         _map_regex(key)
         except re.error as exc:
             raise ServerConfigError(str(conf), f"正则表达式无法解析：{exc}") from exc
-        return cls(locations, headers, maps, charset, charset_types, types)
+        return cls(
+            locations, headers, maps, charset, charset_types, types, default_type, _gzip(block)
+        )
 
     def location(self, uri: str) -> Location | None:
         """The location nginx chooses for `uri` (a path, percent-decoded)."""
@@ -154,6 +164,8 @@ class Server:
             ("Content-Length", str(size)),
             ("Last-Modified", _http_date(at)),
         ]
+        if self.gzip is not None and self.gzip.varies(content_type, size):
+            headers.append(("Vary", "Accept-Encoding"))
         expires = here.directive("expires") if here is not None else None
         if expires:
             headers += _expires(expires[0], at)
@@ -168,7 +180,7 @@ class Server:
             if own is not None and not own["block"] and default:
                 return default[0]
         suffix = uri.rsplit("/", 1)[-1].rpartition(".")[2].lower() if "." in uri else ""
-        return self.types.get(suffix, DEFAULT_TYPE)
+        return self.types.get(suffix, self.default_type)
 
     def _expand(self, value: str, uri: str) -> str:
         def one(m: re.Match[str]) -> str:
@@ -184,6 +196,35 @@ class Server:
             return default
 
         return re.sub(r"\$(\w+)", one, value)
+
+
+@dataclass(frozen=True)
+class Gzip:
+    """The server's `gzip on; gzip_vary on;`: nginx then says `Vary: Accept-Encoding` on every
+    response it could compress (a type of `gzip_types`, text/html always, and no shorter than
+    `gzip_min_length`), whether or not this client asked for compression."""
+
+    types: frozenset[str]
+    min_length: int
+
+    def varies(self, content_type: str, size: int) -> bool:
+        kind = content_type.split(";", 1)[0].strip().lower()
+        return size >= self.min_length and (kind in self.types or "*" in self.types)
+
+
+def _gzip(block: list[dict[str, Any]]) -> Gzip | None:
+    def last(name: str) -> list[str]:
+        found = [d["args"] for d in block if d["directive"] == name]
+        return list(found[-1]) if found else []
+
+    if last("gzip") != ["on"] or last("gzip_vary") != ["on"]:
+        return None
+    types = {
+        "text/html",
+        *(a.lower() for d in block if d["directive"] == "gzip_types" for a in d["args"]),
+    }
+    length = last("gzip_min_length")
+    return Gzip(frozenset(types), int(length[0]) if length and length[0].isdigit() else 20)
 
 
 def _map_regex(key: str) -> re.Pattern[str]:

@@ -424,7 +424,7 @@ def test_publish_sh_deploys_nothing_when_the_build_would_take_the_site_down(
     tmp_path: Path,
 ) -> None:
     root = _five(tmp_path, office=True)  # deployed: the office's keys and trust root
-    (root / "deploy").mkdir()
+    (root / "deploy").mkdir(exist_ok=True)
     shutil.copy(ROOT / "deploy/publish.sh", root / "deploy/publish.sh")
     wrapper = tmp_path / "congress"
     wrapper.write_text(f'#!/bin/sh\nexec {sys.executable} -m generator "$@"\n', encoding="utf-8")
