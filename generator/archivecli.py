@@ -256,3 +256,85 @@ def reindex_command(config_file: str) -> None:
         if warcs:
             write_durably(archive.state_file, state.dumps())
     click.echo(f"已重建索引：{len(warcs)} 个归档文件。")
+
+
+@archive_group.command(name="package")
+@click.option("--year", type=click.IntRange(1980, 9999), required=True, help="归档年度（北京时间）")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="输出目录（默认 build/archive-packages）：生成 web-archive-<年度>/ 和同名 .zip",
+)
+@click.option(
+    "--at",
+    "at",
+    type=TimeParam(),
+    default=None,
+    help="打包（移交）时间，写入说明文件和 zip（默认：该年度最后一次发布的时间）",
+)
+@CONFIG_OPTION
+def package_command(year: int, out: Path | None, at: datetime | None, config_file: str) -> None:
+    """移交包（DA/T 80-2019 移交接收）：某一年度的全部归档文件（WARC）、其 CDXJ 索引、
+    说明文件（网站名称、网站标识码、主办单位、起止时间、记录数、保管期限等）和 SHA-256
+    清单，为 BagIt 格式的文件夹及其 zip。同一年度重复打包，字节相同。"""
+    from generator.archive.package import ARCHIVE_PACKAGE_OUT, PackageError, make_package
+
+    site, archive = _open(config_file)
+    target = out if out is not None else site.build_dir / "archive-packages"
+    try:
+        made = make_package(site, archive, year, target, at)
+    except PackageError as exc:
+        _say_all(exc.findings)
+        click.echo(f"未生成 {year} 年移交包。", err=True)
+        sys.exit(1)
+    except OSError as exc:
+        _say(ARCHIVE_PACKAGE_OUT.at(str(target), None, path=target, problem=str(exc)))
+        sys.exit(1)
+    click.echo(
+        f"已生成 {year} 年网页归档移交包：{made.files} 个归档文件，{made.records} 条记录"
+        f"（{clock.iso(made.first)} 至 {clock.iso(made.last)}）。"
+    )
+    click.echo(f"  文件夹：{site.rel(made.folder)}")
+    click.echo(f"  zip：   {site.rel(made.zip)}")
+    click.echo(f"  zip 的 SHA-256：{made.zip_sha256}")
+
+
+@archive_group.command(name="verify")
+@click.argument("package", required=False, type=click.Path(path_type=Path))
+@CONFIG_OPTION
+def verify_command(package: Path | None, config_file: str) -> None:
+    """校验：不带参数时校验网页归档本身（每条记录的摘要、文件是否完整、索引是否与归档文件
+    一致）；给出移交包（文件夹或 zip）时，先按清单核对每个文件的 SHA-256 和文件是否齐全，
+    再校验其中的归档文件和索引。移交包的校验不需要网站配置。"""
+    from generator.archive.verify import Verified, verify_archive
+
+    done: Verified
+    if package is None:
+        _, archive = _open(config_file)
+        done = verify_archive(archive)
+        what = "网页归档"
+    else:
+        from generator.archive.bagcheck import verify_package
+
+        done = verify_package(package)
+        what = f"移交包 {package}"
+    if done.findings:
+        _say_all(done.findings)
+        click.echo(
+            f"{what}：已校验 {done.files} 个归档文件、{done.records} 条记录，"
+            f"发现 {len(done.findings)} 处问题。",
+            err=True,
+        )
+        sys.exit(1)
+    click.echo(f"{what}：已校验 {done.files} 个归档文件、{done.records} 条记录，未发现问题。")
+
+
+def _say_all(findings: list[Finding]) -> None:
+    """Each finding, and each code's hint once, after its first finding."""
+    hinted: set[str] = set()
+    for f in findings:
+        click.echo(terminal_safe(f"{f.severity.label} [{f.code}] {f.message}"), err=True)
+        if f.hint and f.code not in hinted:
+            hinted.add(f.code)
+            click.echo(terminal_safe(f"    建议：{f.hint}"), err=True)
