@@ -275,9 +275,11 @@ def reindex_command(config_file: str) -> None:
 )
 @CONFIG_OPTION
 def package_command(year: int, out: Path | None, at: datetime | None, config_file: str) -> None:
-    """移交包（DA/T 80-2019 移交接收）：某一年度的全部归档文件（WARC）、其 CDXJ 索引、
-    说明文件（网站名称、网站标识码、主办单位、起止时间、记录数、保管期限等）和 SHA-256
-    清单，为 BagIt 格式的文件夹及其 zip。同一年度重复打包，字节相同。"""
+    """移交包（DA/T 80-2019 移交接收）：某一年度的归档文件、索引、说明文件和清单。
+
+    含该年度（北京时间）的全部归档文件（WARC）、CDXJ 索引、SHA-256 清单，
+    和说明文件（网站名称、网站标识码、主办单位、起止时间、记录数、保管期限等）；
+    为 BagIt 格式的文件夹及其 zip，同一年度重复打包，字节相同。"""
     from generator.archive.package import ARCHIVE_PACKAGE_OUT, PackageError, make_package
 
     site, archive = _open(config_file)
@@ -304,9 +306,11 @@ def package_command(year: int, out: Path | None, at: datetime | None, config_fil
 @click.argument("package", required=False, type=click.Path(path_type=Path))
 @CONFIG_OPTION
 def verify_command(package: Path | None, config_file: str) -> None:
-    """校验：不带参数时校验网页归档本身（每条记录的摘要、文件是否完整、索引是否与归档文件
-    一致）；给出移交包（文件夹或 zip）时，先按清单核对每个文件的 SHA-256 和文件是否齐全，
-    再校验其中的归档文件和索引。移交包的校验不需要网站配置。"""
+    """校验网页归档，或一个移交包（文件夹或 zip）。
+
+    不带参数时校验网页归档本身：每条记录的摘要，文件是否完整，
+    索引是否与归档文件一致。给出移交包时，先按清单核对每个文件的 SHA-256，
+    以及文件是否齐全，再同样校验其中的归档文件和索引；不需要网站配置。"""
     from generator.archive.verify import Verified, verify_archive
 
     done: Verified
