@@ -4,10 +4,7 @@ step of `congress build` that adds a publication to it."""
 from __future__ import annotations
 
 import json
-import signal
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -192,7 +189,7 @@ def show_command(url: str, at: datetime, raw: bool, config_file: str) -> None:
     """显示某一时间该网址公开的内容（取自归档文件，而非当前稿件）；已撤回或下线的，
     同时显示撤回前最后公开的版本。"""
     from generator.archive.history import headers, original, payload, seen_at
-    from generator.archive.sync import damage, synced
+    from generator.archive.sync import ARCHIVE_DAMAGED, damage, synced
 
     site, archive = _open(config_file)
     with archive.writing():
@@ -222,7 +219,8 @@ def show_command(url: str, at: datetime, raw: bool, config_file: str) -> None:
     source = original(archive, shown, events)
     body = payload(archive, source.line) if source is not None else None
     if body is None:
-        click.echo("归档记录无法读取 [ARCHIVE-DAMAGED]：运行 congress archive verify。", err=True)
+        name = str(shown.line.fields.get("filename", ""))
+        _say(ARCHIVE_DAMAGED.at(name, None, file=name, problem="索引所指的记录无法读取"))
         sys.exit(1)
     if raw:
         sys.stdout.flush()
@@ -312,100 +310,3 @@ def where_command(config_file: str) -> None:
     """显示网页归档目录（archive_dir）的绝对路径。"""
     _, archive = _open(config_file)
     click.echo(str(archive.root.resolve()))
-
-
-@archive_group.command(name="serve")
-@click.argument("url", required=False)
-@click.option(
-    "--at",
-    "at",
-    type=TimeParam(),
-    default=None,
-    help="回放这一时间公开的网站（默认：最近一次发布）",
-)
-@click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True, help="端口")
-@click.option("--bind", default="127.0.0.1", show_default=True, help="监听地址")
-@click.option(
-    "--allow-remote",
-    is_flag=True,
-    help="允许在本机以外可访问的地址上回放（已撤回、下线的稿件也会被他人看到，慎用）",
-)
-@CONFIG_OPTION
-def serve_command(
-    url: str | None, at: datetime | None, port: int, bind: str, allow_remote: bool, config_file: str
-) -> None:
-    """用 pywb（Webrecorder 的网页归档回放系统）在本机回放网页归档，查看任一次发布时的网站。
-
-    URL 为要打开的网址或站内路径（默认：网站首页）。按 Ctrl+C 停止。"""
-    from generator.archive import replay
-    from generator.archive.sync import damage, synced
-
-    site, archive = _open(config_file)
-    try:
-        python, version = replay.interpreter(site.root)
-        if not replay.loopback(bind) and not allow_remote:
-            raise replay.ReplayError(replay.ARCHIVE_REPLAY_REMOTE.at("", None, host=bind), 2)
-        stamp = replay.moment(archive, at, site.rel(site.archive_dir))
-        with archive.writing():
-            for f in damage(synced(archive)):  # the index pywb reads: the WARC files there are
-                _say(f)
-        full = _url(site, archive, url or "")
-        if url and not history_of(archive, full):
-            _say(ARCHIVE_URL.at("", None, url=full))
-            sys.exit(1)
-        if not replay.loopback(bind):
-            click.secho(
-                f"警告 [ARCHIVE-REPLAY-REMOTE]：回放在 {replay.url_host(bind)}:{port} 上对网络"
-                "开放，归档中已撤回、已下线的稿件都能被他人看到。用完请立即停止（Ctrl+C）。",
-                fg="red",
-                bold=True,
-                err=True,
-            )
-        with _stoppable(), replay.replaying(archive.root, bind, port, python) as served:
-            when = replay.moment_of(stamp)
-            n = len(replay.publications(archive))
-            click.echo(
-                f"网页归档回放已启动（pywb {version}；{site.rel(site.archive_dir)}，"
-                f"共 {n} 次发布）。在浏览器中打开："
-            )
-            click.echo(f"  {served.address(full, stamp)}")
-            click.echo(
-                f"  （北京时间 {when:%Y-%m-%d %H:%M:%S} 发布时的样子；网址中的 14 位数字和 pywb "
-                "页头显示的时间都是世界协调时 UTC，比北京时间早 8 小时）"
-            )
-            click.echo(f"该网址的全部归档：{served.address(full, '*')}")
-            click.echo("按 Ctrl+C 停止回放。")
-            code = served.wait()
-            problem = f"pywb 意外退出（{replay.ended(code)}）"
-            failed = replay.ARCHIVE_REPLAY_FAILED.at("", None, problem=problem)
-            raise replay.ReplayError(failed, 1, served.log())
-    except replay.ReplayError as exc:
-        if exc.log:
-            click.echo("pywb 最后的输出：", err=True)
-            for line in exc.log.splitlines():
-                click.echo(terminal_safe(f"  {line}"), err=True)
-        _say(exc.finding)
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        click.echo("网页归档回放已停止。")
-
-
-def history_of(archive: Archive, url: str) -> bool:
-    from generator.archive.history import history
-
-    return any(e.kind == "capture" for e in history(archive, url))
-
-
-@contextmanager
-def _stoppable() -> Iterator[None]:
-    """SIGTERM and SIGHUP end the replay as Ctrl+C does: pywb stopped, its folder removed."""
-
-    def interrupt(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    before = {s: signal.signal(s, interrupt) for s in (signal.SIGTERM, signal.SIGHUP)}
-    try:
-        yield
-    finally:
-        for s, handler in before.items():
-            signal.signal(s, handler)

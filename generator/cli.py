@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import click
 
 from generator.archivecli import archive_group, archive_publication
+from generator.archiveservice import archive_package, archive_serve, archive_verify
 from generator.build.atomic import write_atomic
 from generator.build.removal import live_record
 from generator.build.runtime import LONG_RUNNING, ONE_SHOT
@@ -375,3 +376,5 @@ main.add_command(print_command)
 main.add_command(poster)
 main.add_command(approvals)
 main.add_command(archive_group)
+for command in (archive_serve, archive_package, archive_verify):
+    archive_group.add_command(command)

@@ -9,13 +9,14 @@ archive list/show` read a URL's history from both. Lines are `<SURT> <timestamp>
 from __future__ import annotations
 
 import heapq
+import io
 import json
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import surt
 from cdxj_indexer.main import CDXJIndexer
@@ -63,11 +64,24 @@ def index_lines(root: Path, warcs: Iterable[str]) -> tuple[list[str], list[str]]
             fields="warc-type",
             dir_root=str(root),
         ).process_all()
-        lines = Path(out).read_text(encoding="utf-8").splitlines(keepends=True)
-        metadata = [line for line in lines if line.endswith('"warc-type": "metadata"}\n')]
-        return [line for line in lines if not line.endswith('"warc-type": "metadata"}\n')], metadata
+        return _split(Path(out).read_text(encoding="utf-8").splitlines(keepends=True))
     finally:
         os.unlink(out)
+
+
+def stream_lines(name: str, stream: BinaryIO) -> tuple[list[str], list[str]]:
+    """The sorted CDXJ lines of one WARC file read from `stream` (a file inside a transfer
+    package, or one only read), named `name` as index_lines names it."""
+    out = io.StringIO()
+    CDXJIndexer(
+        output=out, inputs=[stream], filename=name, sort=True, records=RECORDS, fields="warc-type"
+    ).process_all()
+    return _split(out.getvalue().splitlines(keepends=True))
+
+
+def _split(lines: list[str]) -> tuple[list[str], list[str]]:
+    metadata = [line for line in lines if line.endswith('"warc-type": "metadata"}\n')]
+    return [line for line in lines if not line.endswith('"warc-type": "metadata"}\n')], metadata
 
 
 def merged(existing: Path, new: list[str]) -> Iterator[str]:
