@@ -281,7 +281,9 @@ class Cache:
             verified = list(self.memos.learned_signatures().items())
             if self._parsed or memos or verified:
                 with self._db:
-                    self._db.executemany("insert or replace into signatures values (?, ?)", verified)
+                    self._db.executemany(
+                        "insert or replace into signatures values (?, ?)", verified
+                    )
                     self._db.executemany(
                         "insert or replace into articles values (?, ?, ?)", self._parsed
                     )

@@ -26,6 +26,7 @@ from generator.derive.listing import Listing
 from generator.derive.publication import Publication
 from generator.load.article import Article
 
+
 def page_keys(
     pub: Publication, render_key: bytes, present: Callable[[str], bool]
 ) -> dict[str, bytes]:
@@ -57,7 +58,9 @@ def page_keys(
         )
     for item in pub.plan:
         if not item.in_nav:
-            keys[item.src] = fingerprint(render_key, "listing", item.src, _listing(item, content_key))
+            keys[item.src] = fingerprint(
+                render_key, "listing", item.src, _listing(item, content_key)
+            )
     return keys
 
 

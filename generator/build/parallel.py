@@ -52,9 +52,7 @@ def _can_fork() -> bool:
     )
 
 
-def map_on_two_cores(
-    fn: Callable[[T], R], items: Sequence[T], *, minimum: int = 500
-) -> list[R]:
+def map_on_two_cores(fn: Callable[[T], R], items: Sequence[T], *, minimum: int = 500) -> list[R]:
     """`list(map(fn, items))`, the second half computed in a forked process when that pays."""
 
     def work(part: Sequence[T]) -> list[R]:

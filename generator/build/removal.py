@@ -25,8 +25,8 @@ from pathlib import Path
 import click
 
 from generator.build.atomic import write_atomic
-from generator.gate.decide import State
 from generator.derive.publication import Publication
+from generator.gate.decide import State
 
 log = logging.getLogger("mkdocs.plugins.congress")
 

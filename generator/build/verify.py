@@ -10,9 +10,9 @@ from pathlib import Path
 from lxml import etree
 
 from generator.derive.feeds import FORMATS, OPML_PATH, plan_feeds
-from generator.load.generated import reserved
 from generator.derive.publication import Publication
 from generator.derive.sitemap import ROBOTS_PATH
+from generator.load.generated import reserved
 
 
 def verify(site_dir: Path, pub: Publication) -> list[str]:

@@ -33,7 +33,9 @@ OTHER = {"news/2026/y.md": article("另一篇稿件的正文。\n", uid="2026-11
 
 def warcio(*args: str) -> subprocess.CompletedProcess[str]:
     tool = Path(sys.executable).with_name("warcio")
-    return subprocess.run([str(tool), *args], capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [str(tool), *args], check=False, capture_output=True, text=True, timeout=120
+    )
 
 
 def build(root: Path, now: str, *extra: str) -> subprocess.CompletedProcess[str]:
@@ -131,16 +133,18 @@ def test_unchanged_files_are_revisits_of_their_first_capture(history: Path) -> N
     other = kinds["https://www.example.gov.cn/news/2026/y/"]
     assert other.rec_type == "revisit"
     assert other.rec_headers.get_header("WARC-Refers-To-Date") == "2026-11-21T01:00:00Z"
-    assert other.rec_headers.get_header("WARC-Refers-To-Target-URI") == other.rec_headers.get_header(
-        "WARC-Target-URI"
-    )
+    assert other.rec_headers.get_header(
+        "WARC-Refers-To-Target-URI"
+    ) == other.rec_headers.get_header("WARC-Target-URI")
     assert kinds[URL].rec_type == "response"
 
 
 def test_the_index_lists_exactly_the_published_urls(history: Path) -> None:
     lines = (history / "archive/index.cdxj").read_text(encoding="utf-8").splitlines()
     assert lines == sorted(lines)
-    latest = {json.loads(line.split(" ", 2)[2])["url"] for line in lines if " 20261125010000 " in line}
+    latest = {
+        json.loads(line.split(" ", 2)[2])["url"] for line in lines if " 20261125010000 " in line
+    }
     assert latest == site_urls(history / "site")
     assert not any("urn:" in line for line in lines)
 
@@ -191,6 +195,7 @@ def test_show_after_the_withdrawal_gives_the_notice_and_the_last_public_text(
 def test_show_raw_gives_the_bytes_served(history: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "generator", "archive", "show", URL, "--at", T2, "--raw"],
+        check=False,
         cwd=history,
         capture_output=True,
         timeout=120,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.site.test_archive import OTHER, T1, T2, URL, V1, V2, CORRECTION, build, warcs, write
+from tests.site.test_archive import CORRECTION, OTHER, T1, T2, URL, V1, V2, build, warcs, write
 from tests.sitekit import article, congress, make_site
 
 pytestmark = pytest.mark.site
@@ -62,7 +62,11 @@ def test_a_damaged_warc_is_left_out_and_named_and_archiving_goes_on(
     first = warcs(site)[0]
     bad = first.with_name("20261121000000.warc.gz")  # earlier: it sorts first
     data = first.read_bytes()
-    bad.write_bytes({"garbage": b"\x1f\x8bnot a warc" * 50, "truncated": data[: len(data) // 2], "empty": b""}[damage])
+    bad.write_bytes(
+        {"garbage": b"\x1f\x8bnot a warc" * 50, "truncated": data[: len(data) // 2], "empty": b""}[
+            damage
+        ]
+    )
     write(site, article(V2, corrections=CORRECTION))
     done = build(site, T2)
     clean(done)
@@ -100,12 +104,14 @@ def test_links_in_the_archive_are_not_followed(site: Path, tmp_path: Path) -> No
     "conf",
     [
         None,
-        "server { listen 80; root /x; location ~ \"(unclosed\" { } }\n",
+        'server { listen 80; root /x; location ~ "(unclosed" { } }\n',
         "server { listen 80; \n",
         "http { }\n",
     ],
 )
-def test_a_missing_or_broken_server_configuration_is_a_finding(site: Path, conf: str | None) -> None:
+def test_a_missing_or_broken_server_configuration_is_a_finding(
+    site: Path, conf: str | None
+) -> None:
     path = site / "deploy/nginx.conf"
     if conf is None:
         path.unlink()
@@ -131,7 +137,11 @@ def test_a_broken_state_file_is_rebuilt_from_the_warcs(site: Path, state: str) -
 
 
 def test_a_manifest_that_cannot_be_read_is_a_finding(site: Path) -> None:
-    for text in ("{", '{"now": "yesterday", "published": []}', '{"now": "2026-11-22T09:00:00+08:00"}'):
+    for text in (
+        "{",
+        '{"now": "yesterday", "published": []}',
+        '{"now": "2026-11-22T09:00:00+08:00"}',
+    ):
         (site / "build/publication-manifest.json").write_text(text, encoding="utf-8")
         done = congress("archive", "record", cwd=site)
         clean(done)

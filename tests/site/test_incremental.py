@@ -151,7 +151,6 @@ def test_a_corrupt_cache_is_rebuilt_and_the_site_is_still_right(tmp_path: Path) 
     assert snapshot(root / "site") == fresh_build(root, "fresh2")
 
 
-
 def test_a_cache_damaged_inside_is_a_warning_and_the_site_is_still_right(tmp_path: Path) -> None:
     """Its header and code stamp read fine, but the records of the built sites are garbage:
     the build warns and builds in full, instead of failing on the first read of them."""
@@ -170,6 +169,7 @@ def test_a_cache_damaged_inside_is_a_warning_and_the_site_is_still_right(tmp_pat
     assert result.returncode == 0, result.stderr
     assert "[CACHE-OFF]" in result.stderr
     assert snapshot(root / "site") == fresh_build(root)
+
 
 def test_a_new_theme_file_renders_every_page_again(tmp_path: Path) -> None:
     root = newsroom(tmp_path)
@@ -284,7 +284,9 @@ def test_a_scheduled_rebuild_publishes_embargoes_and_drops_expired_pieces(tmp_pa
 
 
 @pytest.mark.parametrize("listed", [True, False], ids=["find", "walk"])
-def test_deleting_stale_files_leaves_exactly_what_the_build_made(tmp_path: Path, listed: bool) -> None:
+def test_deleting_stale_files_leaves_exactly_what_the_build_made(
+    tmp_path: Path, listed: bool
+) -> None:
     from generator.build.filelist import FileInventory
     from generator.mkdocs_plugin.reuse import delete_stale
 

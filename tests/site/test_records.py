@@ -337,7 +337,11 @@ def test_ci_workflows_publish_on_push_and_every_15_minutes() -> None:
     assert gitlab["publish"]["script"] == ["deploy/publish.sh"]
     assert "schedule" in gitlab["workflow"]["rules"][0]["if"]
     # The web archive outlives every runner: kept between runs, and copied to its storage.
-    cached = [s["with"]["path"] for s in github["jobs"]["publish"]["steps"] if "cache" in s.get("uses", "")]
+    cached = [
+        s["with"]["path"]
+        for s in github["jobs"]["publish"]["steps"]
+        if "cache" in s.get("uses", "")
+    ]
     assert cached.count("archive") == 2  # restored, then saved
     assert {"ARCHIVE_RSYNC_TARGET", "ARCHIVE_S3_URI"} <= set(github["jobs"]["publish"]["env"])
     assert any("archive/" in c["paths"] for c in gitlab["publish"]["cache"])
