@@ -16,15 +16,15 @@ from __future__ import annotations
 
 import json
 import os
-import stat
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import quote
 
+from generator.archive.index import Streaming
 from generator.archive.records import Writer, payload_digest, timestamp, warc_date
 from generator.archive.served import Server
 from generator.archive.store import Archive, Capture, State, write_durably
@@ -90,9 +90,10 @@ def record(site: Site, site_dir: Path, manifest: dict[str, Any], now: datetime) 
         target = archive.root / name
         target.parent.mkdir(exist_ok=True)
         tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        indexing = Streaming(archive.root, name)
         try:
             with open(tmp, "wb") as out, ThreadPoolExecutor(1) as pool:
-                writer = Writer(out, pool)
+                writer = Writer(_Tee(out, indexing), pool)
                 done = _write(
                     writer,
                     name,
@@ -107,12 +108,26 @@ def record(site: Site, site_dir: Path, manifest: dict[str, Any], now: datetime) 
                 writer.close()
                 out.flush()
                 os.fsync(out.fileno())
+            lines = indexing.finish()
             os.replace(tmp, target)
         except BaseException:
+            indexing.cancel()
             tmp.unlink(missing_ok=True)
             raise
+        add_to_indexes(archive, [name], lines)
         _commit(archive, state, name, done=done, date=date, manifest=manifest, base=base)
         return Recorded(name, done.new, done.changed, done.same, done.removed, tuple(damage(state)))
+
+
+class _Tee:
+    """The WARC file, and the indexer reading it as it is written."""
+
+    def __init__(self, out: BinaryIO, indexing: Streaming) -> None:
+        self._out, self._indexing = out, indexing
+
+    def write(self, data: bytes) -> None:
+        self._out.write(data)
+        self._indexing.write(data)
 
 
 @dataclass(frozen=True)
@@ -278,7 +293,6 @@ def _commit(
     manifest: dict[str, Any],
     base: str,
 ) -> None:
-    add_to_indexes(archive, [name])
     assert done.captures is not None
     state.warcs.append(name)
     state.last = date
@@ -292,14 +306,17 @@ def _commit(
 
 def _files(site_dir: Path) -> Iterator[tuple[str, Path]]:
     """Every regular file of the site, by path; links are never followed nor archived."""
-    for top, dirs, files in os.walk(site_dir):
-        here = Path(top)
-        dirs[:] = sorted(d for d in dirs if not (here / d).is_symlink())
-        for f in sorted(files):
-            path = here / f
-            mode = path.lstat().st_mode
-            if stat.S_ISREG(mode):
-                yield path.relative_to(site_dir).as_posix(), path
+
+    def walk(folder: str, prefix: str) -> Iterator[tuple[str, Path]]:
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
+        for e in entries:
+            if e.is_dir(follow_symlinks=False):
+                yield from walk(e.path, f"{prefix}{e.name}/")
+            elif e.is_file(follow_symlinks=False):
+                yield f"{prefix}{e.name}", Path(e.path)
+
+    return walk(str(site_dir), "")
 
 
 def _read(path: Path) -> bytes:

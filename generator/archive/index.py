@@ -8,10 +8,13 @@ archive list/show` read a URL's history from both. Lines are `<SURT> <timestamp>
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import io
 import json
 import os
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -20,6 +23,8 @@ from typing import Any, BinaryIO
 
 import surt
 from cdxj_indexer.main import CDXJIndexer
+
+from generator.build.children import bound_to_me, stop
 
 RECORDS = "response,revisit,metadata"
 
@@ -82,6 +87,63 @@ def stream_lines(name: str, stream: BinaryIO) -> tuple[list[str], list[str]]:
 def _split(lines: list[str]) -> tuple[list[str], list[str]]:
     metadata = [line for line in lines if line.endswith('"warc-type": "metadata"}\n')]
     return [line for line in lines if not line.endswith('"warc-type": "metadata"}\n')], metadata
+
+
+# cdxj-indexer in a child: it reads the WARC file from its standard input as it is written.
+_CHILD = (
+    "import sys\n"
+    "from cdxj_indexer.main import CDXJIndexer\n"
+    "CDXJIndexer(output=sys.argv[1], inputs=['-'], sort=True, records=sys.argv[3],"
+    " fields='warc-type', filename=sys.argv[2]).process_all()\n"
+)
+
+
+class Streaming:
+    """cdxj-indexer indexing a WARC file while it is being written, on the other core: what
+    would otherwise be a second pass over the whole file once it is complete. If the child
+    fails, `finish` says so (None) and the caller indexes the finished file instead."""
+
+    def __init__(self, root: Path, name: str) -> None:
+        fd, out = tempfile.mkstemp(suffix=".cdxj", dir=root)
+        os.close(fd)
+        self._out = Path(out)
+        self.broken = False
+        self._process = subprocess.Popen(
+            [sys.executable, "-P", "-c", _CHILD, out, name, RECORDS],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            preexec_fn=bound_to_me(),  # noqa: PLW1509 (prctl only: no lock is taken)
+        )
+
+    def write(self, data: bytes) -> None:
+        stdin = self._process.stdin
+        if self.broken or stdin is None:
+            return
+        try:
+            stdin.write(data)
+        except OSError:  # the child is gone: the file is indexed afterwards instead
+            self.broken = True
+
+    def finish(self) -> tuple[list[str], list[str]] | None:
+        try:
+            if self._process.stdin is not None:
+                with contextlib.suppress(OSError):
+                    self._process.stdin.close()
+            code = self._process.wait(timeout=600)
+            if code != 0 or self.broken:
+                return None
+            lines = self._out.read_text(encoding="utf-8").splitlines(keepends=True)
+            return _split(lines)
+        except (OSError, subprocess.TimeoutExpired, UnicodeDecodeError):
+            return None
+        finally:
+            self.cancel()
+
+    def cancel(self) -> None:
+        if self._process.poll() is None:
+            stop(self._process)
+        self._out.unlink(missing_ok=True)
 
 
 def merged(existing: Path, new: list[str]) -> Iterator[str]:

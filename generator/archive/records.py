@@ -20,7 +20,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from functools import lru_cache
 from io import BytesIO
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 from warcio.recordbuilder import RecordBuilder
 from warcio.statusandheaders import StatusAndHeaders
@@ -30,6 +30,7 @@ WARC_VERSION = "WARC/1.0"
 REVISIT_PROFILE = "http://netpreserve.org/warc/1.0/revisit/identical-payload-digest"
 _NAMESPACE = uuid.UUID("6f1d3c1e-8a52-5b7e-9c4d-2f0e6a7b8c90")
 LEVEL = 6
+SMALL = 16 * 1024  # records smaller than this are compressed at once, not on the other core
 
 
 def payload_digest(data: bytes) -> str:
@@ -51,10 +52,14 @@ def timestamp(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y%m%d%H%M%S")
 
 
+class Sink(Protocol):
+    def write(self, data: bytes, /) -> object: ...
+
+
 class Writer:
     """Appends records to an open binary file, each as its own gzip member."""
 
-    def __init__(self, out: BinaryIO, pool: ThreadPoolExecutor | None = None) -> None:
+    def __init__(self, out: Sink, pool: ThreadPoolExecutor | None = None) -> None:
         self._out = out
         self._buffer = BytesIO()
         self._writer = WARCWriter(self._buffer, gzip=False, warc_version=WARC_VERSION)
@@ -160,8 +165,8 @@ class Writer:
         self._buffer.truncate()
         self._writer.write_record(record)
         data = self._buffer.getvalue()
-        if self._pool is None:
-            self._out.write(_member(data))
+        if self._pool is None or (len(data) < SMALL and not self._pending):
+            self._out.write(_member(data))  # small (a revisit): handing it over costs more
             return
         self._pending.append(self._pool.submit(_member, data))
         while len(self._pending) > 32 or (self._pending and self._pending[0].done()):

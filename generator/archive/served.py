@@ -55,7 +55,7 @@ class Location:
     block: tuple[dict[str, Any], ...]
 
     def regex(self) -> re.Pattern[str]:
-        return re.compile(self.pattern, re.IGNORECASE if self.modifier == "~*" else 0)
+        return _compiled(self.pattern, re.IGNORECASE if self.modifier == "~*" else 0)
 
     def directive(self, name: str) -> list[str] | None:
         hit = next((d for d in self.block if d["directive"] == name), None)
@@ -183,6 +183,9 @@ class Server:
         return self.types.get(suffix, self.default_type)
 
     def _expand(self, value: str, uri: str) -> str:
+        if "$" not in value:
+            return value
+
         def one(m: re.Match[str]) -> str:
             source, entries = self.maps.get(m.group(1), ("", []))
             if source != "$uri":
@@ -230,8 +233,13 @@ def _gzip(block: list[dict[str, Any]]) -> Gzip | None:
 def _map_regex(key: str) -> re.Pattern[str]:
     """A `map` entry's regular expression: `~` case-sensitive, `~*` not."""
     if key.startswith("~*"):
-        return re.compile(key[2:], re.IGNORECASE)
-    return re.compile(key[1:])
+        return _compiled(key[2:], re.IGNORECASE)
+    return _compiled(key[1:], 0)
+
+
+@lru_cache(maxsize=256)
+def _compiled(pattern: str, flags: int) -> re.Pattern[str]:
+    return re.compile(pattern, flags)
 
 
 def _parse(conf: Path) -> list[dict[str, Any]]:

@@ -61,8 +61,13 @@ def reindex(archive: Archive, warcs: list[str]) -> None:
             path.unlink(missing_ok=True)
 
 
-def add_to_indexes(archive: Archive, warcs: Iterable[str]) -> None:
-    lines = index_lines(archive.root, list(warcs))
+def add_to_indexes(
+    archive: Archive, warcs: Iterable[str], lines: tuple[list[str], list[str]] | None = None
+) -> None:
+    """Merge the lines of new WARC files into the indexes (`lines`: already made by
+    cdxj-indexer as the file was written; else it reads the files now)."""
+    if lines is None:
+        lines = index_lines(archive.root, list(warcs))
     for path, new in zip((archive.index, archive.metadata_index), lines, strict=True):
         write_index(path, merged(path, new))
 
