@@ -73,7 +73,7 @@ def archive_publication(site: Site, target: Path, manifest: dict[str, Any], now:
     else:
         click.echo(
             f"网页归档：{where}/{done.warc}（新增 {done.new}，更改 {done.changed}，"
-            f"未变 {done.same}，下线 {done.removed}）。"
+            f"未变 {done.same}，移除 {done.removed}）。"
         )
     return 0
 
@@ -163,7 +163,7 @@ def _describe(e: Event, digests: set[str]) -> str:
         return f"审核记录：《{d.get('title', '')}》（{d.get('uid', '')}），{signers}"
     if e.kind == "removed":
         reason = REASONS.get(str(d.get("reason_code")), str(d.get("reason", "")))
-        note = f"：{d['note']}" if d.get("note") else ""
+        note = f"：{str(d['note']).rstrip('。')}" if d.get("note") else ""
         still = "（网址保留撤稿说明）" if not d.get("gone") else ""
         return f"{reason}{note}{still}"
     return e.kind
@@ -207,7 +207,7 @@ def show_command(url: str, at: datetime, raw: bool, config_file: str) -> None:
         sys.exit(1)
     if seen.removal is not None:
         d = seen.removal.detail
-        note = f"：{d['note']}" if d.get("note") else ""
+        note = f"：{str(d['note']).rstrip('。')}" if d.get("note") else ""
         click.echo(f"{full} 已于 {_when(seen.removal)} {d.get('reason', '')}{note}。")
     shown = seen.capture or seen.last_public
     if shown is None:
@@ -229,13 +229,19 @@ def show_command(url: str, at: datetime, raw: bool, config_file: str) -> None:
     kind = headers(archive, shown.line).get("Content-Type", "")
     click.echo(f"归档时间 {_when(shown)}，{kind}，{shown.line.fields.get('digest')}")
     click.echo("-" * 40)
-    click.echo(terminal_safe(readable(body, kind)))
+    _lines(readable(body, kind))
     if seen.capture is not None and seen.removal is not None and seen.last_public is not None:
         click.echo("-" * 40)
         click.echo(f"撤回前最后公开的版本（{_when(seen.last_public)} 归档）：")
         orig = original(archive, seen.last_public, events)
         earlier = payload(archive, orig.line) if orig is not None else None
-        click.echo(terminal_safe(readable(earlier or b"", kind)))
+        _lines(readable(earlier or b"", kind))
+
+
+def _lines(text: str) -> None:
+    """Archived text on the terminal: line by line, each made safe (no control sequences)."""
+    for line in text.splitlines():
+        click.echo(terminal_safe(line))
 
 
 def readable(body: bytes, content_type: str) -> str:
