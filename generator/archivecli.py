@@ -163,7 +163,7 @@ def _describe(e: Event, digests: set[str]) -> str:
         return f"审核记录：《{d.get('title', '')}》（{d.get('uid', '')}），{signers}"
     if e.kind == "removed":
         reason = REASONS.get(str(d.get("reason_code")), str(d.get("reason", "")))
-        note = f"：{str(d['note']).rstrip('。')}" if d.get("note") else ""
+        note = f"：{d['note']}" if d.get("note") else ""
         still = "（网址保留撤稿说明）" if not d.get("gone") else ""
         return f"{reason}{note}{still}"
     return e.kind
