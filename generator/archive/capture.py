@@ -29,6 +29,8 @@ from generator.archive.records import Writer, payload_digest, timestamp, warc_da
 from generator.archive.served import Server
 from generator.archive.store import Archive, Capture, State, write_durably
 from generator.archive.sync import MANIFEST_URI, add_to_indexes, damage, synced
+from generator.build.atomic import exclusive
+from generator.build.removal import record_of
 from generator.core.clock import china
 from generator.core.config import Site
 from generator.core.findings import Code, Finding, Severity
@@ -40,6 +42,14 @@ ARCHIVE_BEHIND = Code(
     "本次发布时间 {now} 不晚于网页归档中最近一次发布（{last}）：本次未归档。",
     "网页归档按时间先后记录每次发布；用过去的时间（--now）排练的构建不写入归档。",
 )
+ARCHIVE_MISMATCH = Code(
+    "ARCHIVE-MISMATCH",
+    Severity.ERROR,
+    "发布登记（构建时间 {now}）不是网站输出目录 {site} 中现有网站的登记（{built}）：本次未归档。",
+    "网页归档记录 site_dir 中的网站和构建它的那次 congress build 写出的发布登记；"
+    "构建到其他目录（--site-dir）或此后又重新构建过的登记不能用于归档。"
+    "重新构建 site_dir 后再运行 congress archive record。",
+)
 
 # Why a URL left the site, as the removal record and `congress archive` say it.
 REASONS = {
@@ -47,6 +57,7 @@ REASONS = {
     "expired": "到期下线",
     "unpublished": "停止公开（审核失效或未通过）",
     "deleted": "稿件已删除",
+    "moved": "网址变更",
     "gone": "不再发布",
 }
 
@@ -55,6 +66,14 @@ class Behind(Exception):
     def __init__(self, now: str, last: str) -> None:
         super().__init__(now)
         self.finding = ARCHIVE_BEHIND.at("", None, now=now, last=last)
+
+
+class Mismatch(Exception):
+    """The manifest is not the one of the site now in site_dir."""
+
+    def __init__(self, now: str, site: str, built: str) -> None:
+        super().__init__(now)
+        self.finding = ARCHIVE_MISMATCH.at("", None, now=now, site=site, built=built)
 
 
 @dataclass(frozen=True)
@@ -70,11 +89,13 @@ class Recorded:
 def record(site: Site, site_dir: Path, manifest: dict[str, Any], now: datetime) -> Recorded:
     """Archive the publication built into `site_dir` (manifest: what it made public) at
     `now`. Raises Behind for a publication not later than the archive's last."""
-    archive = Archive(site.archive_dir, site.site_dir)
+    archive = Archive.of(site)
     server = Server.load(site.root / site.congress.server_config)
     base = site.site_url if site.site_url.endswith("/") else site.site_url + "/"
     date = warc_date(now)
-    with archive.writing():
+    # No build swaps the site while it is read, and only with the manifest it was built with.
+    with exclusive(site_dir.resolve()), archive.writing():
+        built_with(site_dir, manifest)
         state = synced(archive)
         if state.last is not None and date <= state.last:
             raise Behind(date, state.last)
@@ -113,6 +134,22 @@ def record(site: Site, site_dir: Path, manifest: dict[str, Any], now: datetime) 
             raise
         _commit(archive, state, name, done=done, date=date, manifest=manifest, base=base)
         return Recorded(name, done.new, done.changed, done.same, done.removed, tuple(damage(state)))
+
+
+def built_with(site_dir: Path, manifest: dict[str, Any]) -> None:
+    """Raise Mismatch unless the site in `site_dir` is the one `manifest` describes: the
+    record its build left beside it names the same time and the same public articles (a
+    manifest of a build elsewhere, or of a build since replaced, describes another site)."""
+    try:
+        raw = json.loads(record_of(site_dir).read_bytes())
+        built = str(raw["now"])
+        live = sorted((str(e["uid"]), str(e["url"])) for e in raw["published"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        built, live = "", None
+    now = str(manifest.get("now", ""))
+    said = sorted((str(e.get("uid")), str(e.get("url", ""))) for e in manifest["published"])
+    if built != now or live != said:
+        raise Mismatch(now, str(site_dir), f"构建时间 {built}" if built else "没有构建记录")
 
 
 @dataclass(frozen=True)
@@ -222,16 +259,19 @@ def removals(
     state: State, now_live: set[str], manifest: dict[str, Any], base: str
 ) -> dict[str, dict[str, Any]]:
     """Every URL that left the site, and every article no longer public, with the reason."""
-    public_urls = {base + quote(str(e.get("url", ""))) for e in manifest.get("published", [])}
+    public = {base + quote(str(e.get("url", ""))): str(e.get("uid")) for e in published(manifest)}
+    moved_to = {uid: url for url, uid in public.items()}
     others = {str(e.get("uid")): e for e in manifest.get("not_public", [])}
     found: dict[str, dict[str, Any]] = {}
     for url, uid in sorted(state.articles.items()):
-        if url in public_urls:
+        if url in public:
             continue
         entry = others.get(uid)
         code = "deleted"
         note = ""
-        if entry is not None:
+        if uid in moved_to:  # still public, at another address
+            code, note = "moved", f"现网址 {moved_to[uid]}"
+        elif entry is not None:
             code = {"withdrawn": "withdrawn", "expired": "expired"}.get(
                 str(entry.get("state")), "unpublished"
             )
@@ -259,8 +299,19 @@ def public_manifest(manifest: dict[str, Any], state: State, base: str) -> dict[s
             if e.get("notice"):
                 kept |= {"reason": e.get("reason"), "title": e.get("title"), "notice": True}
             gone.append(kept)
-    keep = ("format", "generator", "site_url", "now", "summary", "published", "editions")
-    return {**{k: manifest[k] for k in keep if k in manifest}, "no_longer_public": gone}
+    keep = ("format", "generator", "site_url", "now", "published", "editions")
+    # Of the counts, only what is public: how many articles are pending, scheduled or
+    # invalid was never shown to anyone.
+    summary = {"published": len(published(manifest))}
+    return {
+        **{k: manifest[k] for k in keep if k in manifest},
+        "summary": summary,
+        "no_longer_public": gone,
+    }
+
+
+def published(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    return list(manifest.get("published", []))
 
 
 def _approval(entry: dict[str, Any]) -> dict[str, Any]:
