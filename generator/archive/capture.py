@@ -35,6 +35,7 @@ from generator.core.clock import china
 from generator.core.config import Site
 from generator.core.findings import Code, Finding, Severity
 from generator.derive.manifest import dumps
+from generator.load.refs import url_of
 
 ARCHIVE_BEHIND = Code(
     "ARCHIVE-BEHIND",
@@ -100,7 +101,8 @@ def record(site: Site, site_dir: Path, manifest: dict[str, Any], now: datetime) 
         if state.last is not None and date <= state.last:
             raise Behind(date, state.last)
         files = survey(site_dir, server, base, now)
-        gone = removals(state, {f.url for f in files}, manifest, base)
+        docs = site.rel(site.docs_dir) + "/"
+        gone = removals(state, {f.url for f in files}, manifest, base, docs)
         unchanged = all(
             (c := state.captures.get(f.url)) is not None and c.digest == f.digest for f in files
         )
@@ -256,17 +258,24 @@ def _write(
 
 
 def removals(
-    state: State, now_live: set[str], manifest: dict[str, Any], base: str
+    state: State, now_live: set[str], manifest: dict[str, Any], base: str, docs: str = ""
 ) -> dict[str, dict[str, Any]]:
-    """Every URL that left the site, and every article no longer public, with the reason."""
+    """Every URL that left the site, and every article no longer public, with the reason.
+    `docs`: the content folder as the manifest's paths begin with it."""
     public = {base + quote(str(e.get("url", ""))): str(e.get("uid")) for e in published(manifest)}
     moved_to = {uid: url for url, uid in public.items()}
     others = {str(e.get("uid")): e for e in manifest.get("not_public", [])}
+    # An article whose front matter no longer reads has no uid: known by its file's address.
+    at = {
+        base + quote(url_of(str(e["path"]).removeprefix(docs))): e
+        for e in manifest.get("not_public", [])
+        if docs and str(e.get("path", "")).startswith(docs)
+    }
     found: dict[str, dict[str, Any]] = {}
     for url, uid in sorted(state.articles.items()):
         if url in public:
             continue
-        entry = others.get(uid)
+        entry = others.get(uid) or at.get(url)
         code = "deleted"
         note = ""
         if uid in moved_to:  # still public, at another address

@@ -160,6 +160,32 @@ def test_an_article_at_a_new_address_is_recorded_as_moved_not_deleted(site: Path
     assert "稿件已删除" not in listed.stdout
 
 
+def test_an_article_whose_front_matter_broke_is_recorded_as_no_longer_public(site: Path) -> None:
+    """An invalid article has no uid in the manifest: known by its file's address."""
+    write(site, article(V1).replace("---\n", "---\nnot_a_field: 1\n", 1))
+    done = build(site, T2, "--allow-removal")
+    assert "[FM-UNKNOWN-KEY]" in done.stderr
+    listed = congress("archive", "list", URL, cwd=site)
+    clean(listed)
+    assert "停止公开" in listed.stdout and "稿件已删除" not in listed.stdout
+
+
+def test_an_article_published_again_after_its_withdrawal_shows_each_time(site: Path) -> None:
+    withdrawn = {"at": "2026-11-22T10:00:00+08:00", "reason": "所涉数据正在重新核实。"}
+    write(site, approve(draft(V1, withdrawn=withdrawn)))
+    assert build(site, T2).returncode == 0
+    write(site, approve(draft(V1), start="2026-11-23T10:00:00+08:00"))
+    assert build(site, T3).returncode == 0
+    listed = congress("archive", "list", URL, cwd=site)
+    assert "恢复为此前的内容" in listed.stdout
+    for at, text in (("2026-11-22T12:00+08:00", V1), (T2, "所涉数据正在重新核实"), (T3, V1)):
+        shown = congress("archive", "show", URL, "--at", at, cwd=site)
+        clean(shown)
+        assert text.strip() in shown.stdout, (at, shown.stdout)
+    verified = congress("archive", "verify", cwd=site)
+    assert verified.returncode == 0, verified.stderr
+
+
 # Where the archive lives.
 
 
