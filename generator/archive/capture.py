@@ -143,7 +143,7 @@ def built_with(site_dir: Path, manifest: dict[str, Any]) -> None:
     record its build left beside it names the same time and the same public articles (a
     manifest of a build elsewhere, or of a build since replaced, describes another site)."""
     try:
-        raw = json.loads(record_of(site_dir).read_bytes())
+        raw = json.loads(record_of(site_dir.resolve()).read_bytes())  # as the build has it
         built = str(raw["now"])
         live = sorted((str(e["uid"]), str(e["url"])) for e in raw["published"])
     except (OSError, ValueError, KeyError, TypeError, AttributeError):

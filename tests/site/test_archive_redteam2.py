@@ -111,6 +111,14 @@ def test_a_manifest_of_a_build_since_replaced_is_never_archived(site: Path) -> N
     assert len(warcs(site)) == 2
 
 
+def test_a_build_of_site_dir_through_a_link_is_archived(site: Path) -> None:
+    (site / "alias").symlink_to("site")
+    write(site, article(V2, corrections=CORRECTION))
+    done = build(site, T2, "--site-dir", "alias")
+    assert done.returncode == 0, done.stderr
+    assert len(warcs(site)) == 2
+
+
 @pytest.mark.parametrize(
     "manifest",
     [
