@@ -330,6 +330,27 @@ def test_a_state_file_that_disagrees_with_the_warcs_is_rebuilt(site: Path, how: 
     assert verified.returncode == 0, verified.stderr  # every revisit names a real response
 
 
+# WARC files copied or renamed by hand.
+
+
+def test_a_warc_file_copied_under_another_name_is_reported(site: Path, tmp_path: Path) -> None:
+    """Replay and transfer packages take a publication's time from its file's name."""
+    (first,) = warcs(site)
+    shutil.copy(first, first.with_name("20261130000000.warc.gz"))
+    verified = congress("archive", "verify", cwd=site)
+    clean(verified)
+    assert verified.returncode == 1
+    assert "[ARCHIVE-MISNAMED]" in verified.stderr and "2026/20261121010000.warc.gz" in (
+        verified.stderr
+    )
+    assert "[ARCHIVE-DUPLICATE]" in verified.stderr
+    out = tmp_path / "out"
+    packaged = congress("archive", "package", "--year", "2026", "--out", str(out), cwd=site)
+    clean(packaged)
+    assert packaged.returncode == 1 and "[ARCHIVE-MISNAMED]" in packaged.stderr
+    assert not list(out.glob("*.zip"))
+
+
 # URLs as people write them, and the text as it was.
 
 
