@@ -243,6 +243,8 @@ def _verify(source: Source) -> Verified:
         if rel in source.files:
             done.findings += _fixity(source, rel, hashes)
     names = sorted(r for r in source.files if r.startswith("data/") and r.endswith(".warc.gz"))
+    if not names:
+        done.findings.append(_format(source.label, "不含任何归档文件（data/<年度>/*.warc.gz）"))
     checked = []
     for rel in names:
         try:

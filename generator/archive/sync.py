@@ -7,7 +7,6 @@ state and both indexes are rebuilt from every WARC file, oldest first.
 
 from __future__ import annotations
 
-import errno
 import json
 import re
 from collections.abc import Iterable
@@ -37,8 +36,8 @@ ARCHIVE_DAMAGED = Code(
 ARCHIVE_READONLY = Code(
     "ARCHIVE-READONLY",
     Severity.WARNING,
-    "网页归档 {path} 不可写，其索引与归档文件不一致而未能更新：结果可能不全。",
-    "由有写权限的用户运行一次 congress archive reindex，或在可写的副本上查看。",
+    "网页归档 {path} 无法写入（{problem}），其索引与归档文件不一致而未能更新：结果可能不全。",
+    "由有写权限的用户（或在磁盘有空间时）运行一次 congress archive reindex，或在可写的副本上查看。",
 )
 ARCHIVE_INDEX_FOREIGN = Code(
     "ARCHIVE-INDEX-FOREIGN",
@@ -84,19 +83,18 @@ def _ours(url: str, c: Capture) -> bool:
 
 def refreshed(archive: Archive) -> list[Finding]:
     """Bring the indexes and the state up to date for reading (the findings of damaged
-    files); an archive this process may not write (a copy, the storage mounted read-only)
-    is read as it is, with a warning when its index is behind its WARC files."""
+    files); an archive this process cannot write (a copy, the storage mounted read-only, a
+    full disk) is read as it is, with a warning when its index is behind its WARC files."""
     try:
         with archive.writing():
             return damage(synced(archive))
-    except OSError as exc:
-        if exc.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
-            raise
+    except OSError as exc:  # no permission, a read-only file system, a full disk
+        problem = exc.strerror or str(exc)
     warcs = archive.warcs()
     state = _current(archive, warcs)
     if state is None:
         path = str(archive.root)
-        return [ARCHIVE_READONLY.at(path, None, path=path)] if warcs else []
+        return [ARCHIVE_READONLY.at(path, None, path=path, problem=problem)] if warcs else []
     return damage(state)
 
 

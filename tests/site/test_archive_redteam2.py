@@ -351,6 +351,19 @@ def test_a_warc_file_copied_under_another_name_is_reported(site: Path, tmp_path:
     assert not list(out.glob("*.zip"))
 
 
+def test_a_package_without_any_warc_file_is_a_finding(site: Path, tmp_path: Path) -> None:
+    import bagit
+
+    bag = tmp_path / "empty"
+    bag.mkdir()
+    for name in ("index.cdxj", "metadata.cdxj"):
+        (bag / name).write_text("", encoding="utf-8")
+    bagit.make_bag(str(bag), {}, checksums=["sha256"])
+    done = congress("archive", "verify", str(bag), cwd=site)
+    clean(done)
+    assert done.returncode == 1 and "[ARCHIVE-PACKAGE-FORMAT]" in done.stderr
+
+
 # URLs as people write them, and the text as it was.
 
 
