@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from generator.archive.store import Archive, ArchiveError
+from generator.archive.store import ARCHIVE_DIR, Archive, ArchiveError
 from generator.core import clock
 from generator.core.config import Site, load_site
 from generator.core.configerror import ConfigError
@@ -48,7 +48,7 @@ FUTURE_SLACK = timedelta(minutes=5)
 def archive_publication(site: Site, target: Path, manifest: dict[str, Any], now: datetime) -> int:
     """Add the publication just built to the web archive: 0, or 1 if it could not be."""
     # warcio, cdxj-indexer and crossplane only for the commands that archive.
-    from generator.archive.capture import Behind, record
+    from generator.archive.capture import Behind, Mismatch, record
     from generator.archive.served import ServerConfigError
 
     if now > clock.now() + FUTURE_SLACK:
@@ -59,6 +59,9 @@ def archive_publication(site: Site, target: Path, manifest: dict[str, Any], now:
     except Behind as exc:
         _say(exc.finding)
         return 0
+    except Mismatch as exc:
+        _say(exc.finding)
+        return 1
     except (ArchiveError, ServerConfigError) as exc:
         _say(exc.finding)
         return 1
@@ -87,7 +90,7 @@ def _say(f: Finding) -> None:
 def _open(config_file: str) -> tuple[Site, Archive]:
     try:
         site = load_site(config_file)
-        archive = Archive(site.archive_dir, site.site_dir)
+        archive = Archive.of(site)
     except ConfigError as exc:
         config_failed(exc.findings)
     except ArchiveError as exc:
@@ -97,13 +100,23 @@ def _open(config_file: str) -> tuple[Site, Archive]:
 
 
 def _url(site: Site, archive: Archive, arg: str) -> str:
-    """The URL asked for: a site path made absolute; a page's address without its final
-    slash (as people copy it) is the page's."""
+    """The URL asked for: a site path made absolute, without a fragment (never sent to a
+    server). As the archive has it, if it has it: percent-encoded as a browser sends it, a
+    page's address without its final slash (as people copy it) or with index.html, or
+    without a query string (which the static server does not read)."""
+    from urllib.parse import quote, urldefrag
+
     from generator.archive.index import lookup
 
-    full = arg if "://" in arg else site.absolute(arg.lstrip("/"))
-    missing = not full.endswith("/") and not lookup(archive.index, full)
-    return full + "/" if missing and lookup(archive.index, full + "/") else full
+    full = urldefrag(arg if "://" in arg else site.absolute(arg.lstrip("/")))[0]
+    encoded = quote(full, safe="%:/?#[]@!$&'()*+,;=~")
+    for url in dict.fromkeys((full, encoded)):
+        bare = url.split("?", 1)[0]
+        tried = (url, url + "/", url.removesuffix("index.html"), bare, bare + "/")
+        for candidate in dict.fromkeys(tried):
+            if lookup(archive.index, candidate):
+                return candidate
+    return full
 
 
 def _when(e: Event) -> str:
@@ -122,12 +135,11 @@ def archive_group() -> None:
 def list_command(url: str, as_json_flag: bool, config_file: str) -> None:
     """列出一个网址的全部归档记录：每次发布时的内容（新增、更改、未变）、终审、撤回和下线。"""
     from generator.archive.history import history
-    from generator.archive.sync import damage, synced
+    from generator.archive.sync import refreshed
 
     site, archive = _open(config_file)
-    with archive.writing():
-        for f in damage(synced(archive)):
-            _say(f)
+    for f in refreshed(archive):
+        _say(f)
     full = _url(site, archive, url)
     events = history(archive, full)
     if not events:
@@ -143,7 +155,7 @@ def list_command(url: str, as_json_flag: bool, config_file: str) -> None:
 
 
 def _describe(e: Event, digests: set[str]) -> str:
-    from generator.archive.capture import REASONS
+    from generator.archive.events import REASONS
 
     f = e.line.fields
     if e.kind == "capture":
@@ -189,12 +201,11 @@ def show_command(url: str, at: datetime, raw: bool, config_file: str) -> None:
     """显示某一时间该网址公开的内容（取自归档文件，而非当前稿件）；已撤回或下线的，
     同时显示撤回前最后公开的版本。"""
     from generator.archive.history import headers, original, payload, seen_at
-    from generator.archive.sync import ARCHIVE_DAMAGED, damage, synced
+    from generator.archive.sync import ARCHIVE_DAMAGED, refreshed
 
     site, archive = _open(config_file)
-    with archive.writing():
-        for f in damage(synced(archive)):
-            _say(f)
+    for f in refreshed(archive):
+        _say(f)
     full = _url(site, archive, url)
     seen, events = seen_at(archive, full, at)
     if not events:
@@ -229,19 +240,18 @@ def show_command(url: str, at: datetime, raw: bool, config_file: str) -> None:
     kind = headers(archive, shown.line).get("Content-Type", "")
     click.echo(f"归档时间 {_when(shown)}，{kind}，{shown.line.fields.get('digest')}")
     click.echo("-" * 40)
-    _lines(readable(body, kind))
+    click.echo(_safe_lines(readable(body, kind)))
     if seen.capture is not None and seen.removal is not None and seen.last_public is not None:
         click.echo("-" * 40)
         click.echo(f"撤回前最后公开的版本（{_when(seen.last_public)} 归档）：")
         orig = original(archive, seen.last_public, events)
         earlier = payload(archive, orig.line) if orig is not None else None
-        _lines(readable(earlier or b"", kind))
+        click.echo(_safe_lines(readable(earlier or b"", kind)))
 
 
-def _lines(text: str) -> None:
-    """Archived text on the terminal: line by line, each made safe (no control sequences)."""
-    for line in text.splitlines():
-        click.echo(terminal_safe(line))
+def _safe_lines(text: str) -> str:
+    """Text for the terminal: its lines as lines, any control character within written out."""
+    return "\n".join(terminal_safe(line) for line in text.splitlines())
 
 
 def readable(body: bytes, content_type: str) -> str:
@@ -274,12 +284,17 @@ def reindex_command(config_file: str) -> None:
     from generator.archive.sync import damage, rebuilt, reindex
 
     _, archive = _open(config_file)
-    with archive.writing():
-        warcs = archive.warcs()
-        state = rebuilt(archive, warcs)
-        reindex(archive, [w for w in warcs if w not in state.damaged])
-        if warcs:
-            write_durably(archive.state_file, state.dumps())
+    try:
+        with archive.writing():
+            warcs = archive.warcs()
+            state = rebuilt(archive, warcs)
+            reindex(archive, [w for w in warcs if w not in state.damaged])
+            if warcs:
+                write_durably(archive.state_file, state.dumps())
+    except OSError as exc:
+        path = str(archive.root)
+        _say(ARCHIVE_DIR.at(path, None, path=path, problem=f"无法写入（{exc.strerror or exc}）"))
+        sys.exit(1)
     for f in damage(state):
         _say(f)
     click.echo(f"已重建索引：{len(warcs) - len(state.damaged)} 个归档文件。")
@@ -302,8 +317,10 @@ def record_command(manifest: Path | None, config_file: str) -> None:
     try:
         data = json.loads(register.read_bytes())
         now = clock.aware(data["now"])
-        if not isinstance(data.get("published"), list):
-            raise ValueError("published")
+        for key in ("published", "not_public"):
+            entries = data.get(key, [] if key == "not_public" else None)
+            if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+                raise ValueError(key)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         _say(ARCHIVE_FAILED.at(site.rel(register), None, problem=f"发布登记无法读取（{exc}）"))
         sys.exit(1)

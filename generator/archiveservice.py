@@ -45,7 +45,7 @@ def archive_serve(
 
     URL 为要打开的网址或站内路径（默认：网站首页）。按 Ctrl+C 停止。"""
     from generator.archive import replay
-    from generator.archive.sync import damage, synced
+    from generator.archive.sync import ARCHIVE_INDEX_FOREIGN, foreign, refreshed
 
     site, archive = _open(config_file)
     try:
@@ -53,9 +53,13 @@ def archive_serve(
         if not replay.loopback(bind) and not allow_remote:
             raise replay.ReplayError(replay.ARCHIVE_REPLAY_REMOTE.at("", None, host=bind), 2)
         stamp = replay.moment(archive, at, site.rel(site.archive_dir))
-        with archive.writing():
-            for f in damage(synced(archive)):  # the index pywb reads: the WARC files there are
-                _say(f)
+        for f in refreshed(archive):  # the index pywb reads: the WARC files there are
+            _say(f)
+        outside = foreign(archive)  # pywb opens whatever file the index names
+        if outside is not None:
+            path = site.rel(archive.index)
+            found = ARCHIVE_INDEX_FOREIGN.at(path, None, path=path, file=outside)
+            raise replay.ReplayError(found, 1)
         full = _url(site, archive, url or "")
         if url and not history_of(archive, full):
             _say(ARCHIVE_URL.at("", None, url=full))

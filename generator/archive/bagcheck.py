@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from generator.archive.index import stream_lines
+from generator.archive.placement import placement_findings
 from generator.archive.verify import (
     ARCHIVE_INDEX_STALE,
     Checked,
@@ -242,6 +243,8 @@ def _verify(source: Source) -> Verified:
         if rel in source.files:
             done.findings += _fixity(source, rel, hashes)
     names = sorted(r for r in source.files if r.startswith("data/") and r.endswith(".warc.gz"))
+    if not names:
+        done.findings.append(_format(source.label, "不含任何归档文件（data/<年度>/*.warc.gz）"))
     checked = []
     for rel in names:
         try:
@@ -255,6 +258,7 @@ def _verify(source: Source) -> Verified:
     done.findings += [f for c in checked for f in c.findings]
     dates = sorted(d for c in checked for d in c.dates if d)
     done.findings += revisit_findings(checked, before=dates[0] if dates else None)
+    done.findings += placement_findings(checked, "data/")
     if len(checked) == len(names) and all(c.whole for c in checked):
         missing = {f.path for f in complete if f.code == ARCHIVE_PACKAGE_MISSING.code}
         done.findings += _indexes(source, checked, missing)

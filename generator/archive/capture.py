@@ -24,11 +24,14 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import quote
 
+from generator.archive.events import approval, public_manifest, removals
 from generator.archive.index import Streaming
 from generator.archive.records import Writer, payload_digest, timestamp, warc_date
 from generator.archive.served import Server
 from generator.archive.store import Archive, Capture, State, write_durably
 from generator.archive.sync import MANIFEST_URI, add_to_indexes, damage, synced
+from generator.build.atomic import exclusive
+from generator.build.removal import record_of
 from generator.core.clock import china
 from generator.core.config import Site
 from generator.core.findings import Code, Finding, Severity
@@ -40,21 +43,28 @@ ARCHIVE_BEHIND = Code(
     "本次发布时间 {now} 不晚于网页归档中最近一次发布（{last}）：本次未归档。",
     "网页归档按时间先后记录每次发布；用过去的时间（--now）排练的构建不写入归档。",
 )
-
-# Why a URL left the site, as the removal record and `congress archive` say it.
-REASONS = {
-    "withdrawn": "撤回",
-    "expired": "到期下线",
-    "unpublished": "停止公开（审核失效或未通过）",
-    "deleted": "稿件已删除",
-    "gone": "不再发布",
-}
+ARCHIVE_MISMATCH = Code(
+    "ARCHIVE-MISMATCH",
+    Severity.ERROR,
+    "发布登记（构建时间 {now}）不是网站输出目录 {site} 中现有网站的登记（{built}）：本次未归档。",
+    "网页归档记录 site_dir 中的网站和构建它的那次 congress build 写出的发布登记；"
+    "构建到其他目录（--site-dir）或此后又重新构建过的登记不能用于归档。"
+    "重新构建 site_dir 后再运行 congress archive record。",
+)
 
 
 class Behind(Exception):
     def __init__(self, now: str, last: str) -> None:
         super().__init__(now)
         self.finding = ARCHIVE_BEHIND.at("", None, now=now, last=last)
+
+
+class Mismatch(Exception):
+    """The manifest is not the one of the site now in site_dir."""
+
+    def __init__(self, now: str, site: str, built: str) -> None:
+        super().__init__(now)
+        self.finding = ARCHIVE_MISMATCH.at("", None, now=now, site=site, built=built)
 
 
 @dataclass(frozen=True)
@@ -70,16 +80,19 @@ class Recorded:
 def record(site: Site, site_dir: Path, manifest: dict[str, Any], now: datetime) -> Recorded:
     """Archive the publication built into `site_dir` (manifest: what it made public) at
     `now`. Raises Behind for a publication not later than the archive's last."""
-    archive = Archive(site.archive_dir, site.site_dir)
+    archive = Archive.of(site)
     server = Server.load(site.root / site.congress.server_config)
     base = site.site_url if site.site_url.endswith("/") else site.site_url + "/"
     date = warc_date(now)
-    with archive.writing():
+    # No build swaps the site while it is read, and only with the manifest it was built with.
+    with exclusive(site_dir.resolve()), archive.writing():
+        built_with(site_dir, manifest)
         state = synced(archive)
         if state.last is not None and date <= state.last:
             raise Behind(date, state.last)
         files = survey(site_dir, server, base, now)
-        gone = removals(state, {f.url for f in files}, manifest, base)
+        docs = site.rel(site.docs_dir) + "/"
+        gone = removals(state, {f.url for f in files}, manifest, base, docs)
         unchanged = all(
             (c := state.captures.get(f.url)) is not None and c.digest == f.digest for f in files
         )
@@ -128,6 +141,22 @@ class _Tee:
     def write(self, data: bytes) -> None:
         self._out.write(data)
         self._indexing.write(data)
+
+
+def built_with(site_dir: Path, manifest: dict[str, Any]) -> None:
+    """Raise Mismatch unless the site in `site_dir` is the one `manifest` describes: the
+    record its build left beside it names the same time and the same public articles (a
+    manifest of a build elsewhere, or of a build since replaced, describes another site)."""
+    try:
+        raw = json.loads(record_of(site_dir.resolve()).read_bytes())  # as the build has it
+        built = str(raw["now"])
+        live = sorted((str(e["uid"]), str(e["url"])) for e in raw["published"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        built, live = "", None
+    now = str(manifest.get("now", ""))
+    said = sorted((str(e.get("uid")), str(e.get("url", ""))) for e in manifest["published"])
+    if built != now or live != said:
+        raise Mismatch(now, str(site_dir), f"构建时间 {built}" if built else "没有构建记录")
 
 
 @dataclass(frozen=True)
@@ -223,7 +252,7 @@ def _write(
             w.metadata(
                 url,
                 now,
-                _json({"event": "approved", **_approval(entry)}),
+                _json({"event": "approved", **approval(entry)}),
                 info,
                 changed_pages[url],
             )
@@ -231,56 +260,6 @@ def _write(
         w.metadata(url, now, _json(removal), info)
         done.removed += 1
     return done
-
-
-def removals(
-    state: State, now_live: set[str], manifest: dict[str, Any], base: str
-) -> dict[str, dict[str, Any]]:
-    """Every URL that left the site, and every article no longer public, with the reason."""
-    public_urls = {base + quote(str(e.get("url", ""))) for e in manifest.get("published", [])}
-    others = {str(e.get("uid")): e for e in manifest.get("not_public", [])}
-    found: dict[str, dict[str, Any]] = {}
-    for url, uid in sorted(state.articles.items()):
-        if url in public_urls:
-            continue
-        entry = others.get(uid)
-        code = "deleted"
-        note = ""
-        if entry is not None:
-            code = {"withdrawn": "withdrawn", "expired": "expired"}.get(
-                str(entry.get("state")), "unpublished"
-            )
-            if code == "withdrawn" and entry.get("notice"):
-                note = str(entry.get("reason") or "")  # published in the notice anyway
-        found[url] = {"event": "removed", "uid": uid, "reason_code": code, "note": note}
-    for url in sorted(set(state.captures) - set(now_live) - set(found)):
-        found[url] = {"event": "removed", "uid": None, "reason_code": "gone", "note": ""}
-    for url, removal in found.items():
-        removal["reason"] = REASONS[removal["reason_code"]]
-        removal["gone"] = url not in now_live
-        removal["last_capture"] = state.captures[url].date if url in state.captures else None
-    return dict(sorted(found.items()))
-
-
-def public_manifest(manifest: dict[str, Any], state: State, base: str) -> dict[str, Any]:
-    """The manifest without what was never public: of the articles not public, only those
-    that were public before (by uid), with their state, and a withdrawal's reason only where
-    its notice published it."""
-    was = set(state.articles.values())
-    gone = []
-    for e in manifest.get("not_public", []):
-        if e.get("uid") in was:
-            kept = {k: e[k] for k in ("uid", "state", "withdrawn_at", "expires_at") if k in e}
-            if e.get("notice"):
-                kept |= {"reason": e.get("reason"), "title": e.get("title"), "notice": True}
-            gone.append(kept)
-    keep = ("format", "generator", "site_url", "now", "summary", "published", "editions")
-    return {**{k: manifest[k] for k in keep if k in manifest}, "no_longer_public": gone}
-
-
-def _approval(entry: dict[str, Any]) -> dict[str, Any]:
-    keep = ("uid", "title", "column", "kind", "digest", "published", "updated", "signers")
-    return {k: entry[k] for k in keep if k in entry}
 
 
 def _commit(

@@ -58,20 +58,18 @@ def index_lines(root: Path, warcs: Iterable[str]) -> tuple[list[str], list[str]]
     paths = [str(root / w) for w in warcs]
     if not paths:
         return [], []
-    fd, out = tempfile.mkstemp(suffix=".cdxj", dir=root)
-    os.close(fd)
-    try:
-        CDXJIndexer(
-            output=out,
-            inputs=paths,
-            sort=True,
-            records=RECORDS,
-            fields="warc-type",
-            dir_root=str(root),
-        ).process_all()
-        return _split(Path(out).read_text(encoding="utf-8").splitlines(keepends=True))
-    finally:
-        os.unlink(out)
+    # In memory, not in a file beside the archive: a read-only archive (a copy, the archive
+    # storage mounted) is verified too, and a process killed leaves nothing there.
+    out = io.StringIO()
+    CDXJIndexer(
+        output=out,
+        inputs=paths,
+        sort=True,
+        records=RECORDS,
+        fields="warc-type",
+        dir_root=str(root),
+    ).process_all()
+    return _split(out.getvalue().splitlines(keepends=True))
 
 
 def stream_lines(name: str, stream: BinaryIO) -> tuple[list[str], list[str]]:

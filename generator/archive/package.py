@@ -32,6 +32,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 from generator.archive.index import index_lines, write_index
+from generator.archive.placement import placement_findings
 from generator.archive.store import Archive
 from generator.archive.verify import ARCHIVE_MALFORMED, Checked, check_warc, revisit_findings
 from generator.core import clock
@@ -114,6 +115,7 @@ def make_package(
         problems = [f for c in checked for f in c.findings]
         first, last = _when(checked[0]), _when(checked[-1])
         problems += revisit_findings(checked, before=_warc_date(first))
+        problems += placement_findings(checked)
         if problems:
             raise PackageError(problems)
         at = at or last

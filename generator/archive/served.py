@@ -248,7 +248,7 @@ def _parse(conf: Path) -> list[dict[str, Any]]:
     result = crossplane.parse(str(conf), single=True, check_ctx=False, comments=False)
     if result["status"] != "ok" or not result["config"]:
         errors = result["errors"] or [{"error": "无法解析"}]
-        raise ServerConfigError(str(conf), str(errors[0].get("error")))
+        raise ServerConfigError(str(conf), str(errors[0].get("error") or "无法解析"))
     parsed: list[dict[str, Any]] = result["config"][0]["parsed"]
     return parsed
 

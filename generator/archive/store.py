@@ -25,13 +25,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from generator.core.config import Site
 from generator.core.findings import Code, Severity
 
 ARCHIVE_DIR = Code(
     "ARCHIVE-DIR",
     Severity.ERROR,
     "网页归档目录 {path} 不可用：{problem}",
-    "archive_dir 须是仓库中的普通文件夹，不能是链接，也不能在网站输出目录（site_dir）之内。",
+    "archive_dir 须是仓库中的普通文件夹，不能是链接，也不能在网站输出目录（site_dir）、"
+    "稿件目录（docs_dir）或构建目录（build，会被清理）之内。",
 )
 
 STATE_FORMAT = 1
@@ -96,11 +98,22 @@ class State:
 class Archive:
     """An archive folder, checked: not a link, not inside the public site."""
 
-    def __init__(self, root: Path, site_dir: Path | None = None) -> None:
-        problem = _unusable(root, site_dir)
+    def __init__(
+        self, root: Path, site_dir: Path | None = None, *, keep_out: dict[str, Path] | None = None
+    ) -> None:
+        """`keep_out`: other folders (by name) the archive may neither be in nor contain."""
+        places = {"网站输出目录": site_dir} if site_dir is not None else {}
+        problem = _unusable(root, {**places, **(keep_out or {})})
         if problem:
             raise ArchiveError(ARCHIVE_DIR.at(str(root), None, path=str(root), problem=problem))
         self.root = root
+
+    @classmethod
+    def of(cls, site: Site) -> Archive:
+        """The site's archive (archive_dir): outside its public site, its content and its
+        build folder."""
+        keep_out = {"稿件目录": site.docs_dir, "构建目录": site.build_dir}
+        return cls(site.archive_dir, site.site_dir, keep_out=keep_out)
 
     @property
     def index(self) -> Path:
@@ -135,22 +148,44 @@ class Archive:
         fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
+            self._sweep()
             yield
         finally:
             os.close(fd)
 
+    def _sweep(self) -> None:
+        """Remove what a writer killed outright left (a WARC file or an index half written,
+        under its temporary name): no other writer runs while the lock is held."""
+        years = [y for y in self.root.iterdir() if y.name.isdigit() and y.is_dir()]
+        leftovers = [*self.root.glob(".*.tmp"), *self.root.glob("tmp*.cdxj")]
+        for year in years:
+            if not year.is_symlink():
+                leftovers += year.glob(".*.tmp")
+        for leftover in leftovers:
+            if leftover.is_file() and not leftover.is_symlink():
+                leftover.unlink(missing_ok=True)
 
-def _unusable(root: Path, site_dir: Path | None) -> str:
+
+def _unusable(root: Path, places: dict[str, Path]) -> str:
     for p in [root, *root.parents]:
         if p.is_symlink():
             return f"{p} 是链接"
     if root.exists() and not root.is_dir():
         return "不是文件夹"
-    if site_dir is not None:
-        resolved, site = root.resolve(), site_dir.resolve()
-        if resolved == site or site in resolved.parents or resolved in site.parents:
-            return "在网站输出目录之内（或包含它），会被部署到公众服务器"
+    resolved = root.resolve()
+    for name, place in places.items():
+        other = place.resolve()
+        if resolved == other or other in resolved.parents or resolved in other.parents:
+            why = WHY.get(name, "")
+            return f"在{name}之内（或包含它）{'，' + why if why else ''}"
     return ""
+
+
+WHY = {
+    "网站输出目录": "会被部署到公众服务器",
+    "稿件目录": "会被当作稿件和附件读取",
+    "构建目录": "清理构建产物时会被删除",
+}
 
 
 def write_durably(path: Path, data: bytes) -> None:

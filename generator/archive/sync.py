@@ -8,6 +8,7 @@ state and both indexes are rebuilt from every WARC file, oldest first.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
@@ -15,7 +16,7 @@ from urllib.parse import quote
 from warcio.archiveiterator import ArchiveIterator
 
 from generator.archive.index import index_lines, merged, write_index
-from generator.archive.records import truncation
+from generator.archive.records import record_id, truncation
 from generator.archive.store import Archive, Capture, State, write_durably
 from generator.core.findings import Code, Finding, Severity
 
@@ -32,17 +33,95 @@ ARCHIVE_DAMAGED = Code(
 )
 
 
+ARCHIVE_READONLY = Code(
+    "ARCHIVE-READONLY",
+    Severity.WARNING,
+    "网页归档 {path} 无法写入（{problem}），其索引与归档文件不一致而未能更新：结果可能不全。",
+    "由有写权限的用户（或在磁盘有空间时）运行一次 congress archive reindex，或在可写的副本上查看。",
+)
+ARCHIVE_INDEX_FOREIGN = Code(
+    "ARCHIVE-INDEX-FOREIGN",
+    Severity.ERROR,
+    "索引 {path} 指向网页归档以外的文件 {file}。",
+    "索引只能指向归档中的 WARC 文件：运行 congress archive reindex 由归档文件重建索引。",
+)
+
+
 def synced(archive: Archive) -> State:
     """The archive's state, rebuilt (with its indexes) if it does not match its WARC files."""
     warcs = archive.warcs()
-    state = State.loads(archive.state_file.read_bytes()) if archive.state_file.is_file() else None
-    if state is not None and state.warcs == warcs and archive.index.is_file() == bool(warcs):
+    state = _current(archive, warcs)
+    if state is not None:
         return state
     state = rebuilt(archive, warcs)
     reindex(archive, [w for w in warcs if w not in state.damaged])
     if warcs:
         write_durably(archive.state_file, state.dumps())
     return state
+
+
+def _current(archive: Archive, warcs: list[str]) -> State | None:
+    """The state file's state if it is that of these WARC files: the same files, an index,
+    every capture the response its record id names (ids derive from what a record is), and
+    no publication later than the newest file."""
+    state = State.loads(archive.state_file.read_bytes()) if archive.state_file.is_file() else None
+    if state is None or state.warcs != warcs or archive.index.is_file() != bool(warcs):
+        return None
+    newest = warcs[-1].rsplit("/", 1)[-1].split(".", 1)[0] if warcs else ""
+    if state.last is not None and re.sub(r"\D", "", state.last) > newest:
+        return None
+    if not all(_ours(url, c) for url, c in state.captures.items()):
+        return None
+    return state
+
+
+def _ours(url: str, c: Capture) -> bool:
+    """Whether `c` names the response record this archive writes for `url` at its date with
+    its payload (record ids are derived from just that: records.py)."""
+    return c.rid == record_id("response", url, c.date, c.digest)
+
+
+def refreshed(archive: Archive) -> list[Finding]:
+    """Bring the indexes and the state up to date for reading (the findings of damaged
+    files); an archive this process cannot write (a copy, the storage mounted read-only, a
+    full disk) is read as it is, with a warning when its index is behind its WARC files."""
+    try:
+        with archive.writing():
+            return damage(synced(archive))
+    except OSError as exc:  # no permission, a read-only file system, a full disk
+        problem = exc.strerror or str(exc)
+    warcs = archive.warcs()
+    state = _current(archive, warcs)
+    if state is None:
+        path = str(archive.root)
+        return [ARCHIVE_READONLY.at(path, None, path=path, problem=problem)] if warcs else []
+    return damage(state)
+
+
+def foreign(archive: Archive) -> str | None:
+    """The first file the capture index names that is not a WARC file of the archive (what
+    pywb would open wherever it is), or None."""
+    known = set(archive.warcs())
+    if not archive.index.is_file():
+        return None
+    with open(archive.index, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            m = _FILENAME.search(line)
+            name = _unquoted(m.group(1)) if m else None
+            if name not in known:
+                return name or line[:80].strip()
+    return None
+
+
+_FILENAME = re.compile(r'"filename": ("(?:[^"\\]|\\.)*")')
+
+
+def _unquoted(text: str) -> str | None:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, str) else None
 
 
 def damage(state: State) -> list[Finding]:
@@ -86,7 +165,11 @@ def rebuilt(archive: Archive, warcs: list[str]) -> State:
             state.damaged[name] = f"{type(exc).__name__}: {exc}"[:200]
             continue
         for kind, url, value in ops:
-            if kind == "last":
+            if kind in ("capture", "revisit") and not _ours(url, value):
+                # Not a response this archive wrote (a record id of another tool, a
+                # revisit's reference changed): the URL's next capture is a response again.
+                state.captures.pop(url, None)
+            elif kind == "last":
                 state.last = value
             elif kind == "capture":
                 state.captures[url] = value

@@ -29,6 +29,7 @@ from warcio.digestverifyingreader import DigestVerifyingReader
 from warcio.limitreader import LimitReader
 from warcio.recordloader import ArcWarcRecordLoader
 
+from generator.archive.placement import placement_findings
 from generator.archive.store import Archive
 from generator.core.findings import Code, Finding, Severity
 
@@ -175,6 +176,7 @@ class Checked:
     records: Counter[str] = field(default_factory=Counter)
     dates: list[str] = field(default_factory=list)  # the WARC-Date of each warcinfo record
     responses: dict[str, str] = field(default_factory=dict)  # record id → payload digest
+    ids: list[str] = field(default_factory=list)  # every record's WARC-Record-ID
     revisits: list[Revisit] = field(default_factory=list)
     problems: list[tuple[int, Finding]] = field(default_factory=list)  # at their offsets
     whole: bool = True  # read to its end as complete WARC records
@@ -233,6 +235,7 @@ def _record(done: Checked, record: Any, offset: int, short: int) -> None:
     kind = str(record.rec_type or "?")
     uri = h.get_header("WARC-Target-URI") or ""
     done.records[kind] += 1
+    done.ids.append(h.get_header("WARC-Record-ID") or "")
     checker = record.digest_checker
     if short < 0:
         _fault(done, ARCHIVE_MALFORMED, offset, "记录没有有效的 Content-Length")
@@ -363,6 +366,7 @@ def verify_archive(archive: Archive) -> Verified:
                 done.findings.append(finding)
         done.records = sum(sum(c.records.values()) for c in checked)
         done.findings += [f for c in checked for f in c.findings] + revisit_findings(checked)
+        done.findings += placement_findings(checked)
         if len(checked) < len(names) or not all(c.whole for c in checked):
             return done
         captures, metadata = index_lines(archive.root, names)

@@ -25,6 +25,7 @@ from pathlib import Path
 import click
 
 from generator.build.atomic import write_atomic
+from generator.core.clock import iso
 from generator.derive.publication import Publication
 from generator.gate.decide import State
 
@@ -62,12 +63,14 @@ def live_record(path: Path) -> dict[str, str]:
 
 
 def write_record(target: Path, pub: Publication) -> None:
-    """Record what the site just swapped into `target` makes public (a failure to record
-    removes the old record: a stale one would misjudge the next build)."""
+    """Record what the site just swapped into `target` makes public, and as of when (a
+    failure to record removes the old record: a stale one would misjudge the next build). The
+    web archive archives the site in `target` only with the manifest of this very build."""
     record = record_of(target)
     entries = [{"uid": a.uid, "url": a.url} for a in pub.decision.published]
+    data = {"now": iso(pub.decision.now), "published": entries}
     try:
-        write_atomic(record, json.dumps({"published": entries}, ensure_ascii=False).encode())
+        write_atomic(record, json.dumps(data, ensure_ascii=False).encode())
     except OSError as exc:
         log.warning("无法记录线上站点的公开稿件 %s：%s", record, exc)
         record.unlink(missing_ok=True)

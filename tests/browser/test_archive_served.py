@@ -6,6 +6,7 @@ served.py reads the same configuration with crossplane; a difference is a bug th
 from __future__ import annotations
 
 import dataclasses
+import json
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from generator.archive.capture import record
 from generator.archive.records import payload_digest
+from generator.build.removal import record_of
 from generator.core.clock import aware
 from generator.core.config import load_site
 from tests.browser.conftest import Server
@@ -61,7 +63,10 @@ def archived(server: Server, tmp_path_factory: pytest.TempPathFactory) -> list[C
         site_url=server.base,
         congress=site.congress.model_copy(update={"archive_dir": str(folder)}),
     )
-    done = record(site, server.site, {"now": NOW, "published": []}, aware(NOW))
+    # The public articles of the build, as the record it left beside the site says.
+    built = json.loads(record_of(server.site).read_bytes())
+    assert built["now"] == NOW
+    done = record(site, server.site, built, aware(NOW))
     assert done.warc is not None
     found = []
     with open(folder / done.warc, "rb") as f:

@@ -132,7 +132,10 @@ def test_the_site_is_rendered_beside_the_live_one_under_the_lock_then_swapped_in
     assert (target / "news/2026/a/index.html").is_file()
     assert not _locked(target)
     record = json.loads((target.with_name(".site.public.json")).read_bytes())
-    assert record == {"published": [{"uid": "2026-1120-aaaaaa", "url": "news/2026/a/"}]}
+    assert record == {
+        "now": NOW,
+        "published": [{"uid": "2026-1120-aaaaaa", "url": "news/2026/a/"}],
+    }
     assert _beside(target) == [".site.lock", ".site.public.json"]  # no staging folder left
 
 
