@@ -4,6 +4,7 @@ step of `congress build` that adds a publication to it."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -41,8 +42,27 @@ ARCHIVE_URL = Code(
     "网页归档中没有 {url} 的记录。",
     "给出完整网址（https://…）或站内路径（如 deputies/2026/x/）。",
 )
-# Rehearsals (`--now` ahead of the clock) are not publications.
+ARCHIVE_CLOCK = Code(
+    "ARCHIVE-CLOCK",
+    Severity.ERROR,
+    "本次发布时间 {now}（当前时间）不晚于网页归档中最近一次发布（{last}）：本次未归档。",
+    "这台机器的时钟可能被调回，或上一次发布的时间记错了：核对时钟后再发布；"
+    "运行 congress archive verify 检查归档。",
+)
+ARCHIVE_BACKDATED = Code(
+    "ARCHIVE-BACKDATED",
+    Severity.WARNING,
+    "本次构建的时间 {now} 早于当前时间一小时以上：这是排练，未写入网页归档。",
+    "网页归档记录的是发布当时公众看到的内容，不能补记过去的时间；去掉 --now 后构建即可归档。",
+)
+# Rehearsals (`--now` ahead of the clock, or well behind it) are not publications: the archive
+# says what was public when, and a build dated in the past would say it after the fact. The
+# build and its deployment may take a while, so the past has an hour's grace. Tests (and an
+# office importing an archive kept elsewhere) set CONGRESS_ARCHIVE_BACKDATE=1: whoever runs the
+# build sets its clock anyway, so this guards against mistakes, not against the operator.
 FUTURE_SLACK = timedelta(minutes=5)
+PAST_SLACK = timedelta(hours=1)
+BACKDATE = "CONGRESS_ARCHIVE_BACKDATE"
 
 
 def archive_publication(site: Site, target: Path, manifest: dict[str, Any], now: datetime) -> int:
@@ -51,14 +71,21 @@ def archive_publication(site: Site, target: Path, manifest: dict[str, Any], now:
     from generator.archive.capture import Behind, Mismatch, record
     from generator.archive.served import ServerConfigError
 
-    if now > clock.now() + FUTURE_SLACK:
+    real = clock.now()
+    if now > real + FUTURE_SLACK:
         _say(ARCHIVE_FUTURE.at("", None, now=clock.iso(now)))
+        return 0
+    if now < real - PAST_SLACK and os.environ.get(BACKDATE) != "1":
+        _say(ARCHIVE_BACKDATED.at("", None, now=clock.iso(now)))
         return 0
     try:
         done = record(site, target, manifest, now)
     except Behind as exc:
-        _say(exc.finding)
-        return 0
+        if now < real - PAST_SLACK:  # a rehearsal the suite allowed: it stays out, quietly
+            _say(exc.finding)
+            return 0
+        _say(ARCHIVE_CLOCK.at("", None, now=exc.now, last=exc.last))
+        return 1
     except Mismatch as exc:
         _say(exc.finding)
         return 1

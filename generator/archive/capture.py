@@ -41,7 +41,7 @@ ARCHIVE_BEHIND = Code(
     "ARCHIVE-BEHIND",
     Severity.WARNING,
     "本次发布时间 {now} 不晚于网页归档中最近一次发布（{last}）：本次未归档。",
-    "网页归档按时间先后记录每次发布；用过去的时间（--now）排练的构建不写入归档。",
+    "网页归档按时间先后记录每次发布；用过去的时间排练的构建不写入归档。",
 )
 ARCHIVE_MISMATCH = Code(
     "ARCHIVE-MISMATCH",
@@ -56,6 +56,7 @@ ARCHIVE_MISMATCH = Code(
 class Behind(Exception):
     def __init__(self, now: str, last: str) -> None:
         super().__init__(now)
+        self.now, self.last = now, last
         self.finding = ARCHIVE_BEHIND.at("", None, now=now, last=last)
 
 

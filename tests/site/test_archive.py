@@ -229,15 +229,30 @@ def test_rehearsals_and_earlier_times_are_not_archived(tmp_path: Path) -> None:
     root = make_site(tmp_path, {"news/2026/x.md": article(V1)})
     assert build(root, T2).returncode == 0
     (root / "content/news/2026/y.md").write_text(OTHER["news/2026/y.md"], encoding="utf-8")
+    # Earlier than the archive's last publication: a rehearsal (the suite may backdate).
     earlier = build(root, T1)
     assert earlier.returncode == 0
     assert "[ARCHIVE-BEHIND]" in earlier.stderr
+    assert (root / "site/news/2026/y/index.html").is_file()  # the site is built all the same
+    # A rehearsal dated in the past, without the suite's permission to backdate: not archived.
+    env = {k: v for k, v in os.environ.items() if k != "CONGRESS_ARCHIVE_BACKDATE"}
+    backdated = congress("build", "--now", T3, cwd=root, env=env)
+    assert backdated.returncode == 0
+    assert "[ARCHIVE-BACKDATED]" in backdated.stderr
     future = build(root, "2099-01-01T00:00:00+08:00")
     assert "[ARCHIVE-FUTURE]" in future.stderr
     elsewhere = build(root, T3, "--site-dir", str(tmp_path / "elsewhere"))
     assert elsewhere.returncode == 0
     skipped = build(root, T4, "--no-archive")
     assert skipped.returncode == 0
+    assert len(warcs(root)) == 1
+
+
+def test_a_publication_now_is_archived_without_permission_to_backdate(tmp_path: Path) -> None:
+    root = make_site(tmp_path, {"news/2026/x.md": article(V1)})
+    env = {k: v for k, v in os.environ.items() if k != "CONGRESS_ARCHIVE_BACKDATE"}
+    done = congress("build", cwd=root, env=env)  # the clock's own time
+    assert done.returncode == 0, done.stderr
     assert len(warcs(root)) == 1
 
 
@@ -289,3 +304,19 @@ def test_a_withdrawal_reason_that_was_never_published_stays_out_of_the_archive(
     assert b"CANARYREASON" not in archived
     listed = congress("archive", "list", URL, cwd=root).stdout
     assert "停止公开" in listed and "CANARYREASON" not in listed
+
+
+def test_a_clock_set_back_stops_the_archive_and_says_so(tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from generator.core import clock
+
+    root = make_site(tmp_path, {"news/2026/x.md": article(V1)})
+    env = {k: v for k, v in os.environ.items() if k != "CONGRESS_ARCHIVE_BACKDATE"}
+    ahead = clock.iso(clock.now() + timedelta(minutes=3))  # within the clock's slack
+    assert congress("build", "--now", ahead, cwd=root, env=env).returncode == 0
+    (root / "content/news/2026/y.md").write_text(OTHER["news/2026/y.md"], encoding="utf-8")
+    done = congress("build", cwd=root, env=env)  # now: before the last publication
+    assert done.returncode == 1
+    assert "[ARCHIVE-CLOCK]" in done.stderr
+    assert len(warcs(root)) == 1
