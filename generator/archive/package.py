@@ -107,8 +107,12 @@ def make_package(
     base = package_name(year)
     _check_out(site, archive, out, base)
     out.mkdir(parents=True, exist_ok=True)
+    for leftover in out.glob(f".{base}*.tmp"):  # what a killed packaging left behind
+        if leftover.is_dir() and not leftover.is_symlink():
+            shutil.rmtree(leftover, ignore_errors=True)
+        else:
+            leftover.unlink(missing_ok=True)
     stage = out / f".{base}.{os.getpid()}.tmp"
-    shutil.rmtree(stage, ignore_errors=True)
     stage.mkdir()
     try:
         checked = [_copy_checked(archive.root / n, stage / n, n) for n in names]

@@ -321,6 +321,10 @@ def load_site(config_file: str | Path = "mkdocs.yml") -> Site:
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else 1
         raise ConfigError([CFG_YAML.at(path.name, line, problem=exc.problem or str(exc))]) from exc
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:  # unreadable, not UTF-8
+        raise ConfigError([CFG_YAML.at(path.name, 1, problem=str(exc))]) from exc
+    if not isinstance(raw, dict):
+        raise ConfigError([CFG_YAML.at(path.name, 1, problem="顶层不是键值对")])
     options = plugin_options(raw.get("plugins"))
     if options is None:
         raise ConfigError([CFG_NO_PLUGIN.at(path.name)])

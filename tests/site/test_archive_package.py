@@ -499,3 +499,15 @@ def test_random_damage_anywhere_in_a_zip_is_a_finding(site: Path, tmp_path: Path
         findings = verify_package(path).findings
         if cut or any(at in span for at in changed for span in spans):
             assert findings, changed
+
+
+def test_what_a_killed_packaging_left_is_removed(site: Path, tmp_path: Path) -> None:
+    root = copy_of(site, tmp_path)
+    out = root / "build/archive-packages"
+    stale = out / ".web-archive-2026.999999.tmp"
+    (stale / "data").mkdir(parents=True)
+    (stale / "data/partial.warc.gz").write_bytes(b"\x1f\x8b half")
+    (out / ".web-archive-2026.zip.999999.tmp").write_bytes(b"PK half")
+    done = run(root, "archive", "package", "--year", "2026")
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["web-archive-2026", "web-archive-2026.zip"]

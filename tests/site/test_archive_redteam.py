@@ -146,3 +146,14 @@ def test_a_manifest_that_cannot_be_read_is_a_finding(site: Path) -> None:
         done = congress("archive", "record", cwd=site)
         clean(done)
         assert done.returncode == 1 and "[ARCHIVE-FAILED]" in done.stderr
+
+
+@pytest.mark.parametrize("config", [b"\xff\xfe not utf-8", b"- a list\n- at the top\n", b"42\n"])
+def test_an_unreadable_configuration_is_a_finding_for_every_archive_command(
+    tmp_path: Path, config: bytes
+) -> None:
+    (tmp_path / "mkdocs.yml").write_bytes(config)
+    for args in (("archive", "list", URL), ("archive", "record"), ("build",)):
+        done = congress(*args, cwd=tmp_path)
+        clean(done)
+        assert done.returncode == 2 and "[CFG-YAML]" in done.stderr, done.stderr
