@@ -109,12 +109,15 @@ def history_of(archive: Archive, url: str) -> bool:
 
 @contextmanager
 def _stoppable() -> Iterator[None]:
-    """SIGTERM and SIGHUP end the replay as Ctrl+C does: pywb stopped, its folder removed."""
+    """SIGTERM and SIGHUP end the replay as Ctrl+C does: pywb stopped, its folder removed.
+    Ctrl+C too, even when this process was started with SIGINT ignored (a background job of a
+    script, a test runner's worker): a server that Ctrl+C cannot stop would be left running."""
 
     def interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
-    before = {s: signal.signal(s, interrupt) for s in (signal.SIGTERM, signal.SIGHUP)}
+    stops = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
+    before = {s: signal.signal(s, interrupt) for s in stops}
     try:
         yield
     finally:

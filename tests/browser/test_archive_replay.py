@@ -212,3 +212,30 @@ def test_pywb_ends_with_the_command_however_it_ends(history: Path, tmp_path: Pat
     assert "[ARCHIVE-REPLAY-FAILED]" in said
     assert "被信号 9 终止" in said
     assert "Traceback" not in said
+
+
+def test_ctrl_c_stops_the_replay_even_when_started_with_sigint_ignored(history: Path) -> None:
+    import signal
+    import sys
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "generator", "archive", "serve", "--port", str(free_port())],
+        cwd=history,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),  # noqa: PLW1509
+    )
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:
+            if "按 Ctrl+C 停止回放" in line:
+                break
+        process.send_signal(signal.SIGINT)
+        rest = process.communicate(timeout=60)[0]
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0
+    assert "网页归档回放已停止" in rest
