@@ -24,6 +24,7 @@ from typing import Any, BinaryIO
 import surt
 from cdxj_indexer.main import CDXJIndexer
 
+from generator.build.atomic import write_atomic
 from generator.build.children import bound_to_me, stop
 
 RECORDS = "response,revisit,metadata"
@@ -154,16 +155,7 @@ def merged(existing: Path, new: list[str]) -> Iterator[str]:
 
 
 def write_index(path: Path, lines: Iterable[str]) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8") as out:
-            out.writelines(lines)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    write_atomic(path, (line.encode("utf-8") for line in lines), durable=True)
 
 
 def lookup(path: Path, url: str) -> list[Line]:

@@ -71,19 +71,15 @@ class Writer:
 
     def warcinfo(self, filename: str, at: datetime, fields: Iterable[tuple[str, str]]) -> str:
         body = "".join(f"{k}: {v}\r\n" for k, v in fields if v).encode("utf-8")
-        rid = record_id("warcinfo", filename, warc_date(at))
-        headers = {"WARC-Record-ID": rid, "WARC-Date": warc_date(at), "WARC-Filename": filename}
-        self._emit(
-            self._builder.create_warc_record(
-                "",
-                "warcinfo",
-                payload=BytesIO(body),
-                length=len(body),
-                warc_content_type="application/warc-fields",
-                warc_headers_dict=headers,
-            )
+        return self._record(
+            "warcinfo",
+            "",
+            at,
+            filename,
+            body=body,
+            content_type="application/warc-fields",
+            extra={"WARC-Filename": filename},
         )
-        return rid
 
     def response(
         self,
@@ -95,24 +91,15 @@ class Writer:
         digest: str,
         warcinfo: str,
     ) -> str:
-        rid = record_id("response", uri, warc_date(at), digest)
-        http = StatusAndHeaders("200 OK", headers, protocol="HTTP/1.1")
-        self._emit(
-            self._builder.create_warc_record(
-                uri,
-                "response",
-                payload=BytesIO(body),
-                length=len(body),
-                http_headers=http,
-                warc_headers_dict={
-                    "WARC-Record-ID": rid,
-                    "WARC-Date": warc_date(at),
-                    "WARC-Payload-Digest": digest,
-                    "WARC-Warcinfo-ID": warcinfo,
-                },
-            )
+        return self._record(
+            "response",
+            uri,
+            at,
+            digest,
+            body=body,
+            http=headers,
+            extra={"WARC-Payload-Digest": digest, "WARC-Warcinfo-ID": warcinfo},
         )
-        return rid
 
     def revisit(
         self,
@@ -144,18 +131,43 @@ class Writer:
     def metadata(
         self, uri: str, at: datetime, body: bytes, warcinfo: str, refers_to: str | None = None
     ) -> str:
-        rid = record_id("metadata", uri, warc_date(at), payload_digest(body))
-        headers = {"WARC-Record-ID": rid, "WARC-Date": warc_date(at), "WARC-Warcinfo-ID": warcinfo}
+        extra = {"WARC-Warcinfo-ID": warcinfo}
         if refers_to:
-            headers["WARC-Refers-To"] = refers_to
+            extra["WARC-Refers-To"] = refers_to
+        return self._record(
+            "metadata",
+            uri,
+            at,
+            payload_digest(body),
+            body=body,
+            content_type="application/json",
+            extra=extra,
+        )
+
+    def _record(
+        self,
+        kind: str,
+        uri: str,
+        at: datetime,
+        key: str,  # what, besides kind, URI and time, names the record (its id)
+        *,
+        body: bytes,
+        content_type: str = "",
+        http: list[tuple[str, str]] | None = None,
+        extra: dict[str, str],
+    ) -> str:
+        rid = record_id(kind, uri, warc_date(at), key)
         self._emit(
             self._builder.create_warc_record(
                 uri,
-                "metadata",
+                kind,
                 payload=BytesIO(body),
                 length=len(body),
-                warc_content_type="application/json",
-                warc_headers_dict=headers,
+                warc_content_type=content_type,
+                http_headers=(
+                    StatusAndHeaders("200 OK", http, protocol="HTTP/1.1") if http else None
+                ),
+                warc_headers_dict={"WARC-Record-ID": rid, "WARC-Date": warc_date(at), **extra},
             )
         )
         return rid

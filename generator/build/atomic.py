@@ -17,7 +17,7 @@ import secrets
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -153,11 +153,20 @@ def discarding(folder: Path | None) -> Iterator[None]:
             shutil.rmtree(path, ignore_errors=True)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace a file's content in one step: a crash leaves the old or the new file, not half."""
+def write_atomic(path: Path, data: bytes | Iterable[bytes], *, durable: bool = False) -> None:
+    """Replace a file's content in one step: a crash leaves the old or the new file, not half.
+    `data` may come in pieces (written as they come); `durable`: flushed to disk before the
+    rename, so that not even a power cut leaves a new name on old or missing bytes."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        tmp.write_bytes(data)
+        with open(tmp, "wb") as out:
+            if isinstance(data, bytes):
+                out.write(data)
+            else:
+                out.writelines(data)
+            if durable:
+                out.flush()
+                os.fsync(out.fileno())
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)  # a full disk leaves no half-written file behind

@@ -30,16 +30,17 @@ import logging
 import os
 import pickle
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from generator.build.cachemaps import StoredMemos, StoredSignatures
 from generator.core.findings import Code, Finding, Severity
 from generator.core.keys import fingerprint
 from generator.core.slug import TAG_SLUGS
-from generator.gate.memos import Memo, Memos
+from generator.gate.memos import Memos
 from generator.load.article import Article
 
 log = logging.getLogger("mkdocs.plugins.congress")
@@ -154,11 +155,11 @@ class Cache:
             TAG_SLUGS.setdefault(tag, slug)
         self._rows_by_src: dict[str, tuple[bytes, bytes]] | None = None
         self._parsed: list[tuple[str, bytes, bytes]] = []
-        self._memos = _StoredMemos(self._db)
+        self._memos = StoredMemos(self._db)
         # The gate's memos (generator/gate/memos.py): those of the last run, and this run's.
         # With the outcome of every approval signature verified before (by signature and
         # statement): a changed registry judges the reviews again, not the cryptography.
-        self.memos = Memos(self._memos, _StoredSignatures(self._db))
+        self.memos = Memos(self._memos, StoredSignatures(self._db))
 
     # --- articles -------------------------------------------------------------------------
 
@@ -328,61 +329,6 @@ def _connect(folder: Path, code: bytes) -> sqlite3.Connection:
             for leftover in folder.glob("cache.sqlite3*"):
                 leftover.unlink(missing_ok=True)
     raise AssertionError("unreachable")
-
-
-class _StoredSignatures(Mapping[bytes, bool]):
-    """The `signatures` table, read whole at the first look (only a run that judges some
-    review again looks)."""
-
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self._db = db
-        self._rows: dict[bytes, bool] | None = None
-
-    def _all(self) -> dict[bytes, bool]:
-        if self._rows is None:
-            rows = self._db.execute("select key, ok from signatures")
-            self._rows = {key: bool(ok) for key, ok in rows}
-        return self._rows
-
-    def __getitem__(self, key: bytes) -> bool:
-        return self._all()[key]
-
-    def __iter__(self) -> Iterator[bytes]:
-        return iter(self._all())
-
-    def __len__(self) -> int:
-        return len(self._all())
-
-
-class _StoredMemos(Mapping[bytes, dict[str, Memo]]):
-    """The `memos` table, read at the first look and unpickled entry by entry."""
-
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self._db = db
-        self._blobs: dict[bytes, bytes] | None = None
-        self._read: dict[bytes, dict[str, Memo]] = {}
-
-    def _all(self) -> dict[bytes, bytes]:
-        if self._blobs is None:
-            self._blobs = dict(self._db.execute("select source, memos from memos"))
-        return self._blobs
-
-    def __getitem__(self, source: bytes) -> dict[str, Memo]:
-        memos = self._read.get(source)
-        if memos is None:
-            blob = self._all()[source]
-            try:
-                memos = pickle.loads(blob)
-            except Exception as exc:  # unreadable: as if not there
-                raise KeyError(source) from exc
-            self._read[source] = memos
-        return memos
-
-    def __iter__(self) -> Iterator[bytes]:
-        return iter(self._all())
-
-    def __len__(self) -> int:
-        return len(self._all())
 
 
 def open_cache(root: Path) -> Cache | None:
