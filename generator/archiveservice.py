@@ -17,6 +17,7 @@ from generator.archive.store import Archive
 from generator.archivecli import ARCHIVE_URL, _open, _say, _url
 from generator.core import clock
 from generator.core.findings import Finding
+from generator.core.hosts import loopback, url_host
 from generator.core.invisible import terminal_safe
 from generator.options import CONFIG_OPTION, TimeParam
 
@@ -50,7 +51,7 @@ def archive_serve(
     site, archive = _open(config_file)
     try:
         python, version = replay.interpreter(site.root)
-        if not replay.loopback(bind) and not allow_remote:
+        if not loopback(bind) and not allow_remote:
             raise replay.ReplayError(replay.ARCHIVE_REPLAY_REMOTE.at("", None, host=bind), 2)
         stamp = replay.moment(archive, at, site.rel(site.archive_dir))
         for f in refreshed(archive):  # the index pywb reads: the WARC files there are
@@ -64,9 +65,9 @@ def archive_serve(
         if url and not history_of(archive, full):
             _say(ARCHIVE_URL.at("", None, url=full))
             sys.exit(1)
-        if not replay.loopback(bind):
+        if not loopback(bind):
             click.secho(
-                f"警告 [ARCHIVE-REPLAY-REMOTE]：回放在 {replay.url_host(bind)}:{port} 上对网络"
+                f"警告 [ARCHIVE-REPLAY-REMOTE]：回放在 {url_host(bind)}:{port} 上对网络"
                 "开放，归档中已撤回、已下线的稿件都能被他人看到。用完请立即停止（Ctrl+C）。",
                 fg="red",
                 bold=True,

@@ -15,7 +15,6 @@ ends the command with a finding and the last lines of its log.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import os
 import shutil
@@ -36,6 +35,7 @@ from generator.archive.store import Archive
 from generator.build.children import bound_to_me, stop
 from generator.core.clock import china
 from generator.core.findings import Code, Finding, Severity
+from generator.core.hosts import url_host
 
 COLLECTION = "site"
 STARTUP_SECONDS = 60.0  # pywb imports gevent and its templates: a few seconds on a slow runner
@@ -185,25 +185,6 @@ def config(folder: Path, archive_root: Path) -> dict[str, object]:
     text = "# Written by `congress archive serve` for this run only.\n"
     (folder / "config.yaml").write_text(text + json.dumps(settings, indent=2) + "\n", "utf-8")
     return settings
-
-
-def loopback(host: str) -> bool:
-    """True when every address `host` stands for is this machine's loopback."""
-    name = host.strip("[]")
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        pass
-    try:
-        found = socket.getaddrinfo(name, None)
-    except (OSError, UnicodeError):
-        return False
-    return bool(found) and all(ipaddress.ip_address(a[4][0]).is_loopback for a in found)
-
-
-def url_host(host: str) -> str:
-    name = host.strip("[]")
-    return f"[{name}]" if ":" in name else name
 
 
 @dataclass

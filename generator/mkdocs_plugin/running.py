@@ -3,9 +3,7 @@ generator/build/run.py calls between staging and swapping) and the preview serve
 
 from __future__ import annotations
 
-import ipaddress
 import logging
-import socket
 import sys
 from datetime import datetime
 from typing import ClassVar
@@ -17,9 +15,9 @@ from mkdocs.exceptions import ConfigurationError
 
 from generator.build.request import BuildRequest, Rendering
 from generator.build.runtime import Runtime
+from generator.core.hosts import loopback, url_host
 from generator.mkdocs_plugin import CongressPlugin
 from generator.mkdocs_plugin.requested import handing
-from generator.mkdocs_plugin.serving import url_host
 
 
 class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
@@ -116,21 +114,7 @@ def preview_address(config_file: str, dev_addr: str | None) -> tuple[str, bool]:
     host, port = config.dev_addr.host, config.dev_addr.port
     if not 0 < port < 65536:  # mkdocs lets 99999 through; pages' URLs would be invalid
         raise click.BadParameter(f"端口 {port} 无效（1–65535）")
-    return f"{url_host(host)}:{port}", _loopback_only(host)
-
-
-def _loopback_only(host: str) -> bool:
-    """True when every address the host name stands for is a loopback address."""
-    name = host.strip("[]")
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        pass
-    try:
-        found = socket.getaddrinfo(name, None)
-    except OSError:
-        return False  # an unknown name: refuse rather than guess
-    return bool(found) and all(ipaddress.ip_address(a[4][0]).is_loopback for a in found)
+    return f"{url_host(host)}:{port}", loopback(host)
 
 
 def serve_site(

@@ -34,6 +34,7 @@ from mkdocs.livereload import LiveReloadServer
 
 from generator.build.request import BuildRequest
 from generator.build.runtime import Runtime
+from generator.core.hosts import url_host
 from generator.mkdocs_plugin.requested import handing
 
 log = logging.getLogger("mkdocs.commands.serve")
@@ -41,11 +42,6 @@ log = logging.getLogger("mkdocs.commands.serve")
 App = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
-
-
-def url_host(host: str) -> str:
-    """The host as it is written in a URL: an IPv6 address in brackets."""
-    return f"[{host}]" if ":" in host and not host.startswith("[") else host
 
 
 def preview_url(host: str, port: int, mount_path: str) -> str:

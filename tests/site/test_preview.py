@@ -113,7 +113,7 @@ def test_preview_on_a_remote_address_only_when_asked_and_with_a_warning(tmp_path
 
 
 def test_preview_on_loopback_needs_no_flag() -> None:
-    from generator.mkdocs_plugin.running import _loopback_only
+    from generator.core.hosts import loopback as _loopback_only
 
     assert _loopback_only("127.0.0.1") and _loopback_only("::1") and _loopback_only("localhost")
     assert not _loopback_only("0.0.0.0") and not _loopback_only("::")
