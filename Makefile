@@ -66,14 +66,15 @@ $(PELICAN_STAMP):
 	.venv-pelican/bin/python -m pip install --quiet 'pelican>=4.9' markdown
 	@touch $(PELICAN_STAMP)
 
-SIZES  ?= 2500 5000 10000
+SIZES  ?= 5000 10000
+SHAPE  ?= newsroom
 REPEAT ?= 3
 # The generator byte-compiled first, as an installed package is (with PYTHONDONTWRITEBYTECODE
 # set, every timed command would otherwise compile it anew).
 bench: $(STAMP) $(PELICAN_STAMP)
 	@command -v hugo >/dev/null 2>&1 || echo "未安装 hugo：跳过 Hugo 对比（Debian: apt-get install hugo）"
 	$(BIN)/python -m compileall -q generator
-	$(BIN)/python -m bench.run $(SIZES) --repeat $(REPEAT)
+	$(BIN)/python -m bench.run $(SIZES) --shape $(SHAPE) --repeat $(REPEAT)
 
 # What signed approvals cost (bench/signing.py): verification, cold and warm check, a scheduled
 # build, against BEFORE (a commit before signatures), and signing N articles in one command.

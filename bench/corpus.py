@@ -8,7 +8,9 @@ images, so that builds can be timed on an archive of any size.
 from __future__ import annotations
 
 import hashlib
+import math
 import random
+import re
 import shutil
 import sys
 from datetime import datetime, timedelta
@@ -16,6 +18,7 @@ from pathlib import Path
 
 import yaml
 
+from bench.shapes import DEFAULT, SHAPES, Shape
 from bench.signoff import sign_through
 from generator.commands.frontedit import replace_review
 from generator.core.clock import CHINA
@@ -70,6 +73,19 @@ SENTENCES = [
 ]
 
 
+# Tags: the topics, then place + topic, then topic + activity, as many as a shape asks for.
+VOCABULARY = [
+    *TOPICS,
+    *(f"{place}{topic}" for topic in TOPICS for place in PLACES),
+    *(f"{topic}{action[2:6]}" for topic in TOPICS for action in ACTIONS),
+    *(f"{place}{action[2:6]}" for place in PLACES for action in ACTIONS),
+    *(f"{place}{topic}{action[2:6]}" for topic in TOPICS for place in PLACES for action in ACTIONS),
+]
+ZIPF = [1 / (rank + 1) for rank in range(len(VOCABULARY))]  # a few tags used most
+IMAGE_LINK = re.compile(r"!\[[^\]]*\]\(([^)\s]+)\)")
+NOW_OF_BENCH = datetime(2026, 11, 28, 12, 0, tzinfo=CHINA)  # bench/run.py's --now
+
+
 def _paragraph(rng: random.Random, topic: str) -> str:
     return "".join(
         rng.choice(SENTENCES).format(
@@ -83,25 +99,54 @@ def _paragraph(rng: random.Random, topic: str) -> str:
     )
 
 
-def _body(rng: random.Random, topic: str, image: str | None) -> str:
+def _tags(rng: random.Random, shape: Shape) -> list[str]:
+    low, high = shape.tags
+    wanted = rng.randint(low, high)
+    vocabulary = VOCABULARY[: shape.vocabulary]
+    chosen: list[str] = []
+    while len(chosen) < min(wanted, len(vocabulary)):
+        tag = rng.choices(vocabulary, weights=ZIPF[: len(vocabulary)])[0]
+        if tag not in chosen:
+            chosen.append(tag)
+    return chosen
+
+
+def _length(rng: random.Random, shape: Shape) -> int:
+    median, low, high = shape.chars
+    return max(low, min(high, int(rng.lognormvariate(math.log(median), 0.45))))
+
+
+def _table(rng: random.Random) -> str:
+    rows = "\n".join(
+        f"| {rng.choice(PLACES)} | {rng.randint(5, 80)} | {rng.randint(1, 60)} |"
+        for _ in range(rng.randint(3, 8))
+    )
+    return f"| 地区 | 问题数 | 已整改 |\n|---|---|---|\n{rows}"
+
+
+def _body(rng: random.Random, topic: str, shape: Shape, images: list[str]) -> str:
+    target = _length(rng, shape)
     parts = [_paragraph(rng, topic)]
-    for i in range(rng.randint(2, 4)):
-        parts.append(f"## {rng.choice(HEADINGS)}（{i + 1}）")
-        parts.append(_paragraph(rng, topic))
-        if rng.random() < 0.5:
-            parts.append(
-                "\n".join(
-                    f"- {rng.choice(PLACES)}：{_paragraph(rng, topic)[:40]}" for _ in range(3)
-                )
-            )
-    if rng.random() < 0.4:
-        rows = "\n".join(
-            f"| {rng.choice(PLACES)} | {rng.randint(5, 80)} | {rng.randint(1, 60)} |"
-            for _ in range(4)
-        )
-        parts.append(f"| 地区 | 问题数 | 已整改 |\n|---|---|---|\n{rows}")
-    if image:
-        parts.insert(1, f"![{topic}工作现场示意图]({image})")
+    size = len(parts[0])
+    section = 0
+    while size < target:
+        section += 1
+        parts.append(f"## {rng.choice(HEADINGS)}（{section}）")
+        paragraph = _paragraph(rng, topic)
+        parts.append(paragraph)
+        size += len(paragraph) + 8
+        if rng.random() < 0.3:
+            items = [f"- {rng.choice(PLACES)}：{_paragraph(rng, topic)[:40]}" for _ in range(3)]
+            parts.append("\n".join(items))
+            size += sum(len(i) for i in items)
+    if len(parts) == 1 or len(parts[0]) > target:
+        parts[0] = parts[0][: max(target, 60)]
+    share, most = shape.tables
+    if most and rng.random() < share:
+        for _ in range(rng.randint(1, most)):
+            parts.insert(rng.randint(1, len(parts)), _table(rng))
+    for n, image in enumerate(images):
+        parts.insert(min(1 + 2 * n, len(parts)), f"![{topic}工作现场示意图（{n + 1}）]({image})")
     return "\n\n".join(parts) + "\n"
 
 
@@ -110,12 +155,22 @@ IMAGE = (
     '<svg xmlns="http://www.w3.org/2000/svg" width="320" height="180" viewBox="0 0 320 180">'
     '<title>示意图</title><rect width="320" height="180" fill="#b3121b"/></svg>\n'
 )
-SIGNED_SHARE = 0.9  # the rest stays pending, as in a real newsroom
 
 
-def _approve(text: str, rng: random.Random, when: datetime) -> str:
-    """Sign every required stage through the real signature writer and digest."""
-    article = parse_article(text.encode("utf-8"), "x/2026/x.md", "x.md")
+def _image(number: str) -> str:
+    return IMAGE.replace("<title>示意图</title>", f"<title>示意图 {number}</title>")
+
+
+def _hash(data: str) -> str:
+    return "sha256:" + hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+def _approve(
+    text: str, src: str, rng: random.Random, when: datetime, files: dict[str, str | None]
+) -> str:
+    """Sign every required stage through the real signature writer and digest (`files`: the
+    hashes of the images the article uses, which the final sign-off binds)."""
+    article = parse_article(text.encode("utf-8"), src, src)
     assert article.meta is not None, article.findings
     proofreaders = rng.sample(["fang-xiao", "qin-yue", "luo-ping"], 3)
     signers = {
@@ -127,10 +182,17 @@ def _approve(text: str, rng: random.Random, when: datetime) -> str:
         "secrecy": ["wei-ning"],
         "final": [rng.choice(["gu-chengzhi", "lu-mingyuan"])],
     }
-    # The final sign-off binds the bytes of the one image some articles use.
-    image = {IMAGE_SRC: "sha256:" + hashlib.sha256(IMAGE.encode("utf-8")).hexdigest()}
-    review = sign_through(article, signers, when - timedelta(hours=6), Policy(), files=image)
+    review = sign_through(article, signers, when - timedelta(hours=6), Policy(), files=files)
     return replace_review(text, review)
+
+
+def _images_of(path: Path, body: str, docs: Path) -> dict[str, str | None]:
+    """The docs paths and hashes of the images the body uses."""
+    found: dict[str, str | None] = {}
+    for target in IMAGE_LINK.findall(body):
+        file = (path.parent / target).resolve()
+        found[file.relative_to(docs.resolve()).as_posix()] = _hash(file.read_text(encoding="utf-8"))
+    return found
 
 
 def resign(path: Path, sentence: str) -> None:
@@ -144,18 +206,44 @@ def resign(path: Path, sentence: str) -> None:
     when = (
         meta["date"] if isinstance(meta["date"], datetime) else datetime.fromisoformat(meta["date"])
     )
-    path.write_text(
-        _approve(f"---\n{front}---\n{body}", random.Random(sentence), when + timedelta(hours=8)),
-        encoding="utf-8",
+    docs = path.parents[2]
+    src = path.relative_to(docs).as_posix()
+    files = _images_of(path, body, docs)
+    signed = _approve(
+        f"---\n{front}---\n{body}", src, random.Random(sentence), when + timedelta(hours=14), files
     )
+    path.write_text(signed, encoding="utf-8")
 
 
-def write_corpus(n: int, out: Path, *, seed: int = 20261128) -> list[Path]:
-    """Write a site with `n` articles into `out` (replaced if it exists)."""
-    rng = random.Random(seed)
+def _lifecycle(rng: random.Random, shape: Shape, meta: dict[str, object], when: datetime) -> bool:
+    """Corrections, an embargo or a withdrawal, by the shape's shares; False: left pending."""
+    draw = rng.random()
+    if draw < shape.pending:
+        return False
+    draw -= shape.pending
+    if draw < shape.scheduled:
+        meta["publish_at"] = (NOW_OF_BENCH + timedelta(days=rng.randint(1, 30))).isoformat()
+    elif draw - shape.scheduled < shape.withdrawn:
+        meta["withdrawn"] = {
+            "at": (when + timedelta(days=2)).isoformat(),
+            "reason": "稿件所涉统计数据正在核实，暂予撤回。",
+        }
+    if rng.random() < shape.corrected:
+        meta["corrections"] = [
+            {"at": (when + timedelta(hours=5)).isoformat(), "note": "原文第二段数据有误，已更正。"}
+        ]
+    return True
+
+
+def write_corpus(
+    n: int, out: Path, *, seed: int = 20261128, shape: Shape = SHAPES[DEFAULT]
+) -> list[Path]:
+    """Write a site with `n` articles of `shape` into `out` (replaced if it exists)."""
+    rng = random.Random(f"{seed}-{shape.name}")
     if out.exists():
         shutil.rmtree(out)
-    (out / "content" / "assets" / "images").mkdir(parents=True)
+    docs = out / "content"
+    (docs / "assets" / "images").mkdir(parents=True)
     shutil.copytree(ROOT / "editorial", out / "editorial")
     # The server configuration the web archive's records take their headers from.
     (out / "deploy").mkdir()
@@ -167,8 +255,7 @@ def write_corpus(n: int, out: Path, *, seed: int = 20261128) -> list[Path]:
     (out / "mkdocs.yml").write_text(config, encoding="utf-8")
     site = yaml.load(config, Loader=yaml.BaseLoader)
     columns = [c["id"] for c in site["plugins"][0]["congress"]["columns"]]
-    image = out / "content" / "assets" / "images" / "bench.svg"
-    image.write_text(IMAGE, encoding="utf-8")
+    (docs / IMAGE_SRC).write_text(IMAGE, encoding="utf-8")
     editors = ["zhou-yun", "he-lan", "song-yi"]
     start = datetime(2016, 1, 1, 9, 0, tzinfo=CHINA)
     span = (datetime(2026, 11, 27, tzinfo=CHINA) - start).total_seconds()
@@ -179,7 +266,7 @@ def write_corpus(n: int, out: Path, *, seed: int = 20261128) -> list[Path]:
         when = when.replace(second=0)
         topic = rng.choice(TOPICS)
         title = f"市人大常委会{rng.choice(ACTIONS)}推进{topic}工作（第{i + 1}号）"
-        meta = {
+        meta: dict[str, object] = {
             "uid": f"{when:%Y-%m%d}-{i:06x}",
             "title": title,
             "column": column,
@@ -188,16 +275,32 @@ def write_corpus(n: int, out: Path, *, seed: int = 20261128) -> list[Path]:
             "editor": rng.choice(editors),
             "source": "示例市人大常委会办公室",
             "summary": _paragraph(rng, topic)[:80],
-            "tags": rng.sample(TOPICS, 2),
+            "tags": _tags(rng, shape),
             "kind": "meeting-report" if column == "sessions" else "news",
         }
-        body = _body(rng, topic, "../../assets/images/bench.svg" if rng.random() < 0.3 else None)
-        path = out / "content" / column / f"{when:%Y}" / f"article-{i:06d}.md"
-        path.parent.mkdir(parents=True, exist_ok=True)
+        folder = docs / column / f"{when:%Y}"
+        folder.mkdir(parents=True, exist_ok=True)
+        share, most = shape.images
+        images: list[str] = []
+        if most and rng.random() < share:
+            for k in range(rng.randint(1, most)):
+                if shape.own_images:
+                    (folder / "images").mkdir(exist_ok=True)
+                    name = f"images/a{i:06d}-{k}.svg"
+                    (folder / name).write_text(_image(f"{i}-{k}"), encoding="utf-8")
+                    images.append(name)
+                else:
+                    images.append("../../assets/images/bench.svg")
+        body = _body(rng, topic, shape, images)
+        path = folder / f"article-{i:06d}.md"
+        signed = _lifecycle(rng, shape, meta, when)
         front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False)
         text = f"---\n{front}---\n\n{body}"
-        if rng.random() < SIGNED_SHARE:
-            text = _approve(text, rng, when)
+        if signed:
+            src = path.relative_to(docs).as_posix()
+            # A correction is signed again after it (the gate's order), as an editor would.
+            signing = when + timedelta(hours=12) if "corrections" in meta else when
+            text = _approve(text, src, rng, signing, _images_of(path, body, docs))
         path.write_text(text, encoding="utf-8")
         written.append(path)
     return written
@@ -205,6 +308,8 @@ def write_corpus(n: int, out: Path, *, seed: int = 20261128) -> list[Path]:
 
 if __name__ == "__main__":
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 100
-    target = Path(sys.argv[2]) if len(sys.argv) > 2 else ROOT / "bench" / "corpus" / str(count)
-    write_corpus(count, target)
-    print(f"{count} articles in {target}")
+    chosen = SHAPES[sys.argv[3] if len(sys.argv) > 3 else DEFAULT]
+    default = ROOT / "bench" / "corpus" / f"{chosen.name}-{count}"
+    target = Path(sys.argv[2]) if len(sys.argv) > 2 else default
+    write_corpus(count, target, shape=chosen)
+    print(f"{count} articles ({chosen.name}) in {target}")

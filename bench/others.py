@@ -22,8 +22,9 @@ import yaml
 PLAIN_DIR = "plain"
 
 
-def plain_site(site: Path) -> Path:
-    """A docs folder of links to the corpus, and mkdocs.yml for plain mkdocs-material."""
+def plain_site(site: Path, *, extensions: bool = True) -> Path:
+    """A docs folder of links to the corpus, and mkdocs.yml for plain mkdocs-material: with
+    the project's Markdown extensions, or (`extensions=False`) with mkdocs' defaults."""
     docs = site / PLAIN_DIR
     if docs.exists():
         shutil.rmtree(docs)
@@ -47,10 +48,12 @@ def plain_site(site: Path) -> Path:
     text = re.sub(r"(?m)^site_dir: .*$", "site_dir: site-plain", text)
     text = re.sub(r"(?m)^  custom_dir: .*\n", "", text)
     text = re.sub(r"(?ms)^plugins:\n.*?(?=^\S)", "plugins: []\n\n", text)
+    if not extensions:
+        text = re.sub(r"(?ms)^markdown_extensions:\n.*?(?=^\S)", "", text)
     text += "\n" + yaml.safe_dump(
         {"nav": nav, "not_in_nav": "/*/*/"}, allow_unicode=True, sort_keys=False
     )
-    config = site / "mkdocs-plain.yml"
+    config = site / ("mkdocs-plain.yml" if extensions else "mkdocs-plain-default.yml")
     config.write_text(text, encoding="utf-8")
     return config
 

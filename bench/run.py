@@ -1,7 +1,7 @@
 """Time the project against plain mkdocs-material, Pelican and Hugo on the same corpus.
 
-`make bench` (or `python -m bench.run [N ...]`) writes a corpus of N articles (bench/corpus.py)
-and measures, the commands taking turns (A B C A B C …) so that a machine that speeds up or
+`make bench` (or `python -m bench.run [N ...] [--shape NAME,...]`) writes a corpus of N articles
+of each shape (bench/shapes.py, bench/corpus.py) and measures, the commands taking turns (A B C A B C …) so that a machine that speeds up or
 slows down biases none of them, the median of `--repeat` runs of:
 
 - check (cold / warm): `congress check` without the build cache, and with it warm;
@@ -9,8 +9,9 @@ slows down biases none of them, the median of `--repeat` runs of:
   without the cache; no-search: the same with the search index off, to price it;
 - rebuild: `congress build` after one article changed (the newest one, corrected and signed
   again), with the cache and the previous site at hand;
-- plain: mkdocs-material on the same Markdown (bench/others.py); Pelican, and Hugo when the
-  `hugo` command is installed;
+- plain: mkdocs-material on the same Markdown (bench/others.py) with mkdocs' default Markdown
+  extensions, and plain+: with the project's; Pelican, and Hugo when the `hugo` command is
+  installed;
 - feeds: writing every feed from HTML rendered beforehand, in this process.
 
 and the peak memory of each command's processes together. It prints seconds, ratios and
@@ -34,6 +35,7 @@ from pathlib import Path
 
 from bench.corpus import ROOT, write_corpus
 from bench.others import hugo_site, pelican_site, plain_site
+from bench.shapes import DEFAULT, SHAPES, Shape
 from generator.engine import chosen
 
 NOW = "2026-11-28T12:00:00+08:00"
@@ -41,7 +43,8 @@ PELICAN_VENV = ROOT / ".venv-pelican"
 
 
 class Peak:
-    """The largest resident memory of a process and its descendants together, sampled."""
+    """The largest memory of a process and its descendants together (their proportional set
+    sizes: bench/run.py `_rss`), sampled every 50 ms."""
 
     def __init__(self, pid: int) -> None:
         self.pid, self.peak, self._stop = pid, 0, threading.Event()
@@ -78,6 +81,16 @@ def _tree(root: int) -> list[int]:
 
 
 def _rss(pid: int, page: int) -> int:
+    """The process's proportional set size: its own pages, and its share of the pages it
+    shares (a forked worker's copy-on-write pages counted once across the tree, not once per
+    process as resident sizes would); the resident size where the kernel has no rollup."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, IndexError, ValueError):
+        pass
     try:
         with open(f"/proc/{pid}/statm", encoding="ascii") as f:
             return int(f.read().split()[1]) * page
@@ -155,7 +168,12 @@ def correct_newest(site: Path, round_: int) -> None:
     """An editor's correction: the newest public article gets a sentence and a new sign-off."""
     from bench.corpus import resign
 
-    newest = max((site / "content").glob("*/*/*.md"), key=lambda p: p.stem)
+    def public(path: Path) -> bool:
+        text = path.read_text(encoding="utf-8")
+        return "\n  final:" in text and "\nwithdrawn:" not in text and "\npublish_at:" not in text
+
+    articles = sorted((site / "content").glob("*/*/*.md"), key=lambda p: p.stem, reverse=True)
+    newest = next(p for p in articles if public(p))
     resign(newest, f"（本文第{round_}次修订。）")
 
 
@@ -165,17 +183,19 @@ def pelican_command() -> list[str] | None:
     return [str(exe)] if exe.exists() else None
 
 
-def measure(n: int, repeat: int, scratch: Path, corpora: Path) -> dict[str, tuple[float, int]]:
-    site = corpora / str(n)
-    write_corpus(n, site)
+def measure(
+    n: int, shape: Shape, repeat: int, scratch: Path, corpora: Path
+) -> dict[str, tuple[float, int]]:
+    site = corpora / f"{shape.name}-{n}"
+    write_corpus(n, site, shape=shape)
     python = sys.executable
     congress = [python, "-m", "generator"]
-    out = scratch / str(n)
+    out = scratch / f"{shape.name}-{n}"
 
     def fresh(folder: Path) -> Callable[[], None]:
         return lambda: shutil.rmtree(folder, ignore_errors=True)
 
-    plain = plain_site(site)
+    plain, plain_ext = plain_site(site, extensions=False), plain_site(site)
     commands: dict[str, tuple[list[str], Callable[[], None] | None]] = {
         "check": ([*congress, "check", "--no-cache", "--now", NOW], None),
         "check-warm": ([*congress, "check", "--now", NOW], None),
@@ -198,6 +218,7 @@ def measure(n: int, repeat: int, scratch: Path, corpora: Path) -> dict[str, tupl
             fresh(out / "n"),
         ),
         "plain": ([python, "-m", "mkdocs", "build", "-q", "-f", str(plain)], None),
+        "plain-ext": ([python, "-m", "mkdocs", "build", "-q", "-f", str(plain_ext)], None),
     }
     pelican = pelican_command()
     if pelican is not None:
@@ -245,68 +266,97 @@ COLUMNS = [
     ("nosearch", "no-search"),
     ("rebuild", "rebuild"),
     ("plain", "plain"),
+    ("plain-ext", "plain+"),
     ("pelican", "pelican"),
     ("hugo", "hugo"),
 ]
 
 
-def report(results: dict[int, dict[str, tuple[float, int]]]) -> str:
+Results = dict[tuple[str, int], dict[str, tuple[float, int]]]
+
+
+def _mark(value: float, target: float) -> str:
+    return "✓" if value <= target else "✗"
+
+
+def report(results: Results) -> str:
+    row = "shape        N"
     lines = [
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
         f", {platform.platform()}",
         f"engine: {chosen()} (CONGRESS_ENGINE=mkdocs|properdocs to choose)",
         "",
         "seconds (median)",
-        f"{'N':>6} " + " ".join(f"{label:>9}" for _, label in COLUMNS),
+        f"{row} " + " ".join(f"{label:>9}" for _, label in COLUMNS),
     ]
-    for n, r in results.items():
+    for (shape, n), r in results.items():
         cells = [f"{r[k][0]:>9.2f}" if k in r else f"{'-':>9}" for k, _ in COLUMNS]
-        lines.append(f"{n:>6} " + " ".join(cells))
+        lines.append(f"{shape:<8} {n:>5} " + " ".join(cells))
     lines += [
         "",
-        "ratios",
-        f"{'N':>6} {'build/plain':>12} {'build/pelican':>14}"
-        f" {'rebuild/build':>14} {'search share':>13}",
+        "ratios (targets: build/plain ≤ 1.5, build/plain+ ≤ 1.3, rebuild/build ≤ 0.10,"
+        " check ≤ 3 s at 10,000)",
+        f"{row} {'build/plain':>13} {'build/plain+':>13} {'rebuild/build':>14}"
+        f" {'search share':>13} {'build/pelican':>14}",
     ]
-    for n, r in results.items():
+    for (shape, n), r in results.items():
         build = r["build"][0]
         pelican = f"{build / r['pelican'][0]:>14.2f}" if "pelican" in r else f"{'-':>14}"
         share = (build - r["nosearch"][0]) / build
-        lines.append(
-            f"{n:>6} {build / r['plain'][0]:>12.2f} {pelican} {r['rebuild'][0] / build:>14.2f}"
-            f" {share:>12.0%}"
+        plain, plus, rebuild = (
+            build / r["plain"][0],
+            build / r["plain-ext"][0],
+            r["rebuild"][0] / build,
         )
-    lines += ["", "peak memory, MB (the command's processes together)"]
-    lines.append(f"{'N':>6} " + " ".join(f"{label:>9}" for k, label in COLUMNS if k != "feeds"))
-    for n, r in results.items():
+        lines.append(
+            f"{shape:<8} {n:>5} {plain:>11.2f} {_mark(plain, 1.5)} {plus:>11.2f} {_mark(plus, 1.3)}"
+            f" {rebuild:>12.2f} {_mark(rebuild, 0.1)} {share:>12.0%} {pelican}"
+        )
+    lines += ["", "peak memory, MB (the command's processes together, forked workers included)"]
+    lines.append(f"{row} " + " ".join(f"{label:>9}" for k, label in COLUMNS if k != "feeds"))
+    for (shape, n), r in results.items():
         cells = [
             f"{r[k][1] / 2**20:>9.0f}" if k in r else f"{'-':>9}"
             for k, _ in COLUMNS
             if k != "feeds"
         ]
-        lines.append(f"{n:>6} " + " ".join(cells))
-    if len(results) > 1:
+        lines.append(f"{shape:<8} {n:>5} " + " ".join(cells))
+    if len({n for _, n in results}) > 1:
         lines += ["", "seconds per 1,000 articles (linear: the same at every N)"]
-        lines.append(f"{'N':>6} " + " ".join(f"{label:>9}" for _, label in COLUMNS))
-        for n, r in results.items():
+        lines.append(f"{row} " + " ".join(f"{label:>9}" for _, label in COLUMNS))
+        for (shape, n), r in results.items():
             cells = [f"{1000 * r[k][0] / n:>9.2f}" if k in r else f"{'-':>9}" for k, _ in COLUMNS]
-            lines.append(f"{n:>6} " + " ".join(cells))
+            lines.append(f"{shape:<8} {n:>5} " + " ".join(cells))
     return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("sizes", nargs="*", type=int, default=[2500, 5000, 10000])
+    parser.add_argument("sizes", nargs="*", type=int, default=[5000, 10000])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--shape",
+        default=DEFAULT,
+        help=f"shapes, comma-separated, or all: {', '.join(SHAPES)} (bench/shapes.py)",
+    )
     parser.add_argument(
         "--corpus-dir", type=Path, default=ROOT / "bench" / "corpus", help="where corpora go"
     )
     args = parser.parse_args()
-    results = {}
+    names = list(SHAPES) if args.shape == "all" else args.shape.split(",")
+    unknown = [name for name in names if name not in SHAPES]
+    if unknown:
+        parser.error(f"unknown shape {', '.join(unknown)}; known: {', '.join(SHAPES)}")
+    results: Results = {}
     with tempfile.TemporaryDirectory(prefix="congress-bench-") as tmp:
-        for n in args.sizes:
-            results[n] = measure(n, args.repeat, Path(tmp), args.corpus_dir.resolve())
-            print(f"N = {n} done", file=sys.stderr)
+        for name in names:
+            for n in args.sizes:
+                shape = SHAPES[name]
+                results[name, n] = measure(
+                    n, shape, args.repeat, Path(tmp), args.corpus_dir.resolve()
+                )
+                print(f"{name} N = {n} done", file=sys.stderr)
+                print(report(results), file=sys.stderr)
     print(report(results))
 
 

@@ -18,9 +18,9 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from generator.build.children import die_with_parent
 
@@ -75,3 +75,44 @@ def map_on_two_cores(fn: Callable[[T], R], items: Sequence[T], *, minimum: int =
         return (first if first is not None else work(items[:half])) + work(items[half:])
     finally:
         _JOB.clear()
+
+
+class Ahead(Generic[T, R]):
+    """`fn` over `items`, computed in a forked process while this one goes on with other work
+    (the QR codes of the article pages, while mkdocs converts their Markdown); `result()`
+    takes the answers, or, where forking is not safe or fails, computes them here."""
+
+    def __init__(self, fn: Callable[[T], R], items: Sequence[T], *, minimum: int = 200) -> None:
+        self._fn, self._items = fn, items
+        self._pool: ProcessPoolExecutor | None = None
+        self._future: Future[list[R]] | None = None
+        if len(items) < minimum or not _can_fork():
+            return
+        _JOB[:] = [(fn, items)]
+        try:
+            context = multiprocessing.get_context("fork")
+            self._pool = ProcessPoolExecutor(
+                1, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),)
+            )
+            self._future = self._pool.submit(_run_job)
+        except OSError:
+            self._pool = None
+        finally:
+            _JOB.clear()  # the child has its own copy
+
+    def result(self) -> list[R]:
+        try:
+            if self._future is not None:
+                return self._future.result()
+        except (OSError, BrokenProcessPool):
+            pass
+        finally:
+            self.close()
+        return [self._fn(item) for item in self._items]
+
+    def close(self) -> None:
+        """End the process (a failed build does not wait for it)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+            self._future = None

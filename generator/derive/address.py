@@ -46,15 +46,37 @@ def web_address(url: str) -> str:
 def print_link(site: Site, url: str) -> PrintLink | None:
     """The address of the page at the site-relative `url` and its QR code; None when the site
     has no absolute `site_url` (an address without a host reads nowhere from paper)."""
+    address = web_link(site, url)
+    return None if address is None else PrintLink(address, qr_svg(address))
+
+
+def web_link(site: Site, url: str) -> str | None:
+    """The address `print_link` gives the page at `url`, or None."""
     address = web_address(site.absolute(url))
     parts = urlsplit(address)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        return None
-    return PrintLink(address, qr_svg(address))
+    return address if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+# QR codes made before they are asked for (`made_ahead`): by a second process while the pages
+# convert, so that the pages' templates find them ready (mkdocs_plugin/__init__.py).
+_AHEAD: dict[str, str] = {}
+
+
+def made_ahead(codes: dict[str, str]) -> None:
+    """Keep the QR codes (address → `qr_svg(address)`) made elsewhere for this build."""
+    _AHEAD.clear()
+    _AHEAD.update(codes)
+
+
+def qr_svg(address: str) -> str:
+    """The QR code of exactly `address` as a small inline SVG (`make_qr_svg`), made ahead or
+    now."""
+    ahead = _AHEAD.get(address)
+    return ahead if ahead is not None else make_qr_svg(address)
 
 
 @lru_cache(maxsize=4096)
-def qr_svg(address: str) -> str:
+def make_qr_svg(address: str) -> str:
     """The QR code of exactly `address` as a small inline SVG: one path of horizontal runs,
     sized by the stylesheet (a viewBox and no width or height), hidden from assistive
     technology (the address is printed beside it as text). Cached: `congress serve` renders

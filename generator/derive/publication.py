@@ -80,7 +80,10 @@ class Publication:
     @cached_property
     def shards(self) -> list[Shard]:
         """The search bundles (generator/derive/search.py), newest first."""
-        return plan_shards(self.decision.published, self.site.congress.search_shard_size)
+        options = self.site.congress
+        return plan_shards(
+            self.decision.published, options.search_shard_size, options.search_shard_chars
+        )
 
     @cached_property
     def editions(self) -> list[EditionVerdict]:

@@ -185,44 +185,81 @@ class Shard:
     articles: tuple[Article, ...]
 
 
-def plan_shards(published: list[Article], size: int) -> list[Shard]:
+def plan_shards(published: list[Article], size: int, chars: int | None = None) -> list[Shard]:
     """The bundles, newest first (the search page loads the first and merges the others).
 
     The newest month has a bundle of its own, and so has the rest of its year: most new
     articles and corrections are there, and re-indexing a month's articles is quick (a
     bundle of a whole year took 1.5-3 s of a 10,000-article rebuild). When a new month
     begins, the month before joins its year's bundle. The older years are grouped, oldest
-    first, into bundles of at most `size` articles (a year larger than that has its own).
+    first, into bundles of at most `size` articles and `chars` characters of text: Pagefind's
+    memory follows the text it holds, not the count of articles (measured: about 100 bytes a
+    character, so 250 KB for a 2,000-character article and 600 KB for a long report). A year
+    larger than that is cut into runs of whole months, and so is the rest of the newest year.
     """
     if not published:
         return []
+    limit = _Limit(size, chars)
     years: dict[int, list[Article]] = {}
     for a in published:
         assert a.meta is not None
         years.setdefault(a.meta.date.year, []).append(a)
     *older, newest = sorted(years)
+    shards: list[Shard] = []
     grouped: list[list[int]] = []
-    count = 0
     for year in older:
-        if grouped and count + len(years[year]) <= size:
+        if grouped and limit.fits([a for y in grouped[-1] for a in years[y]] + years[year]):
             grouped[-1].append(year)
-            count += len(years[year])
         else:
             grouped.append([year])
-            count = len(years[year])
-    shards = [
-        Shard(
-            str(g[0]) if len(g) == 1 else f"{g[0]}-{g[-1]}", tuple(a for y in g for a in years[y])
-        )
-        for g in grouped
-    ]
-    months = [(_month(a), a) for a in years[newest]]
-    month = max(m for m, _ in months)
-    rest = tuple(a for m, a in months if m < month)
+    for g in grouped:
+        articles = [a for y in g for a in years[y]]
+        if len(g) == 1:
+            shards += _by_months(g[0], articles, limit, whole=str(g[0]))
+        else:
+            shards.append(Shard(f"{g[0]}-{g[-1]}", tuple(articles)))
+    month = max(_month(a) for a in years[newest])
+    rest = [a for a in years[newest] if _month(a) < month]
     if rest:
-        shards.append(Shard(str(newest), rest))
-    shards.append(Shard(f"{newest}-{month:02d}", tuple(a for m, a in months if m == month)))
+        shards += _by_months(newest, rest, limit, whole=str(newest))
+    shards.append(
+        Shard(f"{newest}-{month:02d}", tuple(a for a in years[newest] if _month(a) == month))
+    )
     return shards[::-1]
+
+
+@dataclass(frozen=True)
+class _Limit:
+    size: int
+    chars: int | None
+
+    def fits(self, articles: list[Article]) -> bool:
+        if len(articles) > self.size:
+            return False
+        return self.chars is None or sum(len(a.body) for a in articles) <= self.chars
+
+
+def _by_months(year: int, articles: list[Article], limit: _Limit, *, whole: str) -> list[Shard]:
+    """One bundle named `whole` if the articles fit the limit, else runs of whole months
+    ("2020-01-06": January to June), oldest first (a month larger than the limit alone)."""
+    if limit.fits(articles):
+        return [Shard(whole, tuple(articles))]
+    months: dict[int, list[Article]] = {}
+    for a in articles:
+        months.setdefault(_month(a), []).append(a)
+    runs: list[list[int]] = []
+    for m in sorted(months):
+        if runs and limit.fits([a for r in runs[-1] for a in months[r]] + months[m]):
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    return [
+        Shard(
+            f"{year}-{r[0]:02d}" if len(r) == 1 else f"{year}-{r[0]:02d}-{r[-1]:02d}",
+            tuple(a for m in r for a in months[m]),
+        )
+        for r in runs
+    ]
 
 
 def _month(a: Article) -> int:

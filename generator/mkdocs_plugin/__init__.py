@@ -47,6 +47,7 @@ from generator.mkdocs_plugin.context import SEARCH_SRC, not_found_context, page_
 from generator.mkdocs_plugin.fragments import Fragments
 from generator.mkdocs_plugin.isolation import guard, leave_out
 from generator.mkdocs_plugin.markup import generator_meta, valid_markup
+from generator.mkdocs_plugin.once import Once
 from generator.mkdocs_plugin.printed import drop_channel_layouts, site_pdfs
 from generator.mkdocs_plugin.registries import check_registry, staff_of
 from generator.mkdocs_plugin.requested import moment, taken
@@ -70,6 +71,7 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         self.files: Files | None = None
         self.failed: dict[str, Finding] = {}  # src → ART-INTERNAL: pages that failed to render
         self.rendering: Phase = phase("", 0)  # counts the pages mkdocs converts, then writes
+        self.once = Once()  # the Markdown converter and the QR codes of the build (once.py)
 
     def load_config(
         self, options: dict[str, Any], config_file_path: str | None = None
@@ -88,6 +90,7 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         assert self.options is not None
         install(_uses_plugin)  # mkdocs lists docs_dir next, following links: walk.py
         self.publication = None  # per-build state: `serve` rebuilds with the same plugin
+        self.once.reset()
         self.reuse = None
         self.failed = {}
         root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
@@ -174,6 +177,7 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         self._add_pages(files, config, pub)
         if any(f.dest_uri.startswith("pagefind/") for f in files):
             raise PluginError("pagefind/ 是站内搜索索引的目录，稿件目录中不能有同名文件夹。")
+        self.once.start_qr(self.site, pub)  # on the second core while pages convert
         if asked.cache is not None and not asked.preview:
             held = asked.held
             self.reuse = Reuse(
@@ -237,6 +241,7 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         self.rendering = phase("生成页面", len(files.documentation_pages()))
         if self.failed:  # before anything is derived from the published set
             leave_out(self.publication, self.failed, files)
+        self.once.take_qr()
         env.globals["congress_fragment"] = Fragments()
         env.filters["congress_generator"] = generator_meta
         # Every template escapes what it prints, material's own included (its head prints
@@ -304,6 +309,7 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         return server
 
     def on_build_error(self, *, error: Exception) -> None:
+        self.once.cancel()
         if self.indexing is not None:
             self.indexing.cancel()
             self.indexing = None
@@ -317,14 +323,17 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         assert self.publication is not None
         self.rendering.tick()
         verdict = self.publication.rendered.get(page.file.src_uri)
+        render = self.once.renderer(config)
         if verdict is None or verdict.article.meta is None:
+            if render is not None:  # a listing or other generated page
+                page.render = lambda config, files: render(page, files)  # type: ignore[method-assign]
             return markdown
         article = verdict.article
 
         def failed(exc: BaseException) -> None:
             self.failed[article.src] = internal_error(article.path, "渲染", exc)
 
-        guard(page, failed)
+        guard(page, failed, render)
         meta = verdict.article.meta  # the body itself was set in on_files
         page.meta = {"title": meta.title}
         if not self.publication.notice_only(verdict):

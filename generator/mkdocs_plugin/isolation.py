@@ -31,13 +31,21 @@ from generator.load.assets import copied_files
 log = logging.getLogger("mkdocs.plugins.congress")
 
 
-def guard(page: Page, failed: Callable[[BaseException], None]) -> None:
-    """Make this page's render report its exception to `failed` instead of raising it."""
-    render = page.render
+def guard(
+    page: Page,
+    failed: Callable[[BaseException], None],
+    render: Callable[[Page, Files], None] | None = None,
+) -> None:
+    """Make this page's render report its exception to `failed` instead of raising it
+    (`render`: what renders the page instead of its own `render`, convert.py)."""
+    own = page.render
 
     def guarded(config: MkDocsConfig, files: Files) -> None:
         try:
-            render(config, files)
+            if render is not None:
+                render(page, files)
+            else:
+                own(config, files)
         except Exception as exc:  # RecursionError, an extension's bug: this article only
             failed(exc)
             page.content = ""

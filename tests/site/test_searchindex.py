@@ -43,9 +43,29 @@ def test_the_newest_month_and_the_rest_of_its_year_are_bundles_of_their_own() ->
     ]
 
 
-def test_a_year_larger_than_a_bundle_is_a_bundle_alone() -> None:
+def test_a_year_larger_than_a_bundle_is_cut_into_runs_of_months() -> None:
     shards = plan_shards(corpus({2020: 12, 2021: 1, 2022: 2}), 5)
-    assert [s.name for s in shards] == ["2022-03", "2021", "2020"]  # 2022: March only
+    # 2020: all in March, a month larger than a bundle alone; 2022: March only.
+    assert [s.name for s in shards] == ["2022-03", "2021", "2020-03"]
+    year = [dated(2019, m * 10 + i, month=m) for m in range(1, 13) for i in range(2)]
+    shards = plan_shards([*year, dated(2020, 1)], 6)
+    assert [(s.name, len(s.articles)) for s in shards] == [
+        ("2020-03", 1),
+        ("2019-10-12", 6),
+        ("2019-07-09", 6),
+        ("2019-04-06", 6),
+        ("2019-01-03", 6),
+    ]
+
+
+def test_bundles_are_bounded_by_their_text_too() -> None:
+    """Pagefind's memory follows the text of a bundle: long reports make smaller bundles."""
+    published = corpus({2018: 4, 2019: 4, 2020: 4, 2021: 1})
+    per_article = len(published[0].body)
+    by_count = plan_shards(published, 100)
+    assert [s.name for s in by_count] == ["2021-03", "2018-2020"]
+    by_text = plan_shards(published, 100, chars=8 * per_article)
+    assert [s.name for s in by_text] == ["2021-03", "2020", "2018-2019"]
 
 
 def test_a_new_month_moves_the_month_before_into_its_year() -> None:
@@ -66,6 +86,7 @@ def test_every_article_is_in_exactly_one_bundle() -> None:
         assert sorted(uids) == sorted(a.meta.uid for a in published if a.meta)
         # Only a bundle of one year ("2022") or one month ("2022-04") may be larger.
         assert all(len(s.articles) <= size or len(s.name) in (4, 7) for s in shards)
+        assert len({s.name for s in shards}) == len(shards)
 
 
 def test_nothing_published_means_no_bundle() -> None:

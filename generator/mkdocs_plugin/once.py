@@ -1,0 +1,57 @@
+"""Work that every page needs, done once per build: the Markdown converter (convert.py) and
+the article pages' QR codes (derive/address.py), made on the second core while the pages
+convert, so that they are ready when the templates print them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import Files
+from mkdocs.structure.pages import Page
+
+from generator.build.parallel import Ahead
+from generator.core.config import Site
+from generator.derive.address import made_ahead, make_qr_svg, web_link
+from generator.derive.publication import Publication
+from generator.mkdocs_plugin.convert import Converter
+
+
+class Once:
+    """The plugin's per-build helpers; `reset()` at the start of every build (`serve`)."""
+
+    def __init__(self) -> None:
+        self._converter: Converter | None = None
+        self._qr: tuple[list[str], Ahead[str, str]] | None = None
+
+    def reset(self) -> None:
+        self.cancel()
+        self._converter = None  # the extensions' options may have changed
+        made_ahead({})
+
+    def renderer(self, config: MkDocsConfig) -> Callable[[Page, Files], None] | None:
+        """What renders a page instead of its own `render`; None: the engine's own."""
+        if not Converter.available():
+            return None
+        if self._converter is None:
+            self._converter = Converter(config)
+        return self._converter.render
+
+    def start_qr(self, site: Site, pub: Publication) -> None:
+        """Start making the QR codes of the article pages the build writes."""
+        pages = (v for v in pub.rendered.values() if v.article.meta and not pub.notice_only(v))
+        links = (web_link(site, v.article.url) for v in pages)
+        addresses = sorted({a for a in links if a is not None})
+        self._qr = (addresses, Ahead(make_qr_svg, addresses))
+
+    def take_qr(self) -> None:
+        """The QR codes, for the templates (after every page is converted)."""
+        if self._qr is not None:
+            addresses, ahead = self._qr
+            self._qr = None
+            made_ahead(dict(zip(addresses, ahead.result(), strict=True)))
+
+    def cancel(self) -> None:
+        if self._qr is not None:
+            self._qr[1].close()
+            self._qr = None
