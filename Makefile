@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?= -n auto
 
 
-.PHONY: serve-archive site test serve lint format bench bench-signing bench-archive clean check audit screenshots
+.PHONY: serve-archive site test serve lint format bench profile bench-signing bench-archive clean check audit screenshots
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "需要 Python 3.11 或更高版本 (Python 3.11+ is required)"; exit 2; }
@@ -68,13 +68,21 @@ $(PELICAN_STAMP):
 
 SIZES  ?= 5000 10000
 SHAPE  ?= newsroom
+# OTHERS=0: mkdocs-material only (no Pelican, no Hugo), for the shapes' table.
+OTHERS ?= 1
 REPEAT ?= 3
 # The generator byte-compiled first, as an installed package is (with PYTHONDONTWRITEBYTECODE
 # set, every timed command would otherwise compile it anew).
 bench: $(STAMP) $(PELICAN_STAMP)
 	@command -v hugo >/dev/null 2>&1 || echo "未安装 hugo：跳过 Hugo 对比（Debian: apt-get install hugo）"
 	$(BIN)/python -m compileall -q generator
-	$(BIN)/python -m bench.run $(SIZES) --shape $(SHAPE) --repeat $(REPEAT)
+	$(BIN)/python -m bench.run $(SIZES) --shape $(SHAPE) --repeat $(REPEAT) $(if $(filter 0,$(OTHERS)),--no-others)
+
+# One cold build (or check: COMMAND=check) of a bench corpus under cProfile: top 15 lines.
+N ?= 5000
+COMMAND ?= build
+profile: $(STAMP)
+	$(BIN)/python -m bench.profile $(N) --shape $(SHAPE) --command $(COMMAND)
 
 # What signed approvals cost (bench/signing.py): verification, cold and warm check, a scheduled
 # build, against BEFORE (a commit before signatures), and signing N articles in one command.

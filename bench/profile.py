@@ -1,6 +1,7 @@
-"""Profile one cold `congress build` of a bench corpus: `make profile SHAPE=archive N=5000`
-(or `python -m bench.profile N --shape NAME`) writes the corpus if it is missing, builds it
-under cProfile without the cache, and prints the top lines by cumulative time.
+"""Profile one cold `congress build` (or `check`) of a bench corpus: `make profile
+SHAPE=archive N=5000` (or `python -m bench.profile N --shape NAME [--command check]`) writes
+the corpus if it is missing, runs the command under cProfile without the cache, and prints the
+top lines by cumulative time.
 
 The command itself ends with `os._exit` (generator/failure.py), which would skip the
 profiler's report: here it returns to the profiler instead. Work done in the forked process
@@ -11,6 +12,7 @@ is, in the parent's wait for it.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import io
 import os
@@ -36,6 +38,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("size", nargs="?", type=int, default=5000)
     parser.add_argument("--shape", default=DEFAULT, choices=sorted(SHAPES))
+    parser.add_argument("--command", choices=("build", "check"), default="build")
     parser.add_argument("--top", type=int, default=15)
     parser.add_argument("--out", type=Path, help="also keep the raw profile here")
     args = parser.parse_args()
@@ -51,10 +54,13 @@ def main() -> None:
     profiler = cProfile.Profile()
     os.chdir(site)
     with tempfile.TemporaryDirectory(prefix="congress-profile-") as out:
-        argv = ["build", "--no-cache", "--now", NOW, "--site-dir", str(Path(out) / "site")]
+        argv = [args.command, "--no-cache", "--now", NOW]
+        if args.command == "build":
+            argv += ["--site-dir", str(Path(out) / "site")]
         profiler.enable()
-        try:
-            generator.cli.main.main(argv, standalone_mode=False)
+        try:  # the command's own report is not the profile's
+            with contextlib.redirect_stdout(io.StringIO()):
+                generator.cli.main.main(argv, standalone_mode=False)
         except _Left:
             pass
         finally:
@@ -64,7 +70,7 @@ def main() -> None:
     text = io.StringIO()
     stats = pstats.Stats(profiler, stream=text)
     stats.sort_stats("cumulative").print_stats(args.top)
-    print(f"cold build of {args.shape}-{args.size}, under cProfile", file=sys.stderr)
+    print(f"cold {args.command} of {args.shape}-{args.size}, under cProfile", file=sys.stderr)
     print(text.getvalue())
 
 

@@ -184,7 +184,7 @@ def pelican_command() -> list[str] | None:
 
 
 def measure(
-    n: int, shape: Shape, repeat: int, scratch: Path, corpora: Path
+    n: int, shape: Shape, repeat: int, scratch: Path, corpora: Path, *, others: bool = True
 ) -> dict[str, tuple[float, int]]:
     site = corpora / f"{shape.name}-{n}"
     write_corpus(n, site, shape=shape)
@@ -220,7 +220,7 @@ def measure(
         "plain": ([python, "-m", "mkdocs", "build", "-q", "-f", str(plain)], None),
         "plain-ext": ([python, "-m", "mkdocs", "build", "-q", "-f", str(plain_ext)], None),
     }
-    pelican = pelican_command()
+    pelican = pelican_command() if others else None
     if pelican is not None:
         root = pelican_site(site)
         commands["pelican"] = (
@@ -236,7 +236,7 @@ def measure(
             ],
             None,
         )
-    if shutil.which("hugo"):
+    if others and shutil.which("hugo"):
         root = hugo_site(site)
         commands["hugo"] = (
             ["hugo", "--quiet", "-s", str(root), "-d", str(out / "h")],
@@ -341,6 +341,9 @@ def main() -> None:
     )
     parser.add_argument(
         "--corpus-dir", type=Path, default=ROOT / "bench" / "corpus", help="where corpora go"
+    )
+    parser.add_argument(
+        "--no-others", action="store_true", help="leave out Pelican and Hugo (mkdocs-material only)"
     )
     args = parser.parse_args()
     names = list(SHAPES) if args.shape == "all" else args.shape.split(",")

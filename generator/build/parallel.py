@@ -12,14 +12,16 @@ otherwise the work runs here.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.connection import Connection
 from typing import Any, Generic, TypeVar
 
 from generator.build.children import die_with_parent
@@ -79,40 +81,63 @@ def map_on_two_cores(fn: Callable[[T], R], items: Sequence[T], *, minimum: int =
 
 class Ahead(Generic[T, R]):
     """`fn` over `items`, computed in a forked process while this one goes on with other work
-    (the QR codes of the article pages, while mkdocs converts their Markdown); `result()`
-    takes the answers, or, where forking is not safe or fails, computes them here."""
+    (the QR codes of the article pages, from the moment the pages are listed to the moment
+    their templates print them); `result()` takes the answers, or, where forking is not safe
+    or the process failed, computes them here.
+
+    A bare process and a pipe, no executor: an executor's thread in this process would keep
+    `map_on_two_cores` from forking for the gate's checks meanwhile.
+    """
 
     def __init__(self, fn: Callable[[T], R], items: Sequence[T], *, minimum: int = 200) -> None:
         self._fn, self._items = fn, items
-        self._pool: ProcessPoolExecutor | None = None
-        self._future: Future[list[R]] | None = None
+        self._process: Any = None
+        self._answers: Connection | None = None
         if len(items) < minimum or not _can_fork():
             return
-        _JOB[:] = [(fn, items)]
+        context = multiprocessing.get_context("fork")
+        answers, writer = context.Pipe(duplex=False)
+        process = context.Process(target=_ahead, args=(fn, items, writer, os.getpid()), daemon=True)
         try:
-            context = multiprocessing.get_context("fork")
-            self._pool = ProcessPoolExecutor(
-                1, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),)
-            )
-            self._future = self._pool.submit(_run_job)
+            process.start()
         except OSError:
-            self._pool = None
+            answers.close()
+            return
         finally:
-            _JOB.clear()  # the child has its own copy
+            writer.close()  # the child's end
+        self._process, self._answers = process, answers
+
+    @property
+    def forked(self) -> bool:
+        return self._answers is not None
 
     def result(self) -> list[R]:
-        try:
-            if self._future is not None:
-                return self._future.result()
-        except (OSError, BrokenProcessPool):
-            pass
-        finally:
-            self.close()
+        answer: Any = None
+        if self._answers is not None:
+            try:
+                answer = self._answers.recv()
+            except (EOFError, OSError):  # the process is gone: do the work here
+                answer = None
+            finally:
+                self.close()
+        if isinstance(answer, list) and len(answer) == len(self._items):
+            return answer
         return [self._fn(item) for item in self._items]
 
     def close(self) -> None:
         """End the process (a failed build does not wait for it)."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
-            self._future = None
+        if self._process is not None:
+            if self._process.is_alive():
+                self._process.kill()
+            self._process.join(5)
+            self._process = None
+        if self._answers is not None:
+            self._answers.close()
+            self._answers = None
+
+
+def _ahead(fn: Callable[[T], R], items: Sequence[T], answers: Connection, parent: int) -> None:
+    _start_worker(parent)
+    with contextlib.suppress(OSError):  # the build is gone: nobody to answer
+        answers.send([fn(item) for item in items])
+    answers.close()

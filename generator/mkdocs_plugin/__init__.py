@@ -137,6 +137,8 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         # The core reads docs_dir itself, so that `congress check` and the build judge the
         # same files (mkdocs has already dropped some, e.g. one of two clashing pages).
         asked = self._asked()
+        pages = [f.src_uri for f in mine if f.is_documentation_page()]
+        self.once.start_qr(self.site, pages)  # on the second core, from now on (once.py)
         pub = prepare(
             self.site,
             self.now,
@@ -177,7 +179,6 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         self._add_pages(files, config, pub)
         if any(f.dest_uri.startswith("pagefind/") for f in files):
             raise PluginError("pagefind/ 是站内搜索索引的目录，稿件目录中不能有同名文件夹。")
-        self.once.start_qr(self.site, pub)  # on the second core while pages convert
         if asked.cache is not None and not asked.preview:
             held = asked.held
             self.reuse = Reuse(
@@ -362,6 +363,10 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         return context
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        # The page is written from `output`: its body is not needed again (the feeds and the
+        # build cache took theirs in on_env). Holding all of them was most of the memory of
+        # a long-report archive's build.
+        page.content = None
         return valid_markup(output)
 
     def on_post_template(
