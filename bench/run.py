@@ -1,8 +1,9 @@
 """Time the project against plain mkdocs-material, Pelican and Hugo on the same corpus.
 
-`make bench` (or `python -m bench.run [N ...] [--shape NAME,...]`) writes a corpus of N articles
-of each shape (bench/shapes.py, bench/corpus.py) and measures, the commands taking turns (A B C A B C …) so that a machine that speeds up or
-slows down biases none of them, the median of `--repeat` runs of:
+`make bench` (or `python -m bench.run [N ...] [--shape NAME,...]`) writes a corpus of N
+articles of each shape (bench/shapes.py, bench/corpus.py) and measures, the commands taking
+turns (A B C A B C …) so that a machine that speeds up or slows down biases none of them,
+the median of `--repeat` runs of:
 
 - check (cold / warm): `congress check` without the build cache, and with it warm;
 - build: the full `congress build` (gate, pages, Pagefind search, feeds) into a new folder,

@@ -7,6 +7,11 @@ page lives: links are relative, and every link in these fragments points at the 
 column or an asset, one directory deep at most. `{% call congress_fragment("nav") %}` therefore
 renders its body once per (depth, first path segment) and reuses the HTML; a page that is in
 the navigation (home, a column's first page), whose own entry is highlighted, renders afresh.
+
+The same holds for what every page repeats around its own content (issue 21's profile):
+material's stylesheets and scripts, the configuration block, the national footer and the
+header's logo, search box and 长者模式 switch. The header's page title is not in a fragment.
+tests/site/test_incremental.py builds a site with every fragment rendered afresh and compares.
 """
 
 from __future__ import annotations

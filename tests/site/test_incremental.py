@@ -220,11 +220,13 @@ def test_the_cache_can_be_switched_off_or_moved(
     assert not (root / ".site.spare").exists()
 
 
+@pytest.mark.parametrize("search", [False, True])
 def test_render_once_fragments_change_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, search: bool
 ) -> None:
-    """Navigation, tabs and config rendered once per section are what each page would render:
-    the site is the same with every fragment rendered afresh."""
+    """Navigation, tabs, config, styles, scripts, footer and the header's fixed parts rendered
+    once per section are what each page would render: the site is the same with every
+    fragment rendered afresh (with and without the header's search box)."""
     from generator.build.run import build_site
     from generator.core.clock import aware
     from generator.mkdocs_plugin.fragments import Fragments
@@ -235,7 +237,7 @@ def test_render_once_fragments_change_nothing(
         {f"news/2026/p{i}.md": piece(i) for i in range(1, 6)}
         | {"notices/2026/n1.md": piece(13, column="notices", kind="notice")},
         per_page=2,
-        search=False,
+        search=search,
     )
     config = str(root / "mkdocs.yml")
     build_site(config, tmp_path / "once", aware(NOW), render=render, cache=False)

@@ -21,11 +21,11 @@ pytestmark = pytest.mark.site
 
 BODIES = [
     "导语。[^1]\n\n## 主要做法\n\n正文[^note]。\n\n## 主要做法\n\n再一段[链接][ref]。\n\n"
-    "[^1]: 第一条脚注。\n[^note]: 命名脚注。\n\n[ref]: ../b/ \"参考\"\n",
+    '[^1]: 第一条脚注。\n[^note]: 命名脚注。\n\n[ref]: ../b/ "参考"\n',
     "## 主要做法\n\n只用了上一篇定义的引用：[链接][ref]，和脚注[^1]。\n\n"
     "[^1]: 这一篇自己的脚注。\n\n| 地区 | 问题数 |\n|---|---|\n| 临江区 | 12 |\n",
     '<div id="raw-anchor" markdown>\n\n**加粗**段落\n\n</div>\n\n'
-    "## 标题 {#custom-id .lead}\n\n!!! note \"注意\"\n    提示内容。\n\n"
+    '## 标题 {#custom-id .lead}\n\n!!! note "注意"\n    提示内容。\n\n'
     "[上一篇的小节](../a/#主要做法_1)\n",
     "## 主要做法\n\n## 主要做法\n\n## 存在问题\n\n段落。[^1]\n\n[^1]: 又一条脚注。\n",
 ]
@@ -46,9 +46,7 @@ def _build(root: Path, out: Path, fresh: bool) -> dict[str, bytes]:
     env = {k: v for k, v in os.environ.items() if k != "CONGRESS_FRESH_MARKDOWN"}
     if fresh:
         env["CONGRESS_FRESH_MARKDOWN"] = "1"
-    done = congress(
-        "build", "--no-cache", "--now", NOW, "--site-dir", str(out), cwd=root, env=env
-    )
+    done = congress("build", "--no-cache", "--now", NOW, "--site-dir", str(out), cwd=root, env=env)
     assert done.returncode == 0, done.stderr
     return snapshot(out)
 

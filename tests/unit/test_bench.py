@@ -42,7 +42,7 @@ def test_every_shape_is_valid_input_of_its_own_shape(tmp_path: Path, name: str) 
     assert states["published"] >= 0.75 * 400
     articles = [v.article for v in decision.verdicts if v.article.meta is not None]
     lengths = sorted(len(a.body) for a in articles)
-    median, low, high = shape.chars
+    median = shape.chars[0]
     assert 0.6 * median <= lengths[len(lengths) // 2] <= 1.6 * median
     assert all(len(a.meta.tags) <= shape.tags[1] for a in articles if a.meta)
     with_images = sum("![" in a.body for a in articles)
