@@ -96,7 +96,10 @@ class Ahead(Generic[T, R]):
         if len(items) < minimum or not _can_fork():
             return
         context = multiprocessing.get_context("fork")
-        answers, writer = context.Pipe(duplex=False)
+        try:
+            answers, writer = context.Pipe(duplex=False)
+        except OSError:  # no pipe to be had: the work is done here
+            return
         process = context.Process(target=_ahead, args=(fn, items, writer, os.getpid()), daemon=True)
         try:
             process.start()
@@ -114,9 +117,10 @@ class Ahead(Generic[T, R]):
     def result(self) -> list[R]:
         answer: Any = None
         if self._answers is not None:
-            try:
-                answer = self._answers.recv()
-            except (EOFError, OSError):  # the process is gone: do the work here
+            try:  # a process stopped or stuck does not hold the build: the work is done here
+                if self._answers.poll(_AHEAD_TIMEOUT):
+                    answer = self._answers.recv()
+            except (EOFError, OSError):  # the process is gone
                 answer = None
             finally:
                 self.close()
@@ -127,13 +131,18 @@ class Ahead(Generic[T, R]):
     def close(self) -> None:
         """End the process (a failed build does not wait for it)."""
         if self._process is not None:
+            self._process.join(1)  # it has sent its answer, or the answer is not wanted
             if self._process.is_alive():
                 self._process.kill()
-            self._process.join(5)
+                self._process.join(5)
             self._process = None
         if self._answers is not None:
             self._answers.close()
             self._answers = None
+
+
+# The longest wait for work sent ahead (10,000 QR codes take about 10 s).
+_AHEAD_TIMEOUT = 300.0
 
 
 def _ahead(fn: Callable[[T], R], items: Sequence[T], answers: Connection, parent: int) -> None:

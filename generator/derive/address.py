@@ -11,7 +11,9 @@ eight against the standard's penalty rules (5 of 6.2 ms per address). The mask o
 the code looks, every mask reads the same; a fixed one keeps a page's code at about 1.6 ms
 (1.25 ms segno's encoding, 0.3 ms the path written here). Mask 2 was the standard's choice for
 40 % of 300 addresses shaped like the site's, and its penalty within 18 % of the chosen mask's
-for every one of them. Only pages rendered again pay: a rebuild keeps unchanged pages.
+for every one of them. Only pages rendered again pay: a rebuild keeps unchanged pages. A build
+makes them on its second core while the gate reads and the pages convert (`made_ahead`,
+mkdocs_plugin/once.py), so that the templates find them ready.
 """
 
 from __future__ import annotations

@@ -44,6 +44,7 @@ from generator.load.article import Article, internal_error
 from generator.load.contentfiles import is_article_name
 from generator.load.generated import reserved
 from generator.mkdocs_plugin.context import SEARCH_SRC, not_found_context, page_context
+from generator.mkdocs_plugin.filing import add_file, in_index_order, theme_file
 from generator.mkdocs_plugin.fragments import Fragments
 from generator.mkdocs_plugin.isolation import guard, leave_out
 from generator.mkdocs_plugin.markup import generator_meta, valid_markup
@@ -138,7 +139,10 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         # same files (mkdocs has already dropped some, e.g. one of two clashing pages).
         asked = self._asked()
         pages = [f.src_uri for f in mine if f.is_documentation_page()]
-        self.once.start_qr(self.site, pages)  # on the second core, from now on (once.py)
+        # The QR codes on the second core from now on (once.py), unless a spare may keep
+        # pages: then only for those it does not keep, once planned.
+        ahead = asked.cache is None or asked.preview or not asked.held.pages
+        self.once.start_qr(self.site, pages if ahead else [])
         pub = prepare(
             self.site,
             self.now,
@@ -161,7 +165,7 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         for file in mine:
             if reserved(file.src_uri, columns):
                 files.remove(file)  # the generated page or file wins (generator/load/generated.py)
-                _theme_file(files, config, file.src_uri)
+                theme_file(files, config, file.src_uri)
             elif file.is_documentation_page():
                 verdict = pub.rendered.get(file.src_uri)
                 if verdict is None:
@@ -189,10 +193,11 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
                 inventory=asked.inventory,
             )
             self.reuse.plan(pub, files, config, search=self.site.congress.search)
+            self.once.start_qr(self.site, [] if ahead else pages, kept=self.reuse.kept)
         if self.site.congress.search:
             self._start_index(Path(config.site_dir) / "pagefind")
         self.rendering = phase("转换正文", len(files.documentation_pages()))
-        return _in_index_order(files, pub)
+        return in_index_order(files, pub)
 
     def _add_pages(self, files: Files, config: MkDocsConfig, pub: Publication) -> None:
         """The listing pages, the 订阅 page and the search page, made in memory."""
@@ -203,7 +208,7 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         for src, title, in_nav in pages:
             content = f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\n---\n"
             inclusion = InclusionLevel.INCLUDED if in_nav else InclusionLevel.NOT_IN_NAV
-            _add(files, File.generated(config, src, content=content, inclusion=inclusion))
+            add_file(files, File.generated(config, src, content=content, inclusion=inclusion))
 
     def _start_index(self, output: Path) -> None:
         """Start the search index beside the renderer; pages reach it as they are rendered."""
@@ -279,11 +284,12 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         for path, data in written.items():
             if self.reuse is not None:
                 self.reuse.clear(path)
-            _add(files, File.generated(config, path, content=data))
+            add_file(files, File.generated(config, path, content=data))
         return env
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         self.rendering.finish()
+        self.once.reset()  # `serve` keeps the process: nothing of this build stays in it
         site_dir, pub = Path(config.site_dir), self.publication
         updated = self.reuse is not None and self.reuse.updating
         if updated and self.files is not None:
@@ -377,27 +383,3 @@ class CongressPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
 
 def _uses_plugin(config: MkDocsConfig) -> bool:
     return any(isinstance(p, CongressPlugin) for p in config.plugins.values())
-
-
-def _in_index_order(files: Files, pub: Publication) -> Files:
-    """The articles first, bundle by bundle of the search index (oldest first), so that each
-    bundle can be indexed as soon as its last page is rendered; mkdocs renders in this order."""
-    order = {a.src: i for i, a in enumerate(a for s in reversed(pub.shards) for a in s.articles)}
-    ordered = sorted(files, key=lambda f: order.get(f.src_uri, len(order)))
-    return Files(ordered)
-
-
-def _theme_file(files: Files, config: MkDocsConfig, path: str) -> None:
-    """Put back the theme's own file that a content file at its path had shadowed (mkdocs
-    adds theme files only where docs_dir has none)."""
-    for folder in config.theme.dirs:
-        if os.path.isfile(os.path.join(folder, path)):
-            files.append(File(path, folder, config.site_dir, config.use_directory_urls))
-            return
-
-
-def _add(files: Files, file: File) -> None:
-    """Add a generated file, refusing a second writer for one output path."""
-    if files.get_file_from_path(file.src_uri) is not None:
-        raise PluginError(f"两个来源要写同一个文件 {file.src_uri}，请改名其中一个。")
-    files.append(file)

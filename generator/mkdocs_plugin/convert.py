@@ -23,21 +23,22 @@ from typing import Any
 
 import markdown
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure import pages as _pages
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
 
 try:  # the engine's private per-page processors (the same names in mkdocs and ProperDocs)
-    from mkdocs.structure import pages as _pages
-    from mkdocs.structure.toc import get_toc
-
     _PROCESSORS: tuple[Any, ...] | None = (
         _pages._RawHTMLPreprocessor,
         _pages._ExtractAnchorsTreeprocessor,
         _pages._RelativePathTreeprocessor,
         _pages._ExtractTitleTreeprocessor,
     )
-except (ImportError, AttributeError):  # pragma: no cover - a future engine
+except AttributeError:  # pragma: no cover - a future engine
     _PROCESSORS = None
+# The import hook (engine.py) answers `mkdocs.*` with `properdocs.*` when ProperDocs runs.
+_PROPERDOCS = _pages.__name__.startswith("properdocs")
 
 
 FRESH_ENV = "CONGRESS_FRESH_MARKDOWN"
@@ -48,14 +49,19 @@ class Converter:
 
     def __init__(self, config: MkDocsConfig) -> None:
         self._config = config
-        self._md = markdown.Markdown(
-            extensions=config["markdown_extensions"],
-            extension_configs=config["mdx_configs"] or {},
-        )
+        self._md: markdown.Markdown | None = None
 
     @staticmethod
-    def available() -> bool:
-        return _PROCESSORS is not None and os.environ.get(FRESH_ENV, "") in ("", "0")
+    def available(config: MkDocsConfig) -> bool:
+        """Whether to reuse one instance: not where the environment asks for the engine's
+        render, nor with footnotes' `UNIQUE_IDS` (their prefix counts the conversions, so
+        the ids would depend on the order pages convert in)."""
+        footnotes = (config["mdx_configs"] or {}).get("footnotes") or {}
+        return (
+            _PROCESSORS is not None
+            and os.environ.get(FRESH_ENV, "") in ("", "0")
+            and not footnotes.get("UNIQUE_IDS")
+        )
 
     def render(self, page: Page, files: Files) -> None:
         """What `Page.render` does, with the shared converter."""
@@ -63,7 +69,13 @@ class Converter:
         if page.markdown is None:
             raise RuntimeError("`markdown` field hasn't been set (via `read_source`)")
         raw_html_cls, anchors_cls, relative_cls, title_cls = _PROCESSORS
-        config, md = self._config, self._md
+        config = self._config
+        if self._md is None:  # the first page, or the one after a page that failed
+            self._md = markdown.Markdown(
+                extensions=config["markdown_extensions"],
+                extension_configs=config["mdx_configs"] or {},
+            )
+        md = self._md
         md.reset()
         raw_html_ext = raw_html_cls()
         raw_html_ext._register(md)
@@ -73,11 +85,19 @@ class Converter:
         relative_path_ext._register(md)
         extract_title_ext = title_cls()
         extract_title_ext._register(md)
-        page.content = md.convert(page.markdown)
+        try:
+            page.content = md.convert(page.markdown)
+        except BaseException:
+            # A conversion that stopped half-way can leave the block parser's stack and an
+            # extension's state behind, which `reset()` does not clear: the next page gets a
+            # new instance (isolation.py publishes the other articles).
+            self._md = None
+            raise
         page.toc = get_toc(getattr(md, "toc_tokens", []))
         page._title_from_render = extract_title_ext.title
         page.present_anchor_ids = (
             extract_anchors_ext.present_anchor_ids | raw_html_ext.present_anchor_ids
         )
-        if _pages.log.getEffectiveLevel() > logging.DEBUG:
+        # ProperDocs keeps the links to anchors at every log level; MkDocs below DEBUG only.
+        if _PROPERDOCS or _pages.log.getEffectiveLevel() > logging.DEBUG:
             page.links_to_anchors = relative_path_ext.links_to_anchors

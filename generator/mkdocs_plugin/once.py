@@ -5,7 +5,7 @@ the articles and the pages convert, so that they are ready when the templates pr
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
@@ -33,17 +33,21 @@ class Once:
 
     def renderer(self, config: MkDocsConfig) -> Callable[[Page, Files], None] | None:
         """What renders a page instead of its own `render`; None: the engine's own."""
-        if not Converter.available():
+        if not Converter.available(config):
             return None
         if self._converter is None:
             self._converter = Converter(config)
         return self._converter.render
 
-    def start_qr(self, site: Site, pages: list[str]) -> None:
+    def start_qr(self, site: Site, pages: list[str], kept: Collection[str] = ()) -> None:
         """Start making the QR codes of the pages (source paths) that may be articles: from
         the moment they are listed, before the gate has read them (the few it holds back
-        cost the second core a millisecond each)."""
-        links = (web_link(site, url_of(src)) for src in pages if is_article_name(src))
+        cost the second core a millisecond each); not those of pages a spare keeps."""
+        if not pages:
+            return
+        links = (
+            web_link(site, url_of(src)) for src in pages if is_article_name(src) and src not in kept
+        )
         addresses = sorted({a for a in links if a is not None})
         self._qr = (addresses, Ahead(make_qr_svg, addresses))
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -314,3 +315,34 @@ def test_a_site_folder_with_glob_characters_in_its_path(tmp_path: Path) -> None:
     build(root)
     assert snapshot(root / "site") == fresh_build(root)
     assert len(list((root / "site" / "pagefind").glob("*/pagefind-entry.json"))) >= 1
+
+
+def test_a_rebuild_sends_ahead_only_the_qr_codes_of_the_pages_it_renders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The QR codes made on the second core (mkdocs_plugin/once.py) are those of the pages
+    the build renders: all of them from nothing, only the changed one when a spare keeps the
+    rest (before: every article's, and the rebuild waited for them)."""
+    from generator.build.parallel import Ahead
+    from generator.build.run import build_site
+    from generator.core.clock import aware
+    from generator.mkdocs_plugin import once
+    from generator.mkdocs_plugin.running import render
+
+    asked: list[list[str]] = []
+
+    class Recording(Ahead[str, str]):
+        def __init__(self, fn: Any, items: Any, **options: Any) -> None:
+            asked.append(list(items))
+            super().__init__(fn, items, **options)
+
+    monkeypatch.setattr(once, "Ahead", Recording)
+    root = newsroom(tmp_path / "src")
+    config, target = str(root / "mkdocs.yml"), root / "site"
+    build_site(config, target, aware(NOW), render=render)
+    assert len(asked) == 1 and len(asked[0]) == 13  # every article, from nothing
+    build_site(config, target, aware(NOW), render=render)  # the spare: nothing changed
+    asked.clear()
+    (root / "content/news/2026/p3.md").write_text(piece(3, "正文已更正。\n"), encoding="utf-8")
+    build_site(config, target, aware(NOW), render=render)
+    assert asked == [["https://www.example.gov.cn/news/2026/p3/"]]

@@ -14,7 +14,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
+from tests.redteam.raising import NESTED_MARKER
 from tests.sitekit import NOW, ROOT, article, congress, make_site, snapshot
 
 pytestmark = pytest.mark.site
@@ -77,3 +79,36 @@ def test_the_sample_site_is_the_same_both_ways(tmp_path: Path) -> None:
     fresh = _build(root, tmp_path / "fresh", fresh=True)
     assert sorted(reused) == sorted(fresh)
     assert [path for path in reused if reused[path] != fresh[path]] == []
+
+
+def test_a_page_that_fails_half_way_leaves_the_next_pages_as_they_should_be(
+    tmp_path: Path,
+) -> None:
+    """A conversion that raises inside a list leaves the block parser's state behind, which
+    `reset()` does not clear: the pages converted after it get a new converter (before: a
+    following page's paragraphs lost their <p>, published without any error)."""
+    arts = {
+        "news/2026/a-bad.md": article(
+            f"导语。\n\n- 第一项\n- {NESTED_MARKER}\n", uid="2026-1101-bad001"
+        ),
+        **{
+            f"news/2026/b{i}.md": article(
+                "第一段。\n\n第二段。\n\n- 一项\n\n    续行。\n",
+                uid=f"2026-1101-good0{i}",
+                title=f"正常稿件{i}",
+            )
+            for i in range(2)
+        },
+    }
+    root = make_site(tmp_path / "site", arts)
+    config = yaml.safe_load((root / "mkdocs.yml").read_text(encoding="utf-8"))
+    config["markdown_extensions"] = ["tables", "tests.redteam.raising"]
+    (root / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True), "utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}  # for the test extension
+    env.pop("CONGRESS_FRESH_MARKDOWN", None)
+    done = congress("build", "--no-cache", "--now", NOW, cwd=root, env=env)
+    assert done.returncode == 1 and "ART-INTERNAL" in done.stderr  # the bad article only
+    for i in range(2):
+        page = (root / f"site/news/2026/b{i}/index.html").read_text("utf-8")
+        assert "<p>第一段。</p>" in page and "<p>第二段。</p>" in page
+        assert "<pre>" not in page

@@ -90,3 +90,46 @@ def test_a_large_newsroom_gets_the_same_verdicts_on_one_core_and_on_two(tmp_path
     signed = sum(len(a["approvals"]) for a in one["articles"])  # type: ignore[index]
     with sqlite3.connect(cache / "cache.sqlite3") as db:
         assert db.execute("select count(*), sum(ok) from signatures").fetchone() == (signed, signed)
+
+
+AHEAD = """
+import json, os, sys
+from generator.build.parallel import Ahead
+def work(i):
+    if i == 3 and os.environ.get("DIE_AHEAD") and os.getpid() != PARENT:
+        os._exit(7)  # the process sent ahead dies half-way
+    return i * i, os.getpid()
+PARENT = os.getpid()
+ahead = Ahead(work, list(range(10)), minimum={minimum})
+forked = ahead.forked
+print(json.dumps([PARENT, forked, ahead.result()]))
+"""
+
+
+def run_ahead(minimum: int, **env: str) -> tuple[int, bool, list[list[int]]]:
+    done = subprocess.run(
+        [sys.executable, "-c", AHEAD.format(minimum=minimum)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, **env},
+        timeout=60,
+    )
+    parent, forked, results = json.loads(done.stdout)
+    return parent, forked, results
+
+
+@linux_with_two_cores
+def test_work_sent_ahead_is_done_in_another_process_and_comes_back_whole() -> None:
+    parent, forked, results = run_ahead(5)
+    assert forked
+    assert [r[0] for r in results] == [i * i for i in range(10)]
+    assert {r[1] for r in results} != {parent}  # done by the process sent ahead
+
+
+def test_work_sent_ahead_is_done_here_when_small_when_asked_or_when_the_process_dies() -> None:
+    for minimum, env in ((50, {}), (5, {"CONGRESS_ONE_CORE": "1"}), (5, {"DIE_AHEAD": "1"})):
+        parent, _, results = run_ahead(minimum, **env)
+        assert [r[0] for r in results] == [i * i for i in range(10)], env
+        assert {r[1] for r in results} == {parent}, env
