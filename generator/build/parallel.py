@@ -120,6 +120,7 @@ class Ahead(Generic[T, R]):
             try:  # a process stopped or stuck does not hold the build: the work is done here
                 if self._answers.poll(_AHEAD_TIMEOUT):
                     answer = self._answers.recv()
+                    self._process.join(5)  # it ends once it has answered
             except (EOFError, OSError):  # the process is gone
                 answer = None
             finally:
@@ -131,10 +132,9 @@ class Ahead(Generic[T, R]):
     def close(self) -> None:
         """End the process (a failed build does not wait for it)."""
         if self._process is not None:
-            self._process.join(1)  # it has sent its answer, or the answer is not wanted
             if self._process.is_alive():
                 self._process.kill()
-                self._process.join(5)
+            self._process.join(5)
             self._process = None
         if self._answers is not None:
             self._answers.close()
