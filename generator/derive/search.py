@@ -193,8 +193,7 @@ def plan_shards(published: list[Article], size: int, chars: int | None = None) -
     bundle of a whole year took 1.5-3 s of a 10,000-article rebuild). When a new month
     begins, the month before joins its year's bundle. The older years are grouped, oldest
     first, into bundles of at most `size` articles and `chars` characters of text: Pagefind's
-    memory follows the text it holds, not the count of articles (measured: about 100 bytes a
-    character, so 250 KB for a 2,000-character article and 600 KB for a long report). A year
+    memory follows both (measured: about 175 KB an article plus 40 bytes a character). A year
     larger than that is cut into runs of whole months, and so is the rest of the newest year.
     """
     if not published:
