@@ -185,7 +185,14 @@ def pelican_command() -> list[str] | None:
 
 
 def measure(
-    n: int, shape: Shape, repeat: int, scratch: Path, corpora: Path, *, others: bool = True
+    n: int,
+    shape: Shape,
+    repeat: int,
+    scratch: Path,
+    corpora: Path,
+    *,
+    others: bool = True,
+    search_share: bool = True,
 ) -> dict[str, tuple[float, int]]:
     site = corpora / f"{shape.name}-{n}"
     write_corpus(n, site, shape=shape)
@@ -221,6 +228,8 @@ def measure(
         "plain": ([python, "-m", "mkdocs", "build", "-q", "-f", str(plain)], None),
         "plain-ext": ([python, "-m", "mkdocs", "build", "-q", "-f", str(plain_ext)], None),
     }
+    if not search_share:
+        del commands["nosearch"]
     pelican = pelican_command() if others else None
     if pelican is not None:
         root = pelican_site(site)
@@ -303,7 +312,7 @@ def report(results: Results) -> str:
     for (shape, n), r in results.items():
         build = r["build"][0]
         pelican = f"{build / r['pelican'][0]:>14.2f}" if "pelican" in r else f"{'-':>14}"
-        share = (build - r["nosearch"][0]) / build
+        share = (build - r["nosearch"][0]) / build if "nosearch" in r else float("nan")
         plain, plus, rebuild = (
             build / r["plain"][0],
             build / r["plain-ext"][0],
@@ -346,6 +355,9 @@ def main() -> None:
     parser.add_argument(
         "--no-others", action="store_true", help="leave out Pelican and Hugo (mkdocs-material only)"
     )
+    parser.add_argument(
+        "--no-search-share", action="store_true", help="leave out the build without search"
+    )
     args = parser.parse_args()
     names = list(SHAPES) if args.shape == "all" else args.shape.split(",")
     unknown = [name for name in names if name not in SHAPES]
@@ -357,7 +369,13 @@ def main() -> None:
             for n in args.sizes:
                 shape = SHAPES[name]
                 results[name, n] = measure(
-                    n, shape, args.repeat, Path(tmp), args.corpus_dir.resolve()
+                    n,
+                    shape,
+                    args.repeat,
+                    Path(tmp),
+                    args.corpus_dir.resolve(),
+                    others=not args.no_others,
+                    search_share=not args.no_search_share,
                 )
                 print(f"{name} N = {n} done", file=sys.stderr)
                 print(report(results), file=sys.stderr)
