@@ -1,8 +1,10 @@
 """A seeded generator of realistic Chinese articles in the front-matter contract.
 
-`python -m bench.corpus N DIR` writes a complete site (mkdocs.yml, editorial/, content/) with
-N articles spread over every column of the sample site, with headings, lists, tables and
-images, so that builds can be timed on an archive of any size.
+`python -m bench.corpus N DIR [SHAPE]` writes a complete site (mkdocs.yml, editorial/, content/)
+with N articles of a shape (bench/shapes.py: lengths, tags, images, tables, corrections,
+pending, scheduled and withdrawn articles) spread over every column of the sample site, with
+headings, lists, tables and images, so that builds can be timed on archives of any size and
+kind. Signed articles are signed stage by stage through the real signature writer.
 """
 
 from __future__ import annotations
