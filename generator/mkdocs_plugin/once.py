@@ -24,20 +24,20 @@ class Once:
 
     def __init__(self) -> None:
         self._converter: Converter | None = None
+        self._decided = False  # whether this build reuses a converter, decided once
         self._qr: tuple[list[str], Ahead[str, str]] | None = None
 
     def reset(self) -> None:
         self.cancel()
-        self._converter = None  # the extensions' options may have changed
+        self._converter, self._decided = None, False  # the options may have changed
         made_ahead({})
 
     def renderer(self, config: MkDocsConfig) -> Callable[[Page, Files], None] | None:
         """What renders a page instead of its own `render`; None: the engine's own."""
-        if not Converter.available(config):
-            return None
-        if self._converter is None:
-            self._converter = Converter(config)
-        return self._converter.render
+        if not self._decided:  # once per build, not once per page
+            self._decided = True
+            self._converter = Converter(config) if Converter.available(config) else None
+        return self._converter.render if self._converter is not None else None
 
     def start_qr(self, site: Site, pages: list[str], kept: Collection[str] = ()) -> None:
         """Start making the QR codes of the pages (source paths) that may be articles: from

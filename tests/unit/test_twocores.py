@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,16 +31,22 @@ print(json.dumps([os.getpid(), map_on_two_cores(work, range(10), minimum={minimu
 """
 
 
-def run_pids(minimum: int, **env: str) -> tuple[int, list[list[int]]]:
+def run_script(source: str, **env: str) -> Any:
+    """What a script run in a fresh process prints, as JSON."""
     done = subprocess.run(
-        [sys.executable, "-c", PIDS.format(minimum=minimum)],
+        [sys.executable, "-c", source],
         cwd=ROOT,
         capture_output=True,
         text=True,
         check=True,
         env={**os.environ, **env},
+        timeout=60,
     )
-    me, result = json.loads(done.stdout)
+    return json.loads(done.stdout)
+
+
+def run_pids(minimum: int, **env: str) -> tuple[int, list[list[int]]]:
+    me, result = run_script(PIDS.format(minimum=minimum), **env)
     assert [square for square, _ in result] == [i * i for i in range(10)]
     return me, result
 
@@ -107,16 +114,7 @@ print(json.dumps([PARENT, forked, ahead.result()]))
 
 
 def run_ahead(minimum: int, **env: str) -> tuple[int, bool, list[list[int]]]:
-    done = subprocess.run(
-        [sys.executable, "-c", AHEAD.format(minimum=minimum)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, **env},
-        timeout=60,
-    )
-    parent, forked, results = json.loads(done.stdout)
+    parent, forked, results = run_script(AHEAD.format(minimum=minimum), **env)
     return parent, forked, results
 
 
